@@ -1,0 +1,151 @@
+package chatcluster.node;
+
+import chatcluster.cluster.ClusterState;
+import chatcluster.cluster.LocalClusterState;
+import chatcluster.node.auth.Authenticator;
+import chatcluster.node.auth.JwtVerifiers;
+import chatcluster.node.auth.TokenAuthenticator;
+import chatcluster.node.broker.Broker;
+import chatcluster.node.broker.Delivery;
+import chatcluster.node.broker.LocalBroker;
+import chatcluster.node.channel.ChannelCatalog;
+import chatcluster.node.channel.ChannelRegistry;
+import chatcluster.node.config.ConfigException;
+import chatcluster.node.config.ConfigOption;
+import chatcluster.node.config.NodeConfig;
+import chatcluster.node.history.LocalHistoryStore;
+import chatcluster.node.hooks.NodeHooks;
+import chatcluster.node.ops.HealthRoutes;
+import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.presence.LocalPresenceStore;
+import chatcluster.node.session.ClientSession;
+import chatcluster.node.session.NodeServices;
+import chatcluster.node.session.SessionRegistry;
+import chatcluster.node.transport.WebSocketEndpoint;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node on one event loop: every session, channel and store of the node lives on this verticle's
+ * context, so none of them needs a lock. A node scales out by adding nodes, not threads.
+ */
+final class NodeVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(NodeVerticle.class);
+
+  private final NodeConfig config;
+  private final ChannelCatalog catalog;
+  private final NodeHooks hooks;
+  private final NodeMetrics metrics;
+  private final Authenticator customAuthenticator;
+  private NodeServices services;
+  private WebSocketEndpoint endpoint;
+  private HttpServer server;
+  private LocalHistoryStore localHistory;
+
+  NodeVerticle(NodeConfig config, ChannelCatalog catalog, NodeHooks hooks, NodeMetrics metrics,
+               Authenticator customAuthenticator) {
+    this.config = config;
+    this.catalog = catalog;
+    this.hooks = hooks;
+    this.metrics = metrics;
+    this.customAuthenticator = customAuthenticator;
+  }
+
+  @Override
+  public Future<?> start() {
+    return authenticator().compose(authenticator -> {
+      localHistory = new LocalHistoryStore(System::currentTimeMillis);
+      Broker broker = new LocalBroker(localHistory);
+      ClusterState cluster = new LocalClusterState();
+      SessionRegistry sessions = new SessionRegistry();
+      ChannelRegistry channels = new ChannelRegistry(broker);
+      services = new NodeServices(vertx, config, config.nodeId(), catalog, channels, sessions, broker, localHistory,
+          new LocalPresenceStore(), cluster, authenticator, hooks, metrics);
+      broker.onDelivery(d -> deliver(d, sessions, channels));
+      vertx.setPeriodic(60_000, t -> localHistory.sweep());
+
+      endpoint = new WebSocketEndpoint(services);
+      Router router = Router.router(vertx);
+      HealthRoutes.mount(router, this::notReadyReason);
+      server = vertx.createHttpServer(WebSocketEndpoint.serverOptions(config))
+          .webSocketHandshakeHandler(endpoint::handle)
+          .requestHandler(router);
+      return server.listen();
+    }).onSuccess(s -> {
+      endpoint.startHeartbeat();
+      String scheme = config.ssl() ? "wss" : "ws";
+      log.info("ChatCluster node {} serving {}://{}:{}/ws (health: {}://{}:{}/health/ready)", config.nodeId(), scheme,
+          config.host(), s.actualPort(), config.ssl() ? "https" : "http", config.host(), s.actualPort());
+    });
+  }
+
+  private static void deliver(Delivery d, SessionRegistry sessions, ChannelRegistry channels) {
+    if (d.everyone()) {
+      for (ClientSession s : sessions.all()) {
+        s.deliver(d);
+      }
+    } else {
+      channels.deliver(d);
+    }
+  }
+
+  private Future<Authenticator> authenticator() {
+    if (customAuthenticator != null) {
+      return Future.succeededFuture(customAuthenticator);
+    }
+    if (config.authEnabled() && !config.hasCredentials()) {
+      return Future.failedFuture(new ConfigException(ConfigOption.AUTH_ENABLED.label()
+          + ": authentication is required but no credential is configured; set " + ConfigOption.AUTH_TOKEN.env() + ", "
+          + ConfigOption.JWT_SECRET.env() + " or " + ConfigOption.JWT_PUBLIC_KEY.env()));
+    }
+    Future<JWTAuth> jwt = Future.succeededFuture();
+    if (config.jwtSecret() != null) {
+      jwt = Future.succeededFuture(JwtVerifiers.hs256(vertx, config.jwtSecret()));
+    } else if (config.jwtPublicKey() != null) {
+      jwt = JwtVerifiers.publicKey(vertx, config.jwtPublicKey());
+    }
+    return jwt.map(j -> new TokenAuthenticator(config.authEnabled(), config.authToken(), j));
+  }
+
+  private String notReadyReason() {
+    if (endpoint == null) {
+      return "starting";
+    }
+    if (endpoint.draining()) {
+      return "draining";
+    }
+    if (!services.broker().healthy()) {
+      return "broker unreachable";
+    }
+    return null;
+  }
+
+  Context nodeContext() {
+    return context;
+  }
+
+  NodeServices services() {
+    return services;
+  }
+
+  int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  Future<Void> drain(Duration window) {
+    return endpoint.drain(window);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    return closing.compose(v -> services == null ? Future.succeededFuture() : services.broker().close());
+  }
+}

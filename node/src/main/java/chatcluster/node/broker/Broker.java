@@ -1,0 +1,54 @@
+package chatcluster.node.broker;
+
+import chatcluster.node.channel.ChannelOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Moves frames between the nodes of the cluster, this node included.
+ *
+ * <p>Delivery is at most once per node: a frame published while a node is unreachable is not replayed
+ * by the broker; persistent channels let clients recover it by offset instead. Within one channel,
+ * every node sees messages in offset order. {@link #publish} assigns the offset, appends to the
+ * channel's history when it is persistent, and fans out in one atomic step, so history and live
+ * delivery never disagree on order.
+ *
+ * <p>All methods are called on the node's event loop and never block it; the delivery handler is
+ * called on it too.
+ */
+public interface Broker {
+
+  /** Registers where deliveries for this node's connections go. Called once, before any traffic. */
+  void onDelivery(Handler<Delivery> handler);
+
+  /**
+   * Publishes a {@code message} frame: {@code messagePrefix} is the frame up to its offset (see
+   * {@code FrameCodec.messagePrefix}); the broker completes it with the offset it assigns.
+   *
+   * @return the assigned offset
+   */
+  Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions options);
+
+  /** Sends a frame outside the channel's stream (event, join, leave) to the channel's subscribers. */
+  Future<Void> emit(String channel, Buffer frame);
+
+  /** Sends a frame to every connection of every node. */
+  Future<Void> broadcast(Buffer frame);
+
+  /**
+   * Starts this node's interest in a channel: after the Future completes, the channel's traffic
+   * reaches this node. Called once per channel per node, when its first local subscriber arrives.
+   */
+  Future<Void> subscribe(String channel);
+
+  /** Ends this node's interest in a channel, when its last local subscriber leaves. */
+  Future<Void> unsubscribe(String channel);
+
+  /** Whether the broker can currently reach the other nodes (always true alone). */
+  default boolean healthy() {
+    return true;
+  }
+
+  Future<Void> close();
+}

@@ -1,0 +1,103 @@
+package chatcluster.node.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every scalar option of a node: its key in the YAML file (dotted for nested sections), its
+ * environment variable, its command-line flag, its type and its default. README's option table lists
+ * exactly these (a test checks it).
+ */
+public enum ConfigOption {
+  HOST("host", "WEBSOCKET_HOST", Type.STRING, "0.0.0.0", "Address the WebSocket and HTTP server binds to."),
+  PORT("port", "WEBSOCKET_PORT", Type.PORT, "8080", "Port of the WebSocket and HTTP server (0 picks a free one)."),
+  MAX_CLIENTS("maxClients", "WEBSOCKET_MAX_CLIENTS", Type.POSITIVE_INT, "10000",
+      "Connections this node accepts; one more is closed with 1013."),
+  PING_INTERVAL("pingInterval", "WEBSOCKET_PING_INTERVAL", Type.SECONDS, "30",
+      "Seconds between WebSocket pings; a connection silent for two intervals is closed."),
+  MAX_MESSAGE_SIZE("maxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", Type.POSITIVE_INT, "65536",
+      "Largest client message in bytes; a larger one closes the connection with 1009."),
+  DEBUG("debug", "WEBSOCKET_DEBUG", Type.BOOLEAN, "false", "Log at DEBUG level (frames in and out, decisions)."),
+  AUTH_ENABLED("auth.enabled", "WEBSOCKET_AUTH_ENABLED", Type.BOOLEAN, "false",
+      "Require every connection to authenticate; otherwise anonymous connections are allowed."),
+  AUTH_TOKEN("auth.token", "WEBSOCKET_AUTH_TOKEN", Type.SECRET, "", "Static shared token accepted as a credential."),
+  JWT_SECRET("auth.jwtSecret", "WEBSOCKET_JWT_SECRET", Type.SECRET, "", "HS256 secret for JWT credentials."),
+  JWT_PUBLIC_KEY("auth.jwtPublicKey", "WEBSOCKET_JWT_PUBLIC_KEY", Type.FILE, "",
+      "PEM file with the RS256 or ES256 public key for JWT credentials."),
+  AUTH_TIMEOUT("auth.timeout", "WEBSOCKET_AUTH_TIMEOUT", Type.SECONDS, "10",
+      "Seconds a connection without a handshake credential has to send its auth frame (then 4001)."),
+  AUTH_QUERY_TOKEN("auth.queryToken", "WEBSOCKET_AUTH_QUERY_TOKEN", Type.BOOLEAN, "false",
+      "Accept ?token= in the URL (it leaks into access logs: off by default)."),
+  SSL_CERT("ssl.cert", "WEBSOCKET_SSL_CERT_PATH", Type.FILE, "", "PEM certificate (chain): serve wss:// with TLS 1.2/1.3."),
+  SSL_KEY("ssl.key", "WEBSOCKET_SSL_KEY_PATH", Type.FILE, "", "PEM private key of that certificate."),
+  ALLOWED_ORIGINS("allowedOrigins", "ALLOWED_ORIGINS", Type.LIST, "",
+      "Comma-separated Origin values allowed to connect; empty allows any. Others are closed with 1008."),
+  TRUSTED_PROXIES("trustedProxies", "TRUSTED_PROXIES", Type.LIST, "",
+      "Comma-separated proxy IPs whose X-Forwarded-For names the client's address."),
+  DYNAMIC_CHANNELS("dynamicChannels", "WEBSOCKET_DYNAMIC_CHANNELS", Type.BOOLEAN, "true",
+      "Allow channels that no declaration matches (they get the default options)."),
+  RATE_LIMIT("rateLimit", "WEBSOCKET_RATE_LIMIT", Type.NON_NEGATIVE_INT, "100",
+      "Frames per second a connection may send (0: unlimited); more get rate_limited, ignoring that closes 4029."),
+  RATE_BURST("rateBurst", "WEBSOCKET_RATE_BURST", Type.NON_NEGATIVE_INT, "200",
+      "Frames a connection may send at once above the rate."),
+  SEND_QUEUE_MAX("sendQueueMax", "WEBSOCKET_SEND_QUEUE_MAX", Type.POSITIVE_INT, "1048576",
+      "Bytes waiting to be written to one connection; a slower consumer is closed with 4029."),
+  DRAIN_TIMEOUT("drainTimeout", "WEBSOCKET_DRAIN_TIMEOUT", Type.SECONDS, "10",
+      "Seconds over which SIGTERM closes clients with 1012 before the node exits."),
+  NODE_ID("nodeId", "NODE_ID", Type.STRING, "", "This node's id in welcome frames and presence (default node-<random>).");
+
+  /** How a raw value is checked and read. */
+  public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }
+
+  private final String key;
+  private final String env;
+  private final Type type;
+  private final String defaultValue;
+  private final String description;
+
+  ConfigOption(String key, String env, Type type, String defaultValue, String description) {
+    this.key = key;
+    this.env = env;
+    this.type = type;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String env() {
+    return env;
+  }
+
+  /** The flag: the key in kebab case, {@code auth.jwtSecret} is {@code --auth-jwt-secret}. */
+  public String flag() {
+    return "--" + key.replace('.', '-').replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** How the option is named in error messages: all three spellings. */
+  public String label() {
+    return key + " (" + env + ", " + flag() + ")";
+  }
+
+  public static Optional<ConfigOption> byKey(String key) {
+    return Arrays.stream(values()).filter(o -> o.key.equals(key)).findFirst();
+  }
+
+  public static Optional<ConfigOption> byFlag(String flag) {
+    return Arrays.stream(values()).filter(o -> o.flag().equals(flag)).findFirst();
+  }
+}

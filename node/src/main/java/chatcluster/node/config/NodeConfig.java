@@ -1,0 +1,231 @@
+package chatcluster.node.config;
+
+import chatcluster.node.channel.ChannelDeclaration;
+import chatcluster.node.channel.ChannelName;
+import chatcluster.node.channel.ChannelOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A node's whole configuration, validated. Built from raw values per {@link ConfigOption} (see
+ * {@link ConfigLoader} for the file, environment and flags) or, when embedding, with {@link #builder()}.
+ */
+public record NodeConfig(
+    String host,
+    int port,
+    int maxClients,
+    Duration pingInterval,
+    int maxMessageSize,
+    boolean debug,
+    boolean authEnabled,
+    String authToken,
+    String jwtSecret,
+    Path jwtPublicKey,
+    Duration authTimeout,
+    boolean queryToken,
+    Path sslCert,
+    Path sslKey,
+    List<String> allowedOrigins,
+    List<String> trustedProxies,
+    boolean dynamicChannels,
+    int rateLimit,
+    int rateBurst,
+    int sendQueueMax,
+    Duration drainTimeout,
+    String nodeId,
+    List<ChannelDeclaration> channels) {
+
+  public static NodeConfig defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public boolean ssl() {
+    return sslCert != null;
+  }
+
+  /** Whether a token or JWT key is configured, so that the default authenticator can accept anyone. */
+  public boolean hasCredentials() {
+    return authToken != null || jwtSecret != null || jwtPublicKey != null;
+  }
+
+  /** Raw values by option (String from env and flags, YAML scalars from the file) plus channels. */
+  public static final class Builder {
+    private final Map<ConfigOption, Object> raw = new EnumMap<>(ConfigOption.class);
+    private final Map<ConfigOption, String> origin = new EnumMap<>(ConfigOption.class);
+    private final List<ChannelDeclaration> channels = new ArrayList<>();
+
+    /** Sets an option; a later call wins (the loader calls in precedence order). */
+    public Builder set(ConfigOption option, Object value) {
+      return set(option, value, "set");
+    }
+
+    Builder set(ConfigOption option, Object value, String from) {
+      raw.put(option, value);
+      origin.put(option, from);
+      return this;
+    }
+
+    public Builder channel(String pattern, ChannelOptions options) {
+      if (!ChannelName.isValidPattern(pattern)) {
+        throw new ConfigException("channels: invalid channel name or pattern '" + pattern + "'");
+      }
+      channels.removeIf(d -> d.pattern().equals(pattern));
+      channels.add(new ChannelDeclaration(pattern, options));
+      return this;
+    }
+
+    public NodeConfig build() {
+      Path cert = file(ConfigOption.SSL_CERT);
+      Path key = file(ConfigOption.SSL_KEY);
+      if ((cert == null) != (key == null)) {
+        throw new ConfigException("ssl: " + ConfigOption.SSL_CERT.label() + " and " + ConfigOption.SSL_KEY.label()
+            + " must be given together");
+      }
+      String jwtSecret = string(ConfigOption.JWT_SECRET);
+      Path jwtKey = file(ConfigOption.JWT_PUBLIC_KEY);
+      if (jwtSecret != null && jwtKey != null) {
+        throw new ConfigException("auth: give either " + ConfigOption.JWT_SECRET.label() + " or "
+            + ConfigOption.JWT_PUBLIC_KEY.label() + ", not both");
+      }
+      boolean authEnabled = bool(ConfigOption.AUTH_ENABLED);
+      String token = string(ConfigOption.AUTH_TOKEN);
+      String nodeId = string(ConfigOption.NODE_ID);
+      return new NodeConfig(
+          stringOr(ConfigOption.HOST),
+          integer(ConfigOption.PORT),
+          integer(ConfigOption.MAX_CLIENTS),
+          seconds(ConfigOption.PING_INTERVAL),
+          atLeast(ConfigOption.MAX_MESSAGE_SIZE, 256),
+          bool(ConfigOption.DEBUG),
+          authEnabled,
+          token,
+          jwtSecret,
+          jwtKey,
+          seconds(ConfigOption.AUTH_TIMEOUT),
+          bool(ConfigOption.AUTH_QUERY_TOKEN),
+          cert,
+          key,
+          list(ConfigOption.ALLOWED_ORIGINS),
+          list(ConfigOption.TRUSTED_PROXIES),
+          bool(ConfigOption.DYNAMIC_CHANNELS),
+          integer(ConfigOption.RATE_LIMIT),
+          integer(ConfigOption.RATE_BURST),
+          atLeast(ConfigOption.SEND_QUEUE_MAX, 4096),
+          seconds(ConfigOption.DRAIN_TIMEOUT),
+          nodeId == null ? "node-" + Ids.random(10) : nodeId,
+          List.copyOf(channels));
+    }
+
+    private String value(ConfigOption o) {
+      Object v = raw.get(o);
+      return v == null ? o.defaultValue() : v.toString().trim();
+    }
+
+    private ConfigException invalid(ConfigOption o, String expected) {
+      String from = origin.getOrDefault(o, "default");
+      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET ? "***" : value(o))
+          + "' for " + o.label() + " from " + from + ": expected " + expected);
+    }
+
+    private String string(ConfigOption o) {
+      String v = value(o);
+      return v.isEmpty() ? null : v;
+    }
+
+    private String stringOr(ConfigOption o) {
+      String v = string(o);
+      if (v == null) {
+        throw invalid(o, "a non-empty value");
+      }
+      return v;
+    }
+
+    private Path file(ConfigOption o) {
+      String v = string(o);
+      if (v == null) {
+        return null;
+      }
+      Path p = Path.of(v);
+      if (!Files.isReadable(p)) {
+        throw invalid(o, "a readable file");
+      }
+      return p;
+    }
+
+    private int integer(ConfigOption o) {
+      long n;
+      try {
+        n = Long.parseLong(value(o));
+      } catch (NumberFormatException e) {
+        throw invalid(o, expectation(o));
+      }
+      boolean ok = switch (o.type()) {
+        case PORT -> n >= 0 && n <= 65535;
+        case POSITIVE_INT -> n >= 1 && n <= Integer.MAX_VALUE;
+        case NON_NEGATIVE_INT -> n >= 0 && n <= Integer.MAX_VALUE;
+        default -> true;
+      };
+      if (!ok) {
+        throw invalid(o, expectation(o));
+      }
+      return (int) n;
+    }
+
+    private int atLeast(ConfigOption o, int min) {
+      int n = integer(o);
+      if (n < min) {
+        throw invalid(o, "at least " + min);
+      }
+      return n;
+    }
+
+    private static String expectation(ConfigOption o) {
+      return switch (o.type()) {
+        case PORT -> "a port number from 0 to 65535";
+        case POSITIVE_INT -> "a whole number >= 1";
+        case NON_NEGATIVE_INT -> "a whole number >= 0";
+        default -> "a number";
+      };
+    }
+
+    private boolean bool(ConfigOption o) {
+      return switch (value(o).toLowerCase(Locale.ROOT)) {
+        case "true", "1", "yes", "on" -> true;
+        case "false", "0", "no", "off" -> false;
+        default -> throw invalid(o, "true or false");
+      };
+    }
+
+    private Duration seconds(ConfigOption o) {
+      double s;
+      try {
+        s = Double.parseDouble(value(o));
+      } catch (NumberFormatException e) {
+        throw invalid(o, "a number of seconds > 0");
+      }
+      if (!(s > 0) || s > 86_400 * 365) {
+        throw invalid(o, "a number of seconds > 0");
+      }
+      return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private List<String> list(ConfigOption o) {
+      Object v = raw.get(o);
+      if (v instanceof List<?> l) {
+        return l.stream().map(Object::toString).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      }
+      return Arrays.stream(value(o).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+  }
+}

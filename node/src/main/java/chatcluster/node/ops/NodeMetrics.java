@@ -1,0 +1,19 @@
+package chatcluster.node.ops;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one node, read by tests, benchmarks and (later) the metrics endpoint. */
+public final class NodeMetrics {
+  /** Connections accepted since start. */
+  public final LongAdder connectionsOpened = new LongAdder();
+  /** Messages published on channels (by clients, the embedding API or backends). */
+  public final LongAdder messagesPublished = new LongAdder();
+  /** Fan-out frames encoded: one per message, event, join, leave, direct send or broadcast. */
+  public final LongAdder framesEncoded = new LongAdder();
+  /** Fan-out frames written to connections: one per receiving connection. */
+  public final LongAdder framesDelivered = new LongAdder();
+  /** Frames received from clients that could not be decoded. */
+  public final LongAdder malformedFrames = new LongAdder();
+  /** Connections closed for being too slow to read what they were sent. */
+  public final LongAdder slowConsumersClosed = new LongAdder();
+}

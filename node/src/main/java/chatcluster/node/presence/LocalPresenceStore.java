@@ -1,0 +1,36 @@
+package chatcluster.node.presence;
+
+import io.vertx.core.Future;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Presence in this node's memory; used from the node's event loop only. */
+public final class LocalPresenceStore implements PresenceStore {
+  private final Map<String, Map<String, PresenceMember>> channels = new HashMap<>();
+
+  @Override
+  public Future<Void> add(String channel, String session, PresenceMember member) {
+    channels.computeIfAbsent(channel, c -> new LinkedHashMap<>()).put(session, member);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> remove(String channel, String session) {
+    Map<String, PresenceMember> members = channels.get(channel);
+    if (members != null) {
+      members.remove(session);
+      if (members.isEmpty()) {
+        channels.remove(channel);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<PresenceMember>> members(String channel) {
+    Map<String, PresenceMember> members = channels.get(channel);
+    return Future.succeededFuture(members == null ? List.of() : List.copyOf(members.values()));
+  }
+}

@@ -1,0 +1,265 @@
+package chatcluster.node.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * The only class that maps wire JSON to and from the node's types. Server frames are returned as
+ * encoded {@link Buffer}s so that a frame is encoded once and the same bytes go to every receiver.
+ */
+public final class FrameCodec {
+  public static final int MAX_ID_LENGTH = 64;
+  private static final Set<String> REQUEST_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+  private FrameCodec() {}
+
+  // ---------------------------------------------------------------- decoding
+
+  /** Decodes one text frame; every problem becomes an {@link InvalidFrameException} naming it. */
+  public static ClientFrame decode(String text) throws InvalidFrameException {
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "frame is not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "frame must be a JSON object");
+    }
+    Object id = decodeId(json);
+    Fields f = new Fields(json, id);
+    Object type = json.getValue("type");
+    if (type == null) {
+      if (json.containsKey("path") && json.containsKey("method")) {
+        return request(f, id, false);
+      }
+      throw f.invalid(ErrorCode.BAD_REQUEST, "missing field 'type'");
+    }
+    if (!(type instanceof String t)) {
+      throw f.invalid(ErrorCode.BAD_REQUEST, "field 'type' must be a string");
+    }
+    return switch (t) {
+      case "auth" -> new ClientFrame.Auth(id, f.optString("token"), f.optString("user"), f.optString("device"));
+      case "subscribe" -> new ClientFrame.Subscribe(id, f.string("channel"), f.since());
+      case "unsubscribe" -> new ClientFrame.Unsubscribe(id, f.string("channel"));
+      case "publish" -> new ClientFrame.Publish(id, f.string("channel"), f.data(true));
+      case "event" -> new ClientFrame.Event(id, f.string("name"), f.optString("channel"), f.data(false));
+      case "send" -> new ClientFrame.Send(id, f.target(), f.data(true));
+      case "presence" -> new ClientFrame.Presence(id, f.string("channel"));
+      case "history" -> new ClientFrame.History(id, f.string("channel"), f.optPositiveInt("limit"), f.since());
+      case "request" -> request(f, id, true);
+      case "tasks" -> new ClientFrame.Tasks(id);
+      case "cancel" -> new ClientFrame.Cancel(id, f.string("task"));
+      case "ping" -> new ClientFrame.Ping(id);
+      default -> throw f.invalid(ErrorCode.UNKNOWN_TYPE, "unknown type '" + truncate(t) + "'");
+    };
+  }
+
+  private static ClientFrame request(Fields f, Object id, boolean typed) throws InvalidFrameException {
+    String path = f.string("path");
+    String method = f.string("method").toUpperCase(java.util.Locale.ROOT);
+    if (!REQUEST_METHODS.contains(method)) {
+      throw f.invalid(ErrorCode.BAD_REQUEST, "field 'method' must be one of " + REQUEST_METHODS);
+    }
+    Object headers = f.json.getValue("headers");
+    if (headers != null && !(headers instanceof JsonObject)) {
+      throw f.invalid(ErrorCode.BAD_REQUEST, "field 'headers' must be an object");
+    }
+    Object interval = f.json.getValue("interval");
+    long seconds = 0;
+    if (interval != null) {
+      if (!(interval instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() != Math.floor(n.doubleValue())) {
+        throw f.invalid(ErrorCode.BAD_REQUEST, "field 'interval' must be a whole number of seconds >= 0");
+      }
+      seconds = n.longValue();
+    }
+    return new ClientFrame.Request(id, path, method, f.json.getValue("body"), (JsonObject) headers, seconds, typed);
+  }
+
+  private static Object decodeId(JsonObject json) throws InvalidFrameException {
+    Object id = json.getValue("id");
+    if (id == null) {
+      return null;
+    }
+    if (id instanceof String s) {
+      if (s.length() > MAX_ID_LENGTH) {
+        throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' is longer than 64 characters");
+      }
+      return s;
+    }
+    if (id instanceof Number n) {
+      if (n.toString().length() > MAX_ID_LENGTH) {
+        throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' is longer than 64 characters");
+      }
+      return n;
+    }
+    throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' must be a string or a number");
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+
+  /** Field access that names the field in every error. */
+  private record Fields(JsonObject json, Object id) {
+    InvalidFrameException invalid(ErrorCode code, String message) {
+      return new InvalidFrameException(id, code, message);
+    }
+
+    String string(String name) throws InvalidFrameException {
+      Object v = json.getValue(name);
+      if (v == null) {
+        throw invalid(ErrorCode.BAD_REQUEST, "missing field '" + name + "'");
+      }
+      if (!(v instanceof String s)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field '" + name + "' must be a string");
+      }
+      return s;
+    }
+
+    String optString(String name) throws InvalidFrameException {
+      return json.getValue(name) == null ? null : string(name);
+    }
+
+    Integer optPositiveInt(String name) throws InvalidFrameException {
+      Object v = json.getValue(name);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue()) || n.longValue() < 0
+          || n.longValue() > Integer.MAX_VALUE) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field '" + name + "' must be a whole number >= 0");
+      }
+      return n.intValue();
+    }
+
+    Object data(boolean required) throws InvalidFrameException {
+      if (required && !json.containsKey("data")) {
+        throw invalid(ErrorCode.BAD_REQUEST, "missing field 'data'");
+      }
+      return json.getValue("data");
+    }
+
+    ClientFrame.Since since() throws InvalidFrameException {
+      Object v = json.getValue("since");
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof JsonObject s)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'since' must be an object {offset, epoch}");
+      }
+      Object offset = s.getValue("offset");
+      Object epoch = s.getValue("epoch");
+      if (!(offset instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue()) || n.longValue() < 0) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'since.offset' must be a whole number >= 0");
+      }
+      if (epoch != null && !(epoch instanceof String)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'since.epoch' must be a string");
+      }
+      return new ClientFrame.Since(n.longValue(), (String) epoch);
+    }
+
+    ClientFrame.Target target() throws InvalidFrameException {
+      Object v = json.getValue("to");
+      if (v == null) {
+        throw invalid(ErrorCode.BAD_REQUEST, "missing field 'to'");
+      }
+      if (!(v instanceof JsonObject to)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'to' must be an object {user} or {device}");
+      }
+      Object user = to.getValue("user");
+      Object device = to.getValue("device");
+      if ((user == null) == (device == null)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'to' must name exactly one of 'user' or 'device'");
+      }
+      Object value = user != null ? user : device;
+      if (!(value instanceof String s) || s.isEmpty()) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'to." + (user != null ? "user" : "device")
+            + "' must be a non-empty string");
+      }
+      return user != null ? new ClientFrame.Target(s, null) : new ClientFrame.Target(null, s);
+    }
+  }
+
+  // ---------------------------------------------------------------- encoding
+
+  public static Buffer ack(Object id, JsonObject result) {
+    return encode(new JsonObject().put("type", "ack").put("id", id).put("result", result));
+  }
+
+  public static Buffer error(Object id, ErrorCode code, String message) {
+    return encode(new JsonObject().put("type", "error").put("id", id).put("code", code.wire()).put("message", message));
+  }
+
+  public static Buffer pong(Object id) {
+    return encode(new JsonObject().put("type", "pong").put("id", id));
+  }
+
+  public static Buffer welcome(String session, String node, String user, String device, long heartbeatSeconds) {
+    return encode(new JsonObject().put("type", "welcome").put("version", 1).put("session", session)
+        .put("node", node).put("user", user).put("device", device).put("heartbeat", heartbeatSeconds));
+  }
+
+  /**
+   * The bytes of a {@code message} frame up to, not including, its offset: {@code {…,"offset":}}.
+   * Whoever assigns the offset completes it with {@link #completeMessage}, so a publication is encoded
+   * once even though its offset is only known when the channel's stream has taken it.
+   */
+  public static Buffer messagePrefix(String channel, Object data, Sender from, long ts) {
+    String json = new JsonObject().put("type", "message").put("channel", channel).put("data", data)
+        .put("from", sender(from)).put("ts", ts).encode();
+    return Buffer.buffer(json.substring(0, json.length() - 1) + ",\"offset\":");
+  }
+
+  public static Buffer completeMessage(Buffer prefix, long offset) {
+    byte[] digits = Long.toString(offset).getBytes(StandardCharsets.US_ASCII);
+    return Buffer.buffer(prefix.length() + digits.length + 1).appendBuffer(prefix).appendBytes(digits)
+        .appendByte((byte) '}');
+  }
+
+  public static Buffer event(String name, String channel, Object data, Sender from) {
+    JsonObject json = new JsonObject().put("type", "event").put("name", name);
+    if (channel != null) {
+      json.put("channel", channel);
+    }
+    return encode(json.put("data", data).put("from", sender(from)));
+  }
+
+  public static Buffer direct(Object data, Sender from) {
+    return encode(new JsonObject().put("type", "direct").put("data", data).put("from", sender(from)));
+  }
+
+  public static Buffer broadcast(Object data) {
+    return encode(new JsonObject().put("type", "broadcast").put("data", data));
+  }
+
+  public static Buffer join(String channel, String user, String device) {
+    return presenceChange("join", channel, user, device);
+  }
+
+  public static Buffer leave(String channel, String user, String device) {
+    return presenceChange("leave", channel, user, device);
+  }
+
+  private static Buffer presenceChange(String type, String channel, String user, String device) {
+    return encode(new JsonObject().put("type", type).put("channel", channel).put("user", user).put("device", device));
+  }
+
+  /** Decodes a stored or relayed server frame, for replies that embed frames (history). */
+  public static JsonObject decodeServerFrame(Buffer frame) {
+    return new JsonObject(frame);
+  }
+
+  public static JsonObject sender(Sender from) {
+    return new JsonObject().put("user", from.user()).put("device", from.device());
+  }
+
+  private static Buffer encode(JsonObject json) {
+    return json.toBuffer();
+  }
+}

@@ -1,0 +1,324 @@
+package chatcluster.node.session;
+
+import chatcluster.node.auth.Principal;
+import chatcluster.node.broker.Delivery;
+import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.history.HistoryPage;
+import chatcluster.node.history.StreamPosition;
+import chatcluster.node.hooks.ReceivedEvent;
+import chatcluster.node.hooks.ReceivedMessage;
+import chatcluster.node.presence.PresenceMember;
+import chatcluster.node.protocol.ChatException;
+import chatcluster.node.protocol.ClientFrame;
+import chatcluster.node.protocol.ErrorCode;
+import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.protocol.Sender;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The contract's commands for one session (PROTOCOL.md section 2): each decodes nothing and writes
+ * nothing itself but returns the ack's result, except {@code subscribe}, which must order its ack,
+ * the recovered messages and the live ones.
+ */
+final class Commands {
+  private static final int MAX_EVENT_NAME = 128;
+
+  private final NodeServices node;
+  private final ClientSession session;
+
+  Commands(NodeServices node, ClientSession session) {
+    this.node = node;
+    this.session = session;
+  }
+
+  void dispatch(ClientFrame frame) {
+    Object id = frame.id();
+    try {
+      if (frame instanceof ClientFrame.Ping) {
+        session.send(FrameCodec.pong(id));
+      } else if (frame instanceof ClientFrame.Subscribe s) {
+        subscribe(s);
+      } else if (frame instanceof ClientFrame.Unsubscribe u) {
+        reply(id, unsubscribe(u.channel()));
+      } else if (frame instanceof ClientFrame.Publish p) {
+        reply(id, publish(p));
+      } else if (frame instanceof ClientFrame.Event e) {
+        reply(id, event(e));
+      } else if (frame instanceof ClientFrame.Send s) {
+        reply(id, send(s));
+      } else if (frame instanceof ClientFrame.Presence p) {
+        reply(id, presence(p.channel()));
+      } else if (frame instanceof ClientFrame.History h) {
+        reply(id, history(h));
+      } else if (frame instanceof ClientFrame.Request) {
+        reply(id, unavailable("the REST relay"));
+      } else if (frame instanceof ClientFrame.Tasks || frame instanceof ClientFrame.Cancel) {
+        reply(id, unavailable("scheduled tasks"));
+      } else {
+        throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
+      }
+    } catch (ChatException e) {
+      session.replyError(id, e);
+    }
+  }
+
+  private void reply(Object id, Future<JsonObject> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        session.replyError(id, ar.cause());
+      } else if (id != null) {
+        session.send(FrameCodec.ack(id, ar.result()));
+      }
+    });
+  }
+
+  private static Future<JsonObject> unavailable(String what) {
+    return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, what + " is not available on this node"));
+  }
+
+  // ------------------------------------------------------------------ subscribe / unsubscribe
+
+  private void subscribe(ClientFrame.Subscribe frame) {
+    String channel = frame.channel();
+    ChannelOptions options = node.catalog().resolve(channel);
+    if (session.subscriptions.containsKey(channel)) {
+      throw ChatException.badRequest("already subscribed to '" + channel + "'");
+    }
+    Subscription sub = new Subscription(channel, options);
+    session.subscriptions.put(channel, sub);
+    ClientFrame.Since since = frame.since();
+
+    Future<HistoryPage> ready = checkAccess(channel, options)
+        .compose(v -> acquireSlot(sub))
+        .compose(v -> node.channels().add(channel, session))
+        .compose(v -> since != null && options.persistent()
+            ? node.history().read(channel, since.offset(), options.historySize(), options)
+            : node.history().position(channel).map(p -> new HistoryPage(p, List.of(), false)));
+
+    ready.onComplete(ar -> {
+      if (session.subscriptions.get(channel) != sub) {
+        return; // unsubscribed or closed meanwhile; release already ran
+      }
+      if (ar.failed()) {
+        session.subscriptions.remove(channel);
+        release(sub);
+        session.replyError(frame.id(), ar.cause());
+        return;
+      }
+      goLive(frame, sub, ar.result());
+    });
+  }
+
+  /** Sends the ack, then the recovered messages, then what arrived meanwhile, then goes live. */
+  private void goLive(ClientFrame.Subscribe frame, Subscription sub, HistoryPage page) {
+    StreamPosition position = page.position();
+    ClientFrame.Since since = frame.since();
+    boolean sameEpoch = since != null && (since.epoch() == null || since.epoch().equals(position.epoch()));
+    boolean recovered = since != null && sub.options.persistent() && sameEpoch && page.complete();
+    if (frame.id() != null) {
+      session.send(FrameCodec.ack(frame.id(), new JsonObject().put("channel", sub.channel)
+          .put("offset", position.offset()).put("epoch", position.epoch()).put("recovered", recovered)));
+    }
+    if (sameEpoch) {
+      for (Buffer missed : page.frames()) {
+        session.sendFanout(missed);
+      }
+    }
+    sub.lastOffset = position.offset();
+    sub.live = true;
+    while (!sub.pending.isEmpty()) {
+      Delivery d = sub.pending.poll();
+      if (sub.accept(d)) {
+        session.sendFanout(d.frame());
+      }
+    }
+    if (sub.options.presence()) {
+      sub.joined = true;
+      Principal p = session.principal();
+      node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
+          .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
+    }
+  }
+
+  private Future<JsonObject> unsubscribe(String channel) {
+    Subscription sub = session.subscriptions.remove(channel);
+    if (sub == null) {
+      return Future.failedFuture(new ChatException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + channel + "'"));
+    }
+    release(sub);
+    return Future.succeededFuture(new JsonObject().put("channel", channel));
+  }
+
+  /** Undoes what a subscription holds: its place in the registry, its slot, its presence. */
+  void release(Subscription sub) {
+    node.channels().remove(sub.channel, session);
+    if (sub.slotAcquired) {
+      sub.slotAcquired = false;
+      node.cluster().release(slotCounter(sub.channel));
+    }
+    if (sub.joined) {
+      sub.joined = false;
+      Principal p = session.principal();
+      node.presence().remove(sub.channel, session.id())
+          .compose(v -> emit(sub.channel, FrameCodec.leave(sub.channel, p.user(), p.device())));
+    }
+  }
+
+  private Future<Void> acquireSlot(Subscription sub) {
+    int max = sub.options.maxClients();
+    if (max <= 0) {
+      return Future.succeededFuture();
+    }
+    return node.cluster().tryAcquire(slotCounter(sub.channel), max).compose(ok -> {
+      if (!ok) {
+        return Future.failedFuture(new ChatException(ErrorCode.CHANNEL_FULL,
+            "channel '" + sub.channel + "' is full (" + max + " subscribers)"));
+      }
+      if (session.subscriptions.get(sub.channel) != sub) {
+        node.cluster().release(slotCounter(sub.channel)); // unsubscribed while we waited
+      } else {
+        sub.slotAcquired = true;
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  static String slotCounter(String channel) {
+    return "subscribers:" + channel;
+  }
+
+  // ------------------------------------------------------------------ publish / event / send
+
+  private Future<JsonObject> publish(ClientFrame.Publish frame) {
+    String channel = frame.channel();
+    ChannelOptions options = node.catalog().resolve(channel);
+    requireSubscribed(channel);
+    if (!options.clientPublish()) {
+      throw ChatException.forbidden("clients may not publish on '" + channel + "'");
+    }
+    return node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()))
+        .compose(v -> {
+          Buffer prefix = FrameCodec.messagePrefix(channel, frame.data(), sender(), System.currentTimeMillis());
+          node.metrics().framesEncoded.increment();
+          node.metrics().messagesPublished.increment();
+          return node.broker().publish(channel, prefix, options);
+        })
+        .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
+  }
+
+  private Future<JsonObject> event(ClientFrame.Event frame) {
+    String name = frame.name();
+    if (name.isEmpty() || name.length() > MAX_EVENT_NAME) {
+      throw ChatException.badRequest("field 'name' must be 1 to " + MAX_EVENT_NAME + " characters");
+    }
+    String channel = frame.channel();
+    if (channel != null) {
+      ChannelOptions options = node.catalog().resolve(channel);
+      requireSubscribed(channel);
+      if (!options.clientPublish()) {
+        throw ChatException.forbidden("clients may not send events on '" + channel + "'");
+      }
+    } else if (!node.hooks().hasEventHandler(name)) {
+      throw new ChatException(ErrorCode.NOT_FOUND, "no handler for event '" + name + "' and no channel given");
+    }
+    return node.hooks().eventReceived(new ReceivedEvent(session.info(), name, channel, frame.data()))
+        .compose(handled -> {
+          JsonObject result = new JsonObject().put("name", name);
+          if (channel == null) {
+            return Future.succeededFuture(result.mergeIn(handled));
+          }
+          result.put("channel", channel).mergeIn(handled);
+          return emit(channel, FrameCodec.event(name, channel, frame.data(), sender())).map(v -> result);
+        });
+  }
+
+  private Future<JsonObject> send(ClientFrame.Send frame) {
+    ClientFrame.Target to = frame.to();
+    List<ClientSession> targets = to.user() != null
+        ? node.sessions().byUser(to.user())
+        : node.sessions().byDevice(to.device());
+    targets = targets.stream().filter(ClientSession::isOpen).toList();
+    if (targets.isEmpty()) {
+      String who = to.user() != null ? "user '" + to.user() + "'" : "device '" + to.device() + "'";
+      return Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, who + " is not connected"));
+    }
+    Buffer direct = FrameCodec.direct(frame.data(), sender());
+    node.metrics().framesEncoded.increment();
+    for (ClientSession target : targets) {
+      target.sendFanout(direct);
+    }
+    return Future.succeededFuture(new JsonObject().put("delivered", targets.size()));
+  }
+
+  // ------------------------------------------------------------------ presence / history
+
+  private Future<JsonObject> presence(String channel) {
+    ChannelOptions options = node.catalog().resolve(channel);
+    if (!options.presence()) {
+      throw ChatException.badRequest("presence is not enabled on channel '" + channel + "'");
+    }
+    return checkAccess(channel, options).compose(v -> node.presence().members(channel)).map(members -> {
+      JsonArray list = new JsonArray();
+      for (PresenceMember m : members) {
+        list.add(new JsonObject().put("user", m.user()).put("device", m.device()).put("node", m.node()));
+      }
+      return new JsonObject().put("channel", channel).put("count", members.size()).put("members", list);
+    });
+  }
+
+  private Future<JsonObject> history(ClientFrame.History frame) {
+    String channel = frame.channel();
+    ChannelOptions options = node.catalog().resolve(channel);
+    if (!options.persistent()) {
+      throw ChatException.badRequest("channel '" + channel + "' is not persistent: it keeps no history");
+    }
+    int limit = frame.limit() == null ? options.historySize() : Math.min(frame.limit(), options.historySize());
+    Long since = frame.since() == null ? null : frame.since().offset();
+    return checkAccess(channel, options)
+        .compose(v -> node.history().read(channel, since, limit, options))
+        .map(page -> {
+          JsonArray messages = new JsonArray();
+          for (Buffer f : page.frames()) {
+            messages.add(FrameCodec.decodeServerFrame(f));
+          }
+          return new JsonObject().put("channel", channel).put("epoch", page.position().epoch())
+              .put("offset", page.position().offset()).put("messages", messages);
+        });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Channel options {@code auth} and {@code private} for subscribe, presence and history. */
+  private Future<Void> checkAccess(String channel, ChannelOptions options) {
+    Principal p = session.principal();
+    if ((options.auth() || options.privateChannel()) && p.anonymous()) {
+      return Future.failedFuture(new ChatException(ErrorCode.UNAUTHORIZED,
+          "channel '" + channel + "' requires an authenticated connection"));
+    }
+    if (!options.privateChannel()) {
+      return Future.succeededFuture();
+    }
+    return node.authenticator().canJoinPrivate(p, channel).compose(ok -> ok
+        ? Future.succeededFuture()
+        : Future.failedFuture(ChatException.forbidden("not allowed to join private channel '" + channel + "'")));
+  }
+
+  private void requireSubscribed(String channel) {
+    if (!session.subscriptions.containsKey(channel)) {
+      throw new ChatException(ErrorCode.NOT_SUBSCRIBED, "subscribe to '" + channel + "' first");
+    }
+  }
+
+  private Future<Void> emit(String channel, Buffer frame) {
+    node.metrics().framesEncoded.increment();
+    return node.broker().emit(channel, frame);
+  }
+
+  private Sender sender() {
+    return new Sender(session.user(), session.device());
+  }
+}

@@ -1,0 +1,85 @@
+package chatcluster.node.transport;
+
+import chatcluster.node.config.NodeConfig;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What an upgrade request says about its client: the credential (PROTOCOL.md section 1, ways 1, 2
+ * and 4), the user and device it asks for, its Origin and its address.
+ */
+record Handshake(String token, String user, String device, String origin, String remoteAddress) {
+  static final String SUBPROTOCOL = "chatcluster.v1";
+
+  static Handshake read(ServerWebSocketHandshake hs, NodeConfig config) {
+    MultiMap headers = hs.headers();
+    Map<String, List<String>> query = new QueryStringDecoder(hs.uri()).parameters();
+    String token = subprotocolToken(headers.get("Sec-WebSocket-Protocol"));
+    if (token == null) {
+      String authorization = headers.get("Authorization");
+      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        token = authorization.substring(7).trim();
+      }
+    }
+    if (token == null && config.queryToken()) {
+      token = first(query, "token");
+    }
+    return new Handshake(token, first(query, "user"), first(query, "device"), headers.get("Origin"),
+        remoteAddress(hs, config));
+  }
+
+  /**
+   * {@code chatcluster.v1, <token>}: the value beside ours. Without ours, older clients send the bare
+   * token as their only subprotocol (and the server echoes it back).
+   */
+  static String subprotocolToken(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    List<String> offered = new ArrayList<>();
+    for (String p : header.split(",")) {
+      if (!p.isBlank()) {
+        offered.add(p.trim());
+      }
+    }
+    if (offered.contains(SUBPROTOCOL)) {
+      return offered.stream().filter(p -> !p.equals(SUBPROTOCOL)).findFirst().orElse(null);
+    }
+    return offered.isEmpty() ? null : offered.get(0);
+  }
+
+  private static String first(Map<String, List<String>> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+  }
+
+  /** The peer's address, or the last untrusted hop of X-Forwarded-For when the peer is a trusted proxy. */
+  private static String remoteAddress(ServerWebSocketHandshake hs, NodeConfig config) {
+    String peer = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
+    String forwarded = hs.headers().get("X-Forwarded-For");
+    if (forwarded == null || !config.trustedProxies().contains(peer)) {
+      return peer;
+    }
+    List<String> hops = Arrays.stream(forwarded.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      if (!config.trustedProxies().contains(hops.get(i))) {
+        return hops.get(i);
+      }
+    }
+    return hops.isEmpty() ? peer : hops.get(0);
+  }
+
+  boolean originAllowed(List<String> allowed) {
+    if (allowed.isEmpty() || origin == null || allowed.contains("*")) {
+      return true;
+    }
+    String o = origin.toLowerCase(Locale.ROOT);
+    return allowed.stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).equals(o));
+  }
+}

@@ -1,0 +1,244 @@
+package chatcluster.node.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for tests, with blocking helpers that always time out: every frame the
+ * server sends is kept until a test takes it.
+ */
+public final class WsClient implements AutoCloseable {
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final WebSocketClient client;
+  private final WebSocket ws;
+  private final List<JsonObject> frames = new ArrayList<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  private final AtomicInteger ids = new AtomicInteger();
+
+  private WsClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
+    this.ws = ws;
+    ws.textMessageHandler(text -> {
+      synchronized (frames) {
+        frames.add(new JsonObject(text));
+        frames.notifyAll();
+      }
+    });
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+  }
+
+  /** Options to connect with; {@link #connect()} opens the connection. */
+  public static Builder to(Vertx vertx, int port) {
+    return new Builder(vertx, port);
+  }
+
+  public String subprotocol() {
+    return ws.subProtocol();
+  }
+
+  public void send(JsonObject frame) {
+    sendText(frame.encode());
+  }
+
+  public void sendText(String text) {
+    ws.writeTextMessage(text).toCompletionStage().toCompletableFuture().join();
+  }
+
+  public void sendBinary(Buffer data) {
+    ws.writeBinaryMessage(data);
+  }
+
+  /** Sends a command with a fresh id and returns its reply (ack or error). */
+  public JsonObject call(JsonObject command) {
+    String id = "c" + ids.incrementAndGet();
+    send(command.copy().put("id", id));
+    return take(f -> id.equals(f.getValue("id")) && ("ack".equals(f.getString("type"))
+        || "error".equals(f.getString("type"))));
+  }
+
+  /** The ack's result; fails the test with the error when the command failed. */
+  public JsonObject ok(JsonObject command) {
+    JsonObject reply = call(command);
+    assertEquals("ack", reply.getString("type"), () -> "expected an ack for " + command + " but got " + reply);
+    return reply.getJsonObject("result");
+  }
+
+  /** The error code of a command that must fail. */
+  public String errorCode(JsonObject command) {
+    JsonObject reply = call(command);
+    assertEquals("error", reply.getString("type"), () -> "expected an error for " + command + " but got " + reply);
+    assertNotNull(reply.getString("message"));
+    return reply.getString("code");
+  }
+
+  public JsonObject take(String type) {
+    return take(f -> type.equals(f.getString("type")));
+  }
+
+  /** Removes and returns the first frame that matches, waiting for it up to {@link #TIMEOUT}. */
+  public JsonObject take(Predicate<JsonObject> match) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    synchronized (frames) {
+      while (true) {
+        for (Iterator<JsonObject> it = frames.iterator(); it.hasNext(); ) {
+          JsonObject f = it.next();
+          if (match.test(f)) {
+            it.remove();
+            return f;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          fail("no matching frame within " + TIMEOUT + "; received: " + frames);
+        }
+        try {
+          frames.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          fail(e);
+        }
+      }
+    }
+  }
+
+  /** Asserts that no matching frame arrives within {@code window} (a bounded negative check). */
+  public void assertNone(Predicate<JsonObject> match, Duration window) {
+    long deadline = System.nanoTime() + window.toNanos();
+    synchronized (frames) {
+      while (true) {
+        for (JsonObject f : frames) {
+          if (match.test(f)) {
+            fail("unexpected frame: " + f);
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          frames.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Frames received and not yet taken, in order. */
+  public List<JsonObject> pending() {
+    synchronized (frames) {
+      return List.copyOf(frames);
+    }
+  }
+
+  /** The close code the server closed with, waiting up to {@code timeout}. */
+  public short closeCode(Duration timeout) {
+    try {
+      Short code = closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return code == null ? -1 : code;
+    } catch (Exception e) {
+      fail("connection not closed within " + timeout);
+      return -1;
+    }
+  }
+
+  public short closeCode() {
+    return closeCode(TIMEOUT);
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public void close(short code) {
+    ws.close(code);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      ws.close();
+    }
+    client.close();
+  }
+
+  public static final class Builder {
+    private final Vertx vertx;
+    private final WebSocketConnectOptions options = new WebSocketConnectOptions();
+    private java.util.function.Consumer<WsClient> onConnect = c -> {};
+    private final WebSocketClientOptions clientOptions = new WebSocketClientOptions()
+        .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024);
+
+    Builder(Vertx vertx, int port) {
+      this.vertx = vertx;
+      options.setHost("127.0.0.1").setPort(port).setURI("/ws");
+    }
+
+    /** Called with every client this builder connects (to close it at the end of a test). */
+    public Builder onConnect(java.util.function.Consumer<WsClient> onConnect) {
+      this.onConnect = onConnect;
+      return this;
+    }
+
+    public Builder uri(String uri) {
+      options.setURI(uri);
+      return this;
+    }
+
+    public Builder header(String name, String value) {
+      options.addHeader(name, value);
+      return this;
+    }
+
+    public Builder subprotocols(String... protocols) {
+      options.setSubProtocols(List.of(protocols));
+      return this;
+    }
+
+    public Builder ssl() {
+      options.setSsl(true);
+      clientOptions.setSsl(true).setTrustAll(true).setVerifyHost(false);
+      return this;
+    }
+
+    public WsClient connect() {
+      WebSocketClient client = vertx.createWebSocketClient(clientOptions);
+      try {
+        // Handlers are set in the connect callback, on the event loop, before any frame can be missed.
+        WsClient c = client.connect(options).map(ws -> new WsClient(client, ws)).toCompletionStage()
+            .toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        onConnect.accept(c);
+        return c;
+      } catch (Exception e) {
+        client.close();
+        throw new AssertionError("cannot connect: " + e, e);
+      }
+    }
+
+    /** Connects and waits for the welcome frame. */
+    public WsClient open() {
+      WsClient c = connect();
+      c.take("welcome");
+      return c;
+    }
+  }
+}

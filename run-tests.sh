@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the tests need where it is missing (Debian/Ubuntu), then builds and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+exec mvn -B -ntp verify "$@"
