@@ -153,6 +153,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       }
       opened = true;
       state = State.OPEN;
+      log.debug("session {}: open as user {} device {}", id, p.user(), p.device());
       send(FrameCodec.welcome(id, node.nodeId(), p.user(), p.device(),
           node.config().pingInterval().toSeconds()));
       if (replyId != null) {
@@ -278,12 +279,12 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     if (closing || state == State.CLOSED) {
       return;
     }
-    if (ws.writeQueueFull()) {
+    if (!ws.isClosed() && ws.writeQueueFull()) {
       closeSlowConsumer();
       return;
     }
     node.metrics().framesDelivered.increment();
-    ws.writeFrame(TextFrames.of(frame));
+    write(frame);
   }
 
   /** Writes a frame meant for this client alone (replies). */
@@ -291,7 +292,22 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     if (closing || state == State.CLOSED) {
       return;
     }
-    ws.writeFrame(TextFrames.of(frame));
+    write(frame);
+  }
+
+  /**
+   * The one place that writes: the peer may have closed before our close handler ran, and a write
+   * to one connection must never fail another connection's command.
+   */
+  private void write(Buffer frame) {
+    if (ws.isClosed()) {
+      return;
+    }
+    try {
+      ws.writeFrame(TextFrames.of(frame));
+    } catch (IllegalStateException closedMeanwhile) {
+      log.debug("session {}: write after close dropped", id);
+    }
   }
 
   private void closeSlowConsumer() {
@@ -313,7 +329,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
 
   /** Called by the node's heartbeat timer: pings the client, or closes it when it has been silent too long. */
   public void heartbeat(long nowNanos, long intervalNanos) {
-    if (closing || state == State.CLOSED) {
+    if (closing || state == State.CLOSED || ws.isClosed()) {
       return;
     }
     if (nowNanos - lastSeen > 2 * intervalNanos) {

@@ -86,6 +86,8 @@ public final class WebSocketEndpoint {
         return;
       }
       node.metrics().connectionsOpened.increment();
+      log.debug("accepted connection from {} (credential: {})", request.remoteAddress(),
+          request.token() == null ? "none" : "present");
       ClientSession session = new ClientSession(node, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
           hs.headers(), request.user(), request.device());
       if (request.token() == null && config.authEnabled()) {

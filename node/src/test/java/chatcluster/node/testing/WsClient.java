@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -28,12 +28,12 @@ public final class WsClient implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final WebSocketClient client;
-  private final WebSocket ws;
+  private final ClientWebSocket ws;
   private final List<JsonObject> frames = new ArrayList<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private final AtomicInteger ids = new AtomicInteger();
 
-  private WsClient(WebSocketClient client, WebSocket ws) {
+  private WsClient(WebSocketClient client, ClientWebSocket ws) {
     this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> {
@@ -223,9 +223,10 @@ public final class WsClient implements AutoCloseable {
     public WsClient connect() {
       WebSocketClient client = vertx.createWebSocketClient(clientOptions);
       try {
-        // Handlers are set in the connect callback, on the event loop, before any frame can be missed.
-        WsClient c = client.connect(options).map(ws -> new WsClient(client, ws)).toCompletionStage()
-            .toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        // Handlers are set before connecting: the welcome may arrive in the same read as the handshake.
+        ClientWebSocket ws = client.webSocket();
+        WsClient c = new WsClient(client, ws);
+        ws.connect(options).toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         onConnect.accept(c);
         return c;
       } catch (Exception e) {
