@@ -199,6 +199,10 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     if (state == State.CLOSED || closing) {
       return;
     }
+    if (tooLarge(text)) {
+      closeWith(CloseCode.TOO_LARGE, "message larger than " + node.config().maxMessageSize() + " bytes");
+      return;
+    }
     if (state == State.AUTHENTICATING) {
       if (early.size() < MAX_EARLY_FRAMES) {
         early.add(text);
@@ -229,6 +233,13 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     } else {
       commands.dispatch(frame);
     }
+  }
+
+  private boolean tooLarge(String text) {
+    int max = node.config().maxMessageSize();
+    // A UTF-8 character takes at most 3 bytes per UTF-16 char: count bytes only when it could matter.
+    return text.length() > max || (text.length() * 3L > max
+        && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max);
   }
 
   /** Applies the rate limit; a client that keeps sending past its errors is closed with 4029. */

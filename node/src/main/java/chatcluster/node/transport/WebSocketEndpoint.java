@@ -42,8 +42,10 @@ public final class WebSocketEndpoint {
         .setPort(config.port())
         // "*" makes the server echo a bare token offered as the only sub-protocol (older clients).
         .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL, "*"))
-        .setMaxWebSocketFrameSize(config.maxMessageSize())
-        .setMaxWebSocketMessageSize(config.maxMessageSize())
+        // The decoder's hard cap drops the TCP connection without a close frame, so it sits well above
+        // maxMessageSize: the session closes anything between the two with a proper 1009.
+        .setMaxWebSocketFrameSize(decoderLimit(config))
+        .setMaxWebSocketMessageSize(decoderLimit(config))
         .setWebSocketClosingTimeout(5)
         // Compression would compress every fan-out frame once per connection.
         .setPerMessageWebSocketCompressionSupported(false)
@@ -55,6 +57,10 @@ public final class WebSocketEndpoint {
           .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     }
     return options;
+  }
+
+  static int decoderLimit(NodeConfig config) {
+    return (int) Math.min(Integer.MAX_VALUE, 4L * config.maxMessageSize() + 4096);
   }
 
   public void handle(ServerWebSocketHandshake hs) {

@@ -62,6 +62,19 @@ public final class WsClient implements AutoCloseable {
     ws.writeTextMessage(text).toCompletionStage().toCompletableFuture().join();
   }
 
+  /** Sends unless the connection is closed; returns whether it was sent. */
+  public boolean trySend(JsonObject frame) {
+    if (closed.isDone()) {
+      return false;
+    }
+    try {
+      sendText(frame.encode());
+      return true;
+    } catch (RuntimeException closedMeanwhile) {
+      return false;
+    }
+  }
+
   public void sendBinary(Buffer data) {
     ws.writeBinaryMessage(data);
   }
@@ -190,7 +203,8 @@ public final class WsClient implements AutoCloseable {
 
     Builder(Vertx vertx, int port) {
       this.vertx = vertx;
-      options.setHost("127.0.0.1").setPort(port).setURI("/ws");
+      // No automatic Origin header: tests that need one set it, like a browser would.
+      options.setHost("127.0.0.1").setPort(port).setURI("/ws").setAllowOriginHeader(false);
     }
 
     /** Called with every client this builder connects (to close it at the end of a test). */

@@ -1,0 +1,272 @@
+package chatcluster.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.config.ConfigOption;
+import chatcluster.node.protocol.CloseCode;
+import chatcluster.node.testing.TestNode;
+import chatcluster.node.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every close code of PROTOCOL.md section 4, provoked the way a client would meet it. */
+class CloseCodesTest {
+
+  @Test
+  void normalCloseIsAnsweredWith1000AndReleasesTheConnectionsChannels() {
+    try (TestNode node = TestNode.start(c -> c.channel("room", ChannelOptions.builder().presence(true).build()))) {
+      WsClient stay = node.open("stay");
+      stay.ok(new JsonObject().put("type", "subscribe").put("channel", "room"));
+      WsClient go = node.open("go");
+      go.ok(new JsonObject().put("type", "subscribe").put("channel", "room"));
+      go.close(CloseCode.NORMAL.code());
+      assertEquals(1000, go.closeCode());
+      assertEquals("go", stay.take(f -> "leave".equals(f.getString("type"))).getString("user"));
+    }
+  }
+
+  @Test
+  void binaryFrameClosesWith1003() {
+    try (TestNode node = TestNode.start()) {
+      WsClient c = node.open();
+      c.sendBinary(Buffer.buffer(new byte[] {1, 2, 3}));
+      assertEquals(1003, c.closeCode());
+    }
+  }
+
+  @Test
+  void originNotAllowedClosesWith1008() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.ALLOWED_ORIGINS, "https://chat.example.com"))) {
+      assertEquals(1008, RawWebSocket.closeCodeAfterHandshake(node.port(), "Origin: https://evil.example.net"));
+      assertEquals(-1, RawWebSocket.closeCodeAfterHandshake(node.port(), "Origin: https://chat.example.com"),
+          "an allowed origin is not closed");
+      node.client().open(); // non-browser clients send no Origin
+    }
+  }
+
+  @Test
+  void messageOverMaxMessageSizeClosesWith1009() {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.MAX_MESSAGE_SIZE, 1024))) {
+      WsClient small = node.open();
+      small.ok(new JsonObject().put("type", "subscribe").put("channel", "size").put("pad", "x".repeat(900)));
+      WsClient big = node.open();
+      big.send(new JsonObject().put("type", "publish").put("channel", "size").put("data", "x".repeat(2000)));
+      assertEquals(1009, big.closeCode());
+      small.ok(new JsonObject().put("type", "ping").put("type", "presence").put("channel", "x").put("type", "tasks")
+          .put("type", "subscribe").put("channel", "still-fine"));
+    }
+  }
+
+  @Test
+  void failingConnectionOpenHookClosesWith1011() {
+    try (TestNode node = TestNode.start(c -> {}, b -> {})) {
+      node.node.onConnectionOpen(conn -> "crash".equals(conn.user())
+          ? Future.failedFuture(new IllegalStateException("hook bug"))
+          : Future.succeededFuture());
+      assertEquals(1011, node.client().uri("/ws?user=crash").connect().closeCode());
+      node.open("fine");
+    }
+  }
+
+  @Test
+  void drainClosesWith1012AndRefusesNewConnections() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      List<WsClient> clients = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        clients.add(node.open());
+      }
+      assertEquals(200, status(node.port(), "/health/ready"));
+      Future<Void> drained = node.node.drain(Duration.ofMillis(500));
+      for (WsClient c : clients) {
+        assertEquals(1012, c.closeCode());
+      }
+      TestNode.await(drained);
+      assertEquals(503, status(node.port(), "/health/ready"));
+      assertEquals(200, status(node.port(), "/health/live"));
+      assertEquals(503, upgradeStatus(node.port()), "a draining node refuses new connections");
+    }
+  }
+
+  @Test
+  void fullNodeClosesWith1013() {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.MAX_CLIENTS, 2))) {
+      WsClient a = node.open();
+      node.open();
+      assertEquals(1013, node.client().connect().closeCode());
+      a.close();
+      a.closeCode();
+      node.open(); // a's place is free again
+    }
+  }
+
+  @Test
+  void unauthorizedClosesWith4001AndForbiddenWith4003() {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.AUTH_ENABLED, true).set(ConfigOption.AUTH_TOKEN, "t"))) {
+      assertEquals(4001, node.client().header("Authorization", "Bearer nope").connect().closeCode());
+      node.node.onConnectionOpen(conn -> "blocked".equals(conn.user())
+          ? Future.failedFuture(chatcluster.node.protocol.ChatException.forbidden("blocked user"))
+          : Future.succeededFuture());
+      assertEquals(4003, node.client().uri("/ws?user=blocked").header("Authorization", "Bearer t").connect()
+          .closeCode());
+    }
+  }
+
+  @Test
+  void floodingPastTheRateLimitGetsErrorsThenCloses4029() {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.RATE_LIMIT, 5).set(ConfigOption.RATE_BURST, 5))) {
+      WsClient c = node.open();
+      for (int i = 0; i < 40 && c.trySend(new JsonObject().put("type", "ping").put("id", i)); i++) {
+        // flood
+      }
+      assertEquals(4029, c.closeCode());
+      assertTrue(c.pending().stream().anyMatch(f -> "rate_limited".equals(f.getString("code"))),
+          "the client was told before it was closed");
+      node.open(); // others unaffected
+    }
+  }
+
+  @Test
+  void slowConsumerIsClosedWith4029() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.SEND_QUEUE_MAX, 65536).set(ConfigOption.RATE_LIMIT, 0))) {
+      // A raw client that subscribes and then never reads.
+      try (Socket raw = new Socket("127.0.0.1", node.port())) {
+        raw.setReceiveBufferSize(4096);
+        OutputStream out = raw.getOutputStream();
+        RawWebSocket.handshake(raw, "/ws");
+        RawWebSocket.sendText(out, "{\"type\":\"subscribe\",\"channel\":\"firehose\",\"id\":1}");
+        WsClient publisher = node.open();
+        publisher.ok(new JsonObject().put("type", "subscribe").put("channel", "firehose"));
+        String payload = "y".repeat(30_000);
+        for (int i = 0; i < 2000 && node.node.metrics().slowConsumersClosed.sum() == 0; i++) {
+          publisher.send(new JsonObject().put("type", "publish").put("channel", "firehose").put("data", payload));
+          publisher.take("message");
+        }
+        assertEquals(1, node.node.metrics().slowConsumersClosed.sum());
+        // The publisher, a fast consumer, is unaffected.
+        publisher.ok(new JsonObject().put("type", "ping").put("type", "unsubscribe").put("channel", "firehose"));
+      }
+    }
+  }
+
+  static int status(int port, String path) throws Exception {
+    HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    try {
+      return c.getResponseCode();
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  static int upgradeStatus(int port) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      String line = RawWebSocket.handshakeStatusLine(s, "/ws");
+      return Integer.parseInt(line.split(" ")[1]);
+    }
+  }
+
+  /** The few bytes of RFC 6455 a raw client needs, for clients that misbehave on purpose. */
+  static final class RawWebSocket {
+    static String handshakeStatusLine(Socket s, String path, String... extraHeaders) throws Exception {
+      OutputStream out = s.getOutputStream();
+      StringBuilder extra = new StringBuilder();
+      for (String h : extraHeaders) {
+        extra.append(h).append("\r\n");
+      }
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      return head.toString().lines().findFirst().orElse("");
+    }
+
+    static void handshake(Socket s, String path) throws Exception {
+      String status = handshakeStatusLine(s, path);
+      if (!status.contains(" 101 ")) {
+        throw new AssertionError("upgrade refused: " + status);
+      }
+    }
+
+    /**
+     * Upgrades with the given headers and reads server frames until a close frame (its code) or, when
+     * none comes within a second, -1.
+     */
+    static int closeCodeAfterHandshake(int port, String... headers) throws Exception {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(1000);
+        String status = handshakeStatusLine(s, "/ws", headers);
+        if (!status.contains(" 101 ")) {
+          throw new AssertionError("upgrade refused: " + status);
+        }
+        return readCloseCode(s.getInputStream());
+      }
+    }
+
+    static int readCloseCode(InputStream in) throws Exception {
+      try {
+        while (true) {
+          int b0 = in.read();
+          int b1 = in.read();
+          if (b0 < 0 || b1 < 0) {
+            return -1;
+          }
+          long len = b1 & 0x7f;
+          if (len == 126) {
+            len = (in.read() << 8) | in.read();
+          } else if (len == 127) {
+            len = 0;
+            for (int i = 0; i < 8; i++) {
+              len = (len << 8) | in.read();
+            }
+          }
+          byte[] payload = in.readNBytes((int) len);
+          if ((b0 & 0x0f) == 0x8) {
+            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        return -1;
+      }
+    }
+
+    /** A masked text frame, as clients must send. */
+    static void sendText(OutputStream out, String text) throws Exception {
+      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+      byte[] mask = {1, 2, 3, 4};
+      out.write(0x81);
+      if (payload.length < 126) {
+        out.write(0x80 | payload.length);
+      } else {
+        out.write(0x80 | 126);
+        out.write(payload.length >> 8);
+        out.write(payload.length & 0xff);
+      }
+      out.write(mask);
+      for (int i = 0; i < payload.length; i++) {
+        out.write(payload[i] ^ mask[i % 4]);
+      }
+      out.flush();
+    }
+  }
+}
