@@ -223,28 +223,39 @@ class CloseCodesTest {
       }
     }
 
+    record Frame(int opcode, byte[] payload) {
+      int closeCode() {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+
+    /** Reads one server (unmasked) frame; null at the end of the stream. */
+    static Frame readFrame(InputStream in) throws Exception {
+      int b0 = in.read();
+      int b1 = in.read();
+      if (b0 < 0 || b1 < 0) {
+        return null;
+      }
+      long len = b1 & 0x7f;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | in.read();
+        }
+      }
+      return new Frame(b0 & 0x0f, in.readNBytes((int) len));
+    }
+
     static int readCloseCode(InputStream in) throws Exception {
       try {
-        while (true) {
-          int b0 = in.read();
-          int b1 = in.read();
-          if (b0 < 0 || b1 < 0) {
-            return -1;
-          }
-          long len = b1 & 0x7f;
-          if (len == 126) {
-            len = (in.read() << 8) | in.read();
-          } else if (len == 127) {
-            len = 0;
-            for (int i = 0; i < 8; i++) {
-              len = (len << 8) | in.read();
-            }
-          }
-          byte[] payload = in.readNBytes((int) len);
-          if ((b0 & 0x0f) == 0x8) {
-            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        for (Frame f = readFrame(in); f != null; f = readFrame(in)) {
+          if (f.opcode() == 0x8) {
+            return f.closeCode();
           }
         }
+        return -1;
       } catch (java.net.SocketTimeoutException e) {
         return -1;
       }
