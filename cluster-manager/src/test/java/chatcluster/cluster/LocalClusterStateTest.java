@@ -1,0 +1,8 @@
+package chatcluster.cluster;
+
+class LocalClusterStateTest extends ClusterStateContract {
+  @Override
+  protected ClusterState state() {
+    return new LocalClusterState();
+  }
+}
