@@ -7,13 +7,20 @@ import chatcluster.node.auth.JwtVerifiers;
 import chatcluster.node.auth.TokenAuthenticator;
 import chatcluster.node.broker.Broker;
 import chatcluster.node.broker.Delivery;
+import chatcluster.node.broker.Direct;
 import chatcluster.node.broker.LocalBroker;
 import chatcluster.node.channel.ChannelCatalog;
 import chatcluster.node.channel.ChannelRegistry;
 import chatcluster.node.config.ConfigException;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.config.NodeConfig;
+import chatcluster.node.history.HistoryStore;
 import chatcluster.node.history.LocalHistoryStore;
+import chatcluster.node.presence.PresenceStore;
+import chatcluster.node.redis.RedisBroker;
+import chatcluster.node.redis.RedisClusterState;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisPresenceStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
@@ -29,6 +36,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +55,6 @@ final class NodeVerticle extends VerticleBase {
   private NodeServices services;
   private WebSocketEndpoint endpoint;
   private HttpServer server;
-  private LocalHistoryStore localHistory;
 
   NodeVerticle(NodeConfig config, ChannelCatalog catalog, NodeHooks hooks, NodeMetrics metrics,
                Authenticator customAuthenticator) {
@@ -61,15 +68,32 @@ final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return authenticator().compose(authenticator -> {
-      localHistory = new LocalHistoryStore(System::currentTimeMillis);
-      Broker broker = new LocalBroker(localHistory);
-      ClusterState cluster = new LocalClusterState();
+      Broker broker;
+      HistoryStore history;
+      PresenceStore presence;
+      ClusterState cluster;
+      if (config.clustered()) {
+        RedisKeys keys = new RedisKeys(config.redisPrefix());
+        RedisBroker redis = new RedisBroker(vertx, config.redisUrls(), keys, config.nodeId(), catalog::resolve,
+            metrics);
+        broker = redis;
+        history = redis.history();
+        presence = new RedisPresenceStore(redis.shards(), keys, config.nodeId());
+        cluster = new RedisClusterState(redis.shards(), keys, config.nodeId());
+      } else {
+        LocalHistoryStore localHistory = new LocalHistoryStore(System::currentTimeMillis);
+        vertx.setPeriodic(60_000, t -> localHistory.sweep());
+        broker = new LocalBroker(localHistory);
+        history = localHistory;
+        presence = new LocalPresenceStore();
+        cluster = new LocalClusterState();
+      }
       SessionRegistry sessions = new SessionRegistry();
       ChannelRegistry channels = new ChannelRegistry(broker);
-      services = new NodeServices(vertx, config, config.nodeId(), catalog, channels, sessions, broker, localHistory,
-          new LocalPresenceStore(), cluster, authenticator, hooks, metrics);
+      services = new NodeServices(vertx, config, config.nodeId(), catalog, channels, sessions, broker, history,
+          presence, cluster, authenticator, hooks, metrics);
       broker.onDelivery(d -> deliver(d, sessions, channels));
-      vertx.setPeriodic(60_000, t -> localHistory.sweep());
+      broker.onDirect(d -> deliverDirect(d, sessions));
 
       endpoint = new WebSocketEndpoint(services);
       Router router = Router.router(vertx);
@@ -77,7 +101,7 @@ final class NodeVerticle extends VerticleBase {
       server = vertx.createHttpServer(WebSocketEndpoint.serverOptions(config))
           .webSocketHandshakeHandler(endpoint::handle)
           .requestHandler(router);
-      return server.listen();
+      return broker.start().compose(v -> server.listen());
     }).onSuccess(s -> {
       endpoint.startHeartbeat();
       String scheme = config.ssl() ? "wss" : "ws";
@@ -94,6 +118,19 @@ final class NodeVerticle extends VerticleBase {
     } else {
       channels.deliver(d);
     }
+  }
+
+  /** A direct frame to this node's connections of a user or device; returns how many got it. */
+  private static int deliverDirect(Direct d, SessionRegistry sessions) {
+    List<ClientSession> targets = d.user() != null ? sessions.byUser(d.user()) : sessions.byDevice(d.device());
+    int delivered = 0;
+    for (ClientSession s : targets) {
+      if (s.isOpen()) {
+        s.deliver(Delivery.unordered(null, d.frame()));
+        delivered++;
+      }
+    }
+    return delivered;
   }
 
   private Future<Authenticator> authenticator() {
@@ -122,7 +159,7 @@ final class NodeVerticle extends VerticleBase {
       return "draining";
     }
     if (!services.broker().healthy()) {
-      return "broker unreachable";
+      return "redis unreachable";
     }
     return null;
   }

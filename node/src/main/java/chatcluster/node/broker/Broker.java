@@ -22,11 +22,17 @@ public interface Broker {
   /** Registers where deliveries for this node's connections go. Called once, before any traffic. */
   void onDelivery(Handler<Delivery> handler);
 
+  /** Starts the broker (connections, timers); the local broker has nothing to start. */
+  default Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
   /**
    * Publishes a {@code message} frame: {@code messagePrefix} is the frame up to its offset (see
    * {@code FrameCodec.messagePrefix}); the broker completes it with the offset it assigns.
    *
-   * @return the assigned offset
+   * @return the assigned offset, or null when the broker could not be reached and the message went
+   *     to this node's subscribers only, outside the channel's stream
    */
   Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions options);
 
@@ -44,6 +50,22 @@ public interface Broker {
 
   /** Ends this node's interest in a channel, when its last local subscriber leaves. */
   Future<Void> unsubscribe(String channel);
+
+  /** Registers how a direct frame reaches this node's connections; the handler returns how many it reached. */
+  void onDirect(java.util.function.ToIntFunction<Direct> handler);
+
+  /**
+   * Delivers a direct frame to every connection of its user or device, on whatever node holds
+   * them, routed to those nodes only (not broadcast). The Future holds the number of connections
+   * reached (this node's exactly, other nodes' as last registered).
+   */
+  Future<Integer> sendDirect(Direct direct);
+
+  /** Registers that this node holds a connection of {@code user} and {@code device}, for routing. */
+  Future<Void> connectionOpened(String user, String device);
+
+  /** Undoes {@link #connectionOpened}. */
+  Future<Void> connectionClosed(String user, String device);
 
   /** Whether the broker can currently reach the other nodes (always true alone). */
   default boolean healthy() {

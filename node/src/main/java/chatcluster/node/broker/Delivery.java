@@ -7,11 +7,17 @@ import io.vertx.core.buffer.Buffer;
  *
  * @param channel the channel whose subscribers get it, or null for every connection of the node
  * @param offset  the message's offset in its channel, or {@link #NO_OFFSET} for frames outside the
- *                channel's stream (events, join, leave, broadcast)
+ *                channel's stream (events, join, leave, broadcast, messages published while the
+ *                broker was unreachable)
+ * @param epoch   the epoch the offset belongs to, or null with {@link #NO_OFFSET}
  * @param frame   the encoded server frame; the same bytes are written to every receiver
  */
-public record Delivery(String channel, long offset, Buffer frame) {
+public record Delivery(String channel, long offset, String epoch, Buffer frame) {
   public static final long NO_OFFSET = -1;
+
+  public static Delivery unordered(String channel, Buffer frame) {
+    return new Delivery(channel, NO_OFFSET, null, frame);
+  }
 
   public boolean everyone() {
     return channel == null;

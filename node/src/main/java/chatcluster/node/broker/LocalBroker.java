@@ -5,11 +5,13 @@ import chatcluster.node.history.LocalHistoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import java.util.function.ToIntFunction;
 
 /** The broker of a node that runs alone: delivery is a direct call, history lives in memory. */
 public final class LocalBroker implements Broker {
   private final LocalHistoryStore history;
   private Handler<Delivery> handler = d -> {};
+  private ToIntFunction<Direct> directHandler = d -> 0;
 
   public LocalBroker(LocalHistoryStore history) {
     this.history = history;
@@ -29,13 +31,33 @@ public final class LocalBroker implements Broker {
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    handler.handle(new Delivery(channel, Delivery.NO_OFFSET, frame));
+    handler.handle(Delivery.unordered(channel, frame));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
-    handler.handle(new Delivery(null, Delivery.NO_OFFSET, frame));
+    handler.handle(Delivery.unordered(null, frame));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public void onDirect(ToIntFunction<Direct> handler) {
+    this.directHandler = handler;
+  }
+
+  @Override
+  public Future<Integer> sendDirect(Direct direct) {
+    return Future.succeededFuture(directHandler.applyAsInt(direct));
+  }
+
+  @Override
+  public Future<Void> connectionOpened(String user, String device) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> connectionClosed(String user, String device) {
     return Future.succeededFuture();
   }
 

@@ -44,7 +44,12 @@ public enum ConfigOption {
       "Bytes waiting to be written to one connection; a slower consumer is closed with 4029."),
   DRAIN_TIMEOUT("drainTimeout", "WEBSOCKET_DRAIN_TIMEOUT", Type.SECONDS, "10",
       "Seconds over which SIGTERM closes clients with 1012 before the node exits."),
-  NODE_ID("nodeId", "NODE_ID", Type.STRING, "", "This node's id in welcome frames and presence (default node-<random>).");
+  NODE_ID("nodeId", "NODE_ID", Type.STRING, "", "This node's id in welcome frames and presence (default node-<random>)."),
+  REDIS_URL("redisUrl", "REDIS_URL", Type.LIST, "",
+      "Redis server URL (redis://[:password@]host:port[/db]); several, comma-separated, shard channels by hash. "
+          + "Unset: the node runs alone, in memory."),
+  REDIS_PREFIX("redisPrefix", "REDIS_PREFIX", Type.STRING, "chatcluster:",
+      "Prefix of every Redis key and pub/sub channel, to share one Redis between clusters.");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

@@ -40,6 +40,8 @@ public record NodeConfig(
     int sendQueueMax,
     Duration drainTimeout,
     String nodeId,
+    List<String> redisUrls,
+    String redisPrefix,
     List<ChannelDeclaration> channels) {
 
   public static NodeConfig defaults() {
@@ -52,6 +54,11 @@ public record NodeConfig(
 
   public boolean ssl() {
     return sslCert != null;
+  }
+
+  /** Whether the node shares state through Redis (otherwise it runs alone, in memory). */
+  public boolean clustered() {
+    return !redisUrls.isEmpty();
   }
 
   /** Whether a token or JWT key is configured, so that the default authenticator can accept anyone. */
@@ -124,6 +131,8 @@ public record NodeConfig(
           atLeast(ConfigOption.SEND_QUEUE_MAX, 4096),
           seconds(ConfigOption.DRAIN_TIMEOUT),
           nodeId == null ? "node-" + Ids.random(10) : nodeId,
+          redisUrls(),
+          stringOr(ConfigOption.REDIS_PREFIX),
           List.copyOf(channels));
     }
 
@@ -134,7 +143,7 @@ public record NodeConfig(
 
     private ConfigException invalid(ConfigOption o, String expected) {
       String from = origin.getOrDefault(o, "default");
-      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET ? "***" : value(o))
+      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET || o == ConfigOption.REDIS_URL ? "***" : value(o))
           + "' for " + o.label() + " from " + from + ": expected " + expected);
     }
 
@@ -218,6 +227,16 @@ public record NodeConfig(
         throw invalid(o, "a number of seconds > 0");
       }
       return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private List<String> redisUrls() {
+      List<String> urls = list(ConfigOption.REDIS_URL);
+      for (String url : urls) {
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+          throw invalid(ConfigOption.REDIS_URL, "redis:// or rediss:// URLs");
+        }
+      }
+      return urls;
     }
 
     private List<String> list(ConfigOption o) {

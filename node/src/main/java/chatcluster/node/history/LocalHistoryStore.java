@@ -30,11 +30,11 @@ public final class LocalHistoryStore implements HistoryStore {
     this.clock = clock;
   }
 
-  private record Entry(long offset, Buffer frame) {}
+
 
   private static final class Stream {
     final String epoch = Ids.random(8);
-    final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    final ArrayDeque<Delivery> entries = new ArrayDeque<>();
     long offset;
     long expiresAt;
     long lastUsed;
@@ -45,15 +45,15 @@ public final class LocalHistoryStore implements HistoryStore {
     long now = clock.getAsLong();
     Stream stream = stream(channel, now);
     long offset = ++stream.offset;
-    Buffer frame = FrameCodec.completeMessage(messagePrefix, offset);
+    Delivery delivery = new Delivery(channel, offset, stream.epoch, FrameCodec.completeMessage(messagePrefix, offset));
     if (options.persistent()) {
-      stream.entries.addLast(new Entry(offset, frame));
+      stream.entries.addLast(delivery);
       while (stream.entries.size() > options.historySize()) {
         stream.entries.removeFirst();
       }
       stream.expiresAt = now + options.historyTtl().toMillis();
     }
-    return new Delivery(channel, offset, frame);
+    return delivery;
   }
 
   @Override
@@ -70,22 +70,22 @@ public final class LocalHistoryStore implements HistoryStore {
       stream.entries.clear();
     }
     StreamPosition position = new StreamPosition(stream.offset, stream.epoch);
-    List<Buffer> frames = new ArrayList<>();
+    List<Delivery> frames = new ArrayList<>();
     boolean complete;
     if (sinceOffset == null) {
       int skip = Math.max(0, stream.entries.size() - limit);
-      for (Entry e : stream.entries) {
+      for (Delivery e : stream.entries) {
         if (skip-- <= 0) {
-          frames.add(e.frame);
+          frames.add(e);
         }
       }
       complete = true;
     } else {
-      long first = stream.entries.isEmpty() ? stream.offset + 1 : stream.entries.peekFirst().offset;
+      long first = stream.entries.isEmpty() ? stream.offset + 1 : stream.entries.peekFirst().offset();
       complete = sinceOffset <= stream.offset && first <= sinceOffset + 1;
-      for (Entry e : stream.entries) {
-        if (e.offset > sinceOffset && frames.size() < limit) {
-          frames.add(e.frame);
+      for (Delivery e : stream.entries) {
+        if (e.offset() > sinceOffset && frames.size() < limit) {
+          frames.add(e);
         }
       }
     }

@@ -14,6 +14,14 @@ public final class NodeMetrics {
   public final LongAdder framesDelivered = new LongAdder();
   /** Frames received from clients that could not be decoded. */
   public final LongAdder malformedFrames = new LongAdder();
+  /** Pub/sub messages this node received from Redis (only channels it has subscribers for). */
+  public final LongAdder redisMessagesIn = new LongAdder();
+  /** Messages this node published to Redis (publishes, events, presence changes, routed sends). */
+  public final LongAdder redisMessagesOut = new LongAdder();
+  /** Messages this node read back from history to fill a gap after its subscriber connection was restored. */
+  public final LongAdder redisGapFilled = new LongAdder();
+  /** Messages delivered to this node's subscribers only, because Redis was unreachable. */
+  public final LongAdder localOnlyPublishes = new LongAdder();
   /** Connections closed for being too slow to read what they were sent. */
   public final LongAdder slowConsumersClosed = new LongAdder();
 }

@@ -222,6 +222,11 @@ public final class FrameCodec {
         .appendByte((byte) '}');
   }
 
+  /** A message frame for subscribers of this node only, outside the channel's stream: offset null. */
+  public static Buffer completeMessageWithoutOffset(Buffer prefix) {
+    return Buffer.buffer(prefix.length() + 5).appendBuffer(prefix).appendString("null}");
+  }
+
   public static Buffer event(String name, String channel, Object data, Sender from) {
     JsonObject json = new JsonObject().put("type", "event").put("name", name);
     if (channel != null) {

@@ -151,6 +151,11 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
         closeFor(ar.cause(), CloseCode.INTERNAL);
         return;
       }
+      if (opened && oldUser != null) {
+        node.broker().connectionClosed(oldUser, oldDevice);
+      }
+      node.broker().connectionOpened(p.user(), p.device())
+          .onFailure(e -> log.warn("session {}: route not registered: {}", id, e.toString()));
       opened = true;
       state = State.OPEN;
       log.debug("session {}: open as user {} device {}", id, p.user(), p.device());
@@ -390,6 +395,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     subscriptions.clear();
     node.sessions().remove(this);
     if (wasOpened) {
+      node.broker().connectionClosed(user(), device());
       node.hooks().connectionClosed(info())
           .onFailure(e -> log.warn("session {}: connection.close hook failed: {}", id, e.toString()));
     }

@@ -2,6 +2,7 @@ package chatcluster.node.session;
 
 import chatcluster.node.auth.Principal;
 import chatcluster.node.broker.Delivery;
+import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.history.StreamPosition;
@@ -124,11 +125,12 @@ final class Commands {
           .put("offset", position.offset()).put("epoch", position.epoch()).put("recovered", recovered)));
     }
     if (sameEpoch) {
-      for (Buffer missed : page.frames()) {
-        session.sendFanout(missed);
+      for (Delivery missed : page.entries()) {
+        session.sendFanout(missed.frame());
       }
     }
     sub.lastOffset = position.offset();
+    sub.epoch = position.epoch();
     sub.live = true;
     while (!sub.pending.isEmpty()) {
       Delivery d = sub.pending.poll();
@@ -238,20 +240,12 @@ final class Commands {
 
   private Future<JsonObject> send(ClientFrame.Send frame) {
     ClientFrame.Target to = frame.to();
-    List<ClientSession> targets = to.user() != null
-        ? node.sessions().byUser(to.user())
-        : node.sessions().byDevice(to.device());
-    targets = targets.stream().filter(ClientSession::isOpen).toList();
-    if (targets.isEmpty()) {
-      String who = to.user() != null ? "user '" + to.user() + "'" : "device '" + to.device() + "'";
-      return Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, who + " is not connected"));
-    }
     Buffer direct = FrameCodec.direct(frame.data(), sender());
     node.metrics().framesEncoded.increment();
-    for (ClientSession target : targets) {
-      target.sendFanout(direct);
-    }
-    return Future.succeededFuture(new JsonObject().put("delivered", targets.size()));
+    Direct target = new Direct(to.user(), to.device(), direct);
+    return node.broker().sendDirect(target).compose(delivered -> delivered > 0
+        ? Future.succeededFuture(new JsonObject().put("delivered", delivered))
+        : Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, target.describe() + " is not connected")));
   }
 
   // ------------------------------------------------------------------ presence / history
@@ -282,8 +276,8 @@ final class Commands {
         .compose(v -> node.history().read(channel, since, limit, options))
         .map(page -> {
           JsonArray messages = new JsonArray();
-          for (Buffer f : page.frames()) {
-            messages.add(FrameCodec.decodeServerFrame(f));
+          for (Delivery e : page.entries()) {
+            messages.add(FrameCodec.decodeServerFrame(e.frame()));
           }
           return new JsonObject().put("channel", channel).put("epoch", page.position().epoch())
               .put("offset", page.position().offset()).put("messages", messages);

@@ -20,6 +20,8 @@ final class Subscription {
   boolean joined;
   /** Offset of the last message the client has of this channel; later duplicates are skipped. */
   long lastOffset = -1;
+  /** Epoch of {@link #lastOffset}; a delivery of another epoch (history lost) starts counting anew. */
+  String epoch;
   final ArrayDeque<Delivery> pending = new ArrayDeque<>();
 
   Subscription(String channel, ChannelOptions options) {
@@ -30,6 +32,11 @@ final class Subscription {
   /** Whether a channel message should reach the client, and remember it if so. */
   boolean accept(Delivery d) {
     if (d.offset() == Delivery.NO_OFFSET) {
+      return true;
+    }
+    if (d.epoch() != null && !d.epoch().equals(epoch)) {
+      epoch = d.epoch();
+      lastOffset = d.offset();
       return true;
     }
     if (d.offset() <= lastOffset) {

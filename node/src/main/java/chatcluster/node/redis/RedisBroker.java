@@ -1,0 +1,319 @@
+package chatcluster.node.redis;
+
+import chatcluster.node.broker.Broker;
+import chatcluster.node.broker.Delivery;
+import chatcluster.node.broker.Direct;
+import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.config.Ids;
+import chatcluster.node.history.HistoryPage;
+import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.protocol.FrameCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker of a clustered node: Redis pub/sub between nodes, Redis streams for history.
+ *
+ * <p>The node holds one Redis subscription per channel that has local subscribers (the channel
+ * registry counts them), never one per client, so a node receives only its clients' channels.
+ * Messages reach this node's own subscribers through Redis as well: publish and fan-out are one Lua
+ * step, so every node, this one included, sees a channel's messages in offset order.
+ *
+ * <p>When the subscriber connection was lost and comes back, every channel is subscribed again and,
+ * for persistent channels, what was published meanwhile is read from history and delivered before
+ * newer live messages. While Redis is unreachable, publishes reach this node's subscribers only,
+ * without an offset.
+ */
+public final class RedisBroker implements Broker {
+  private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+  /** Most messages read back per channel when filling a gap after a reconnect. */
+  private static final int GAP_FILL_LIMIT = 10_000;
+
+  private final RedisShards shards;
+  private final RedisKeys keys;
+  private final String nodeId;
+  private final Function<String, ChannelOptions> options;
+  private final NodeMetrics metrics;
+  private final RedisHistoryStore history;
+  private final RedisNodeRegistry registry;
+  private Handler<Delivery> handler = d -> {};
+  private ToIntFunction<Direct> directHandler = d -> 0;
+  /** Per subscribed channel: the last offset delivered here and its epoch. */
+  private final Map<String, Delivery> last = new HashMap<>();
+  /** Channels being gap-filled: live deliveries wait here meanwhile. */
+  private final Map<String, List<Delivery>> filling = new HashMap<>();
+
+  public RedisBroker(Vertx vertx, List<String> urls, RedisKeys keys, String nodeId,
+                     Function<String, ChannelOptions> options, NodeMetrics metrics) {
+    List<RedisLink> links = new ArrayList<>();
+    for (String url : urls) {
+      RedisLink[] self = new RedisLink[1];
+      self[0] = new RedisLink(vertx, url, this::handleMessage, v -> fillGaps(self[0]));
+      links.add(self[0]);
+    }
+    this.shards = new RedisShards(links);
+    this.keys = keys;
+    this.nodeId = nodeId;
+    this.options = options;
+    this.metrics = metrics;
+    this.history = new RedisHistoryStore(shards, keys);
+    this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, this::emitLeave);
+  }
+
+  public RedisShards shards() {
+    return shards;
+  }
+
+  public RedisHistoryStore history() {
+    return history;
+  }
+
+  @Override
+  public Future<Void> start() {
+    Future<Void> all = Future.succeededFuture();
+    for (RedisLink link : shards.all()) {
+      all = all.compose(v -> link.start());
+    }
+    return all.compose(v -> shards.primary().subscribe(keys.broadcast()))
+        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId)))
+        .onSuccess(v -> registry.start());
+  }
+
+  @Override
+  public void onDelivery(Handler<Delivery> handler) {
+    this.handler = handler;
+  }
+
+  @Override
+  public void onDirect(ToIntFunction<Direct> handler) {
+    this.directHandler = handler;
+  }
+
+  @Override
+  public boolean healthy() {
+    return shards.healthy();
+  }
+
+  // ------------------------------------------------------------------ outgoing
+
+  @Override
+  public Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions opts) {
+    RedisLink link = shards.forSubject(channel);
+    if (!link.healthy()) {
+      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH).arg(3)
+        .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel))
+        .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
+        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8));
+    return link.send(eval).map(r -> {
+      metrics.redisMessagesOut.increment();
+      return r.get(0).toLong();
+    }).recover(e -> {
+      log.warn("publish on '{}' through Redis failed ({}); delivering on this node only", channel, e.getMessage());
+      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+    });
+  }
+
+  private Long publishLocally(String channel, Buffer messagePrefix) {
+    metrics.localOnlyPublishes.increment();
+    handler.handle(Delivery.unordered(channel, FrameCodec.completeMessageWithoutOffset(messagePrefix)));
+    return null;
+  }
+
+  @Override
+  public Future<Void> emit(String channel, Buffer frame) {
+    return publishRaw(shards.forSubject(channel), keys.channel(channel), Envelope.encode(nodeId, -1, null, frame))
+        .recover(e -> {
+          handler.handle(Delivery.unordered(channel, frame));
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public Future<Void> broadcast(Buffer frame) {
+    return publishRaw(shards.primary(), keys.broadcast(), Envelope.encode(nodeId, -1, null, frame))
+        .recover(e -> {
+          handler.handle(Delivery.unordered(null, frame));
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> publishRaw(RedisLink link, String pubsub, Buffer payload) {
+    if (!link.healthy()) {
+      return Future.failedFuture("redis unreachable");
+    }
+    metrics.redisMessagesOut.increment();
+    return link.send(Request.cmd(Command.PUBLISH).arg(pubsub).arg(payload)).mapEmpty();
+  }
+
+  private void emitLeave(String channel, String memberJson) {
+    var m = RedisPresenceStore.member(memberJson);
+    emit(channel, FrameCodec.leave(channel, m.user(), m.device()));
+  }
+
+  // ------------------------------------------------------------------ direct sends and routes
+
+  @Override
+  public Future<Integer> sendDirect(Direct direct) {
+    int local = directHandler.applyAsInt(direct);
+    String subject = direct.user() != null ? "u:" + direct.user() : "d:" + direct.device();
+    String routeKey = direct.user() != null ? keys.userRoute(direct.user()) : keys.deviceRoute(direct.device());
+    RedisLink routes = shards.forSubject(subject);
+    if (!routes.healthy()) {
+      return Future.succeededFuture(local);
+    }
+    return routes.send(Request.cmd(Command.HGETALL).arg(routeKey)).map(r -> {
+      int remote = 0;
+      for (String node : r.getKeys()) {
+        long count = r.get(node).toLong();
+        if (!node.equals(nodeId) && count > 0) {
+          remote += (int) count;
+          publishRaw(shards.primary(), keys.nodeChannel(node), Envelope.encode(nodeId, -1, subject, direct.frame()));
+        }
+      }
+      return local + remote;
+    }).recover(e -> Future.succeededFuture(local));
+  }
+
+  @Override
+  public Future<Void> connectionOpened(String user, String device) {
+    return route(user, device, 1);
+  }
+
+  @Override
+  public Future<Void> connectionClosed(String user, String device) {
+    return route(user, device, -1);
+  }
+
+  private Future<Void> route(String user, String device, int delta) {
+    Future<Response> u = routeOne("u:" + user, keys.userRoute(user), delta);
+    Future<Response> d = routeOne("d:" + device, keys.deviceRoute(device), delta);
+    return Future.all(u, d).mapEmpty();
+  }
+
+  private Future<Response> routeOne(String subject, String key, int delta) {
+    return shards.forSubject(subject).send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(2).arg(key)
+        .arg(keys.nodeIndex(nodeId)).arg(nodeId).arg(delta).arg(subject.charAt(0) + "|" + subject.substring(2)));
+  }
+
+  // ------------------------------------------------------------------ subscriptions
+
+  @Override
+  public Future<Void> subscribe(String channel) {
+    return shards.forSubject(channel).subscribe(keys.channel(channel));
+  }
+
+  @Override
+  public Future<Void> unsubscribe(String channel) {
+    last.remove(channel);
+    filling.remove(channel);
+    return shards.forSubject(channel).unsubscribe(keys.channel(channel));
+  }
+
+  // ------------------------------------------------------------------ incoming
+
+  private void handleMessage(Response push) {
+    if (push.size() < 3 || !"message".equalsIgnoreCase(push.get(0).toString())) {
+      return;
+    }
+    String pubsub = push.get(1).toString();
+    Envelope e = Envelope.parse(push.get(2).toBuffer());
+    if (e == null) {
+      log.warn("ignoring a malformed message on {}", pubsub);
+      return;
+    }
+    metrics.redisMessagesIn.increment();
+    if (pubsub.startsWith(keys.channelPrefix())) {
+      String channel = pubsub.substring(keys.channelPrefix().length());
+      Delivery d = e.offset() >= 0 ? new Delivery(channel, e.offset(), e.third(), e.frame())
+          : Delivery.unordered(channel, e.frame());
+      deliverChannel(d);
+    } else if (pubsub.equals(keys.broadcast())) {
+      handler.handle(Delivery.unordered(null, e.frame()));
+    } else if (pubsub.equals(keys.nodeChannel(nodeId)) && e.third() != null && e.third().length() > 2) {
+      String target = e.third().substring(2);
+      directHandler.applyAsInt(e.third().startsWith("u:") ? new Direct(target, null, e.frame())
+          : new Direct(null, target, e.frame()));
+    }
+  }
+
+  private void deliverChannel(Delivery d) {
+    List<Delivery> waiting = filling.get(d.channel());
+    if (waiting != null) {
+      waiting.add(d);
+      return;
+    }
+    if (d.offset() >= 0) {
+      last.put(d.channel(), d);
+    }
+    handler.handle(d);
+  }
+
+  /** After a reconnect: deliver from history what persistent channels published while we were away. */
+  private void fillGaps(RedisLink link) {
+    for (Map.Entry<String, Delivery> entry : new ArrayList<>(last.entrySet())) {
+      String channel = entry.getKey();
+      Delivery seen = entry.getValue();
+      ChannelOptions opts;
+      try {
+        opts = options.apply(channel);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      if (!opts.persistent() || shards.forSubject(channel) != link || filling.containsKey(channel)) {
+        continue;
+      }
+      List<Delivery> waiting = new ArrayList<>();
+      filling.put(channel, waiting);
+      history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts).onComplete(ar -> {
+        if (filling.get(channel) != waiting) {
+          return; // unsubscribed meanwhile
+        }
+        filling.remove(channel);
+        if (ar.succeeded() && ar.result().position().epoch().equals(seen.epoch())) {
+          HistoryPage page = ar.result();
+          for (Delivery missed : page.entries()) {
+            metrics.redisGapFilled.increment();
+            deliverChannel(missed);
+          }
+          log.info("channel '{}': {} messages recovered from history after reconnect", channel,
+              page.entries().size());
+        } else if (ar.failed()) {
+          log.warn("channel '{}': gap after reconnect not filled: {}", channel, ar.cause().toString());
+        }
+        for (Delivery d : waiting) {
+          Delivery newest = last.get(channel);
+          if (d.offset() < 0 || newest == null || d.offset() > newest.offset()
+              || !d.epoch().equals(newest.epoch())) {
+            deliverChannel(d);
+          }
+        }
+      });
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    return registry.stop().eventually(() -> {
+      Future<Void> all = Future.succeededFuture();
+      for (RedisLink link : shards.all()) {
+        all = all.eventually(link::close);
+      }
+      return all;
+    });
+  }
+}

@@ -1,0 +1,100 @@
+package chatcluster.node.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Node liveness in Redis: every node writes a heartbeat (Redis time) every {@link #HEARTBEAT_MS};
+ * every node sweeps for nodes silent longer than {@link #DEAD_AFTER_MS} and one of them (a lock
+ * decides) removes what the dead node wrote: presence entries (with leave events), routes and
+ * counter shares. A node killed with -9 is cleaned within DEAD_AFTER_MS + HEARTBEAT_MS (8 s).
+ */
+public final class RedisNodeRegistry {
+  private static final Logger log = LoggerFactory.getLogger(RedisNodeRegistry.class);
+  static final long HEARTBEAT_MS = 2000;
+  static final long DEAD_AFTER_MS = 6000;
+
+  private final Vertx vertx;
+  private final RedisShards shards;
+  private final RedisKeys keys;
+  private final String nodeId;
+  private final BiConsumer<String, String> onLeave;
+  private long timer = -1;
+
+  /** @param onLeave called with (channel, member json) for every presence entry removed */
+  public RedisNodeRegistry(Vertx vertx, RedisShards shards, RedisKeys keys, String nodeId,
+                           BiConsumer<String, String> onLeave) {
+    this.vertx = vertx;
+    this.shards = shards;
+    this.keys = keys;
+    this.nodeId = nodeId;
+    this.onLeave = onLeave;
+  }
+
+  public void start() {
+    beat();
+    timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
+      beat();
+      sweep();
+    });
+  }
+
+  private void beat() {
+    shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
+        .onFailure(e -> log.debug("heartbeat failed: {}", e.toString()));
+  }
+
+  private void sweep() {
+    shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.SILENT).arg(1).arg(keys.nodes())
+        .arg(DEAD_AFTER_MS)).onSuccess(dead -> {
+          for (Response r : dead) {
+            String node = r.toString();
+            if (!node.equals(nodeId)) {
+              cleanUpAfter(node);
+            }
+          }
+        });
+  }
+
+  private void cleanUpAfter(String deadNode) {
+    shards.primary().send(Request.cmd(Command.SET).arg(keys.cleanupLock(deadNode)).arg(nodeId).arg("NX")
+        .arg("PX").arg(30_000)).compose(locked -> {
+          if (locked == null) {
+            return Future.succeededFuture(); // another node is on it
+          }
+          log.info("node {} is silent; removing its presence, routes and counter shares", deadNode);
+          Future<Void> all = Future.succeededFuture();
+          for (RedisLink link : shards.all()) {
+            all = all.compose(v -> link.send(Request.cmd(Command.EVAL).arg(RedisScripts.CLEANUP).arg(1)
+                .arg(keys.nodeIndex(deadNode)).arg(deadNode).arg(keysPrefix())).map(removed -> {
+                  for (int i = 0; i + 1 < removed.size(); i += 2) {
+                    onLeave.accept(removed.get(i).toString(), removed.get(i + 1).toString());
+                  }
+                  return (Void) null;
+                }));
+          }
+          return all.compose(v -> shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(deadNode)))
+              .mapEmpty();
+        }).onFailure(e -> log.warn("cleanup after node {} failed (will retry): {}", deadNode, e.toString()));
+  }
+
+  private String keysPrefix() {
+    String idx = keys.nodeIndex("");
+    return idx.substring(0, idx.length() - "nodeidx:".length());
+  }
+
+  /** Leaves the directory on a clean stop, so nobody waits for this node to time out. */
+  public Future<Void> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    return shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId)).<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+}

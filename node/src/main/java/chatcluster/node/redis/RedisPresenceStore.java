@@ -1,0 +1,67 @@
+package chatcluster.node.redis;
+
+import chatcluster.node.presence.PresenceMember;
+import chatcluster.node.presence.PresenceStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Presence in Redis: a hash per channel, session to member (with the join time, for ordering). Each
+ * entry is also listed in its node's index, so that the entries of a node that dies are removed by
+ * the others (see {@link RedisNodeRegistry}).
+ */
+public final class RedisPresenceStore implements PresenceStore {
+  private final RedisShards shards;
+  private final RedisKeys keys;
+  private final String nodeId;
+
+  public RedisPresenceStore(RedisShards shards, RedisKeys keys, String nodeId) {
+    this.shards = shards;
+    this.keys = keys;
+    this.nodeId = nodeId;
+  }
+
+  static String indexEntry(String channel, String session) {
+    return "p|" + channel + "|" + session;
+  }
+
+  static PresenceMember member(String json) {
+    JsonObject m = new JsonObject(json);
+    return new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"));
+  }
+
+  @Override
+  public Future<Void> add(String channel, String session, PresenceMember member) {
+    String json = new JsonObject().put("user", member.user()).put("device", member.device())
+        .put("node", member.node()).put("ts", System.currentTimeMillis()).encode();
+    return shards.forSubject(channel).batch(List.of(
+        Request.cmd(Command.HSET).arg(keys.presence(channel)).arg(session).arg(json),
+        Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(indexEntry(channel, session)))).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> remove(String channel, String session) {
+    return shards.forSubject(channel).batch(List.of(
+        Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session),
+        Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId)).arg(indexEntry(channel, session)))).mapEmpty();
+  }
+
+  @Override
+  public Future<List<PresenceMember>> members(String channel) {
+    return shards.forSubject(channel).send(Request.cmd(Command.HGETALL).arg(keys.presence(channel))).map(r -> {
+      List<JsonObject> entries = new ArrayList<>();
+      for (String field : r.getKeys()) {
+        entries.add(new JsonObject(r.get(field).toString()));
+      }
+      entries.sort(Comparator.comparingLong(m -> m.getLong("ts", 0L)));
+      return entries.stream()
+          .map(m -> new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"))).toList();
+    });
+  }
+}

@@ -1,0 +1,138 @@
+package chatcluster.node.redis;
+
+/**
+ * The Lua scripts that make multi-key steps atomic on one Redis server. Run with EVAL (not EVALSHA)
+ * so that a restarted, empty Redis needs no reloading. Envelopes on pub/sub are
+ * {@code <origin node>\n<offset or -1>\n<epoch or target>\n<frame>}.
+ */
+final class RedisScripts {
+  private RedisScripts() {}
+
+  /**
+   * Publish: next offset, history when persistent, fan-out, in one step, so that every node sees a
+   * channel's messages in offset order and history never disagrees with delivery. A stream whose
+   * meta was lost starts a new epoch and drops stale entries.
+   * KEYS: meta, stream, pub/sub channel. ARGV: frame prefix, node id, persistent (1/0), historySize,
+   * historyTtl s, meta ttl s, fresh epoch. Returns {offset, epoch}.
+   */
+  static final String PUBLISH = """
+      local epoch = redis.call('HGET', KEYS[1], 'e')
+      if not epoch then
+        epoch = ARGV[7]
+        redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
+        redis.call('DEL', KEYS[2])
+      end
+      local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
+      redis.call('EXPIRE', KEYS[1], ARGV[6])
+      local frame = ARGV[1] .. offset .. '}'
+      if ARGV[3] == '1' then
+        redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], offset .. '-0', 'f', frame)
+        redis.call('EXPIRE', KEYS[2], ARGV[5])
+      end
+      redis.call('PUBLISH', KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
+      return {offset, epoch}
+      """;
+
+  /**
+   * History and position in one consistent read.
+   * KEYS: meta, stream. ARGV: since offset (-1: the latest), limit, fresh epoch, meta ttl s.
+   * Returns {epoch, top offset, first retained offset, entries}.
+   */
+  static final String READ = """
+      local epoch = redis.call('HGET', KEYS[1], 'e')
+      if not epoch then
+        epoch = ARGV[3]
+        redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
+        redis.call('DEL', KEYS[2])
+      end
+      redis.call('EXPIRE', KEYS[1], ARGV[4])
+      local top = tonumber(redis.call('HGET', KEYS[1], 'o'))
+      local since = tonumber(ARGV[1])
+      local limit = tonumber(ARGV[2])
+      local entries
+      if limit <= 0 then
+        entries = {}
+      elseif since < 0 then
+        entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', limit)
+      else
+        entries = redis.call('XRANGE', KEYS[2], '(' .. since .. '-0', '+', 'COUNT', limit)
+      end
+      local first = top + 1
+      local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+      if #oldest > 0 then
+        first = tonumber(string.match(oldest[1][1], '^(%d+)'))
+      end
+      return {epoch, top, first, entries}
+      """;
+
+  /**
+   * A cluster-wide counter with one share per node: increments this node's share when the sum of
+   * all shares is below the limit. KEYS: counter hash, node index. ARGV: node id, limit, index entry.
+   */
+  static final String ACQUIRE = """
+      local total = 0
+      for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) end
+      if total >= tonumber(ARGV[2]) then return 0 end
+      redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+      redis.call('SADD', KEYS[2], ARGV[3])
+      return 1
+      """;
+
+  /** Decrements this node's share, never below zero. KEYS: counter hash. ARGV: node id. */
+  static final String RELEASE = """
+      local v = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+      if v <= 1 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
+      return 0
+      """;
+
+  /** Adjusts a route count (user or device to node). KEYS: route hash, node index. ARGV: node, delta, entry. */
+  static final String ROUTE = """
+      local v = redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))
+      if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('SADD', KEYS[2], ARGV[3]) end
+      return v
+      """;
+
+  /** Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. */
+  static final String HEARTBEAT = """
+      local t = redis.call('TIME')
+      redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
+      return 1
+      """;
+
+  /** Nodes silent longer than ARGV[1] ms, in Redis time. KEYS: nodes zset. */
+  static final String SILENT = """
+      local t = redis.call('TIME')
+      local now = t[1] * 1000 + math.floor(t[2] / 1000)
+      return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+      """;
+
+  /**
+   * Removes everything a dead node wrote on this server, from its index; returns the presence
+   * entries removed as {channel, member json} pairs so that leave events can be sent.
+   * KEYS: node index. ARGV: dead node id, key prefix.
+   */
+  static final String CLEANUP = """
+      local removed = {}
+      for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        local kind, rest = string.match(entry, '^(%a)|(.*)$')
+        if kind == 'p' then
+          local channel, session = string.match(rest, '^(.*)|([^|]*)$')
+          local key = ARGV[2] .. 'presence:' .. channel
+          local member = redis.call('HGET', key, session)
+          if member then
+            redis.call('HDEL', key, session)
+            table.insert(removed, channel)
+            table.insert(removed, member)
+          end
+        elseif kind == 'u' then
+          redis.call('HDEL', ARGV[2] .. 'route:u:' .. rest, ARGV[1])
+        elseif kind == 'd' then
+          redis.call('HDEL', ARGV[2] .. 'route:d:' .. rest, ARGV[1])
+        elseif kind == 'c' then
+          redis.call('HDEL', ARGV[2] .. 'counter:' .. rest, ARGV[1])
+        end
+      end
+      redis.call('DEL', KEYS[1])
+      return removed
+      """;
+}
