@@ -1,15 +1,25 @@
 package chatcluster.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * What nodes share about the cluster, as Futures only: every implementation completes them without
- * blocking the caller's event loop. The local implementation serves a node that runs alone.
+ * blocking the caller's event loop, and runs handlers on the context that registered them.
  *
  * <p>Counters are named, non-negative and shared by every node of the cluster; a node's share is
  * released when it leaves (a dead node's share within the failure-detection window).
+ *
+ * <p>A lease names an owner for a while: at most one live node holds a lease at a time, the holder
+ * renews it by acquiring again before it expires, and a dead holder's leases pass to others as soon
+ * as the cluster notices the death (at the latest when they expire).
  */
 public interface ClusterState {
+
+  /** This node's id. */
+  String nodeId();
 
   /**
    * Increments {@code counter} when its value is below {@code limit}; the Future holds whether it did.
@@ -17,9 +27,32 @@ public interface ClusterState {
    */
   Future<Boolean> tryAcquire(String counter, long limit);
 
-  /** Decrements {@code counter}, never below zero. */
+  /** Decrements this node's share of {@code counter}, never below zero. */
   Future<Void> release(String counter);
 
-  /** The counter's current value (0 when it was never set). */
+  /** The counter's current value over all nodes (0 when it was never set). */
   Future<Long> count(String counter);
+
+  /** The live nodes, this one included. */
+  Future<List<NodeInfo>> nodes();
+
+  /** Publishes this node's directory entry (its address and connection count). */
+  Future<Void> publish(NodeInfo self);
+
+  /** Registers for nodes joining and leaving. */
+  void onMembership(Handler<MembershipChange> handler);
+
+  /** Takes, or renews, the lease {@code name} for {@code ttl}; true when this node holds it afterwards. */
+  Future<Boolean> acquireLease(String name, Duration ttl);
+
+  /** Gives the lease up if this node holds it. */
+  Future<Void> releaseLease(String name);
+
+  /** Whether this node is currently part of the cluster (always true alone). */
+  boolean joined();
+
+  /** Leaves the cluster; a node alone has nothing to leave. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
 }

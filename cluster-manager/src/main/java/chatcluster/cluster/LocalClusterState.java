@@ -1,12 +1,28 @@
 package chatcluster.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A cluster of one: counters in memory. Thread-safe; every Future completes at once. */
+/** A cluster of one: counters, directory and leases in memory. Thread-safe; every Future completes at once. */
 public final class LocalClusterState implements ClusterState {
+  private final String nodeId;
   private final ConcurrentHashMap<String, Long> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> leases = new ConcurrentHashMap<>();
+  private volatile NodeInfo self;
+
+  public LocalClusterState(String nodeId) {
+    this.nodeId = nodeId;
+    this.self = new NodeInfo(nodeId, "", 0, System.currentTimeMillis());
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
 
   @Override
   public Future<Boolean> tryAcquire(String counter, long limit) {
@@ -31,5 +47,38 @@ public final class LocalClusterState implements ClusterState {
   @Override
   public Future<Long> count(String counter) {
     return Future.succeededFuture(counters.getOrDefault(counter, 0L));
+  }
+
+  @Override
+  public Future<List<NodeInfo>> nodes() {
+    return Future.succeededFuture(List.of(self));
+  }
+
+  @Override
+  public Future<Void> publish(NodeInfo info) {
+    self = info;
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public void onMembership(Handler<MembershipChange> handler) {
+    // Nobody else ever joins or leaves.
+  }
+
+  @Override
+  public Future<Boolean> acquireLease(String name, Duration ttl) {
+    leases.put(name, System.nanoTime() + ttl.toNanos());
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<Void> releaseLease(String name) {
+    leases.remove(name);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public boolean joined() {
+    return true;
   }
 }

@@ -43,6 +43,25 @@ public abstract class ClusterStateContract {
   }
 
   @Test
+  void leaseIsHeldRenewedAndReleased() throws Exception {
+    ClusterState s = state();
+    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))));
+    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))), "the holder renews");
+    await(s.releaseLease("job"));
+    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))));
+  }
+
+  @Test
+  void directoryListsThisNodeAfterItPublishes() throws Exception {
+    ClusterState s = state();
+    await(s.publish(new NodeInfo(s.nodeId(), "127.0.0.1:8080", 3, 1L)));
+    NodeInfo self = await(s.nodes()).stream().filter(n -> n.id().equals(s.nodeId())).findFirst().orElseThrow();
+    assertEquals("127.0.0.1:8080", self.address());
+    assertEquals(3, self.connections());
+    assertTrue(s.joined());
+  }
+
+  @Test
   void concurrentAcquiresNeverExceedTheLimit() throws Exception {
     ClusterState s = state();
     List<Future<Boolean>> attempts = new ArrayList<>();

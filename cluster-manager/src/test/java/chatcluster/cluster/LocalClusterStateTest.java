@@ -3,6 +3,6 @@ package chatcluster.cluster;
 class LocalClusterStateTest extends ClusterStateContract {
   @Override
   protected ClusterState state() {
-    return new LocalClusterState();
+    return new LocalClusterState("node-local");
   }
 }
