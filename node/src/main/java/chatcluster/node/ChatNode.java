@@ -1,5 +1,7 @@
 package chatcluster.node;
 
+import chatcluster.cluster.ClusterBootstrap;
+import chatcluster.cluster.ClusterState;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.channel.ChannelCatalog;
 import chatcluster.node.channel.ChannelDeclaration;
@@ -17,6 +19,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.function.Function;
@@ -47,6 +50,7 @@ public final class ChatNode {
   private final NodeMetrics metrics = new NodeMetrics();
   private final Authenticator authenticator;
   private Vertx vertx;
+  private ClusterState clusterState;
   private NodeVerticle verticle;
   private Context context;
 
@@ -66,14 +70,28 @@ public final class ChatNode {
     if (verticle != null) {
       return Future.failedFuture(new IllegalStateException("node already started"));
     }
-    vertx = providedVertx != null ? providedVertx : Vertx.vertx();
-    verticle = new NodeVerticle(config, catalog, hooks, metrics, authenticator);
-    return vertx.deployVerticle(verticle).<Void>mapEmpty()
-        .onSuccess(v -> context = verticle.nodeContext())
-        .recover(e -> {
-          Future<Void> cleanup = providedVertx == null ? vertx.close() : Future.succeededFuture();
-          return cleanup.transform(ar -> Future.failedFuture(e));
-        });
+    Future<Vertx> runtime;
+    if (providedVertx != null) {
+      runtime = Future.succeededFuture(providedVertx);
+    } else if (config.cluster().enabled()) {
+      runtime = ClusterBootstrap.start(config.cluster(), new VertxOptions()).map(c -> {
+        clusterState = c.state();
+        return c.vertx();
+      });
+    } else {
+      runtime = Future.succeededFuture(Vertx.vertx());
+    }
+    return runtime.compose(v -> {
+      vertx = v;
+      verticle = new NodeVerticle(config, catalog, hooks, metrics, authenticator, clusterState);
+      return vertx.deployVerticle(verticle).<Void>mapEmpty()
+          .onSuccess(x -> context = verticle.nodeContext())
+          .recover(e -> {
+            verticle = null;
+            Future<Void> cleanup = providedVertx == null ? vertx.close() : Future.succeededFuture();
+            return cleanup.transform(ar -> Future.failedFuture(e));
+          });
+    });
   }
 
   /**
@@ -97,7 +115,9 @@ public final class ChatNode {
     verticle = null;
     context = null;
     if (providedVertx == null) {
-      return vertx.close(); // undeploys the node too
+      Future<Void> leave = clusterState == null ? Future.succeededFuture()
+          : clusterState.close().recover(e -> Future.succeededFuture());
+      return leave.transform(ar -> vertx.close()); // closing undeploys the node and leaves the cluster
     }
     return v.deploymentID() == null ? Future.succeededFuture() : vertx.undeploy(v.deploymentID());
   }

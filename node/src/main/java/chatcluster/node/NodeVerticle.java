@@ -2,6 +2,8 @@ package chatcluster.node;
 
 import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.LocalClusterState;
+import chatcluster.cluster.MembershipChange;
+import chatcluster.cluster.NodeInfo;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.auth.JwtVerifiers;
 import chatcluster.node.auth.TokenAuthenticator;
@@ -52,12 +54,16 @@ final class NodeVerticle extends VerticleBase {
   private final NodeHooks hooks;
   private final NodeMetrics metrics;
   private final Authenticator customAuthenticator;
+  private final ClusterState hazelcast;
+  private final long started = System.currentTimeMillis();
   private NodeServices services;
   private WebSocketEndpoint endpoint;
   private HttpServer server;
 
+  /** @param hazelcast the Hazelcast cluster state when the node joined one, else null */
   NodeVerticle(NodeConfig config, ChannelCatalog catalog, NodeHooks hooks, NodeMetrics metrics,
-               Authenticator customAuthenticator) {
+               Authenticator customAuthenticator, ClusterState hazelcast) {
+    this.hazelcast = hazelcast;
     this.config = config;
     this.catalog = catalog;
     this.hooks = hooks;
@@ -79,14 +85,26 @@ final class NodeVerticle extends VerticleBase {
         broker = redis;
         history = redis.history();
         presence = new RedisPresenceStore(redis.shards(), keys, config.nodeId());
-        cluster = new RedisClusterState(redis.shards(), keys, config.nodeId());
+        if (hazelcast != null) {
+          cluster = hazelcast;
+          // Hazelcast notices a dead member within seconds: clean its Redis state at once.
+          hazelcast.onMembership(change -> {
+            if (change.kind() == MembershipChange.Kind.LEFT && change.nodeId() != null) {
+              redis.registry().cleanUpAfter(change.nodeId());
+            }
+          });
+        } else {
+          RedisClusterState redisState = new RedisClusterState(redis.shards(), keys, config.nodeId());
+          redis.registry().onNodeGone(redisState::nodeLeft);
+          cluster = redisState;
+        }
       } else {
         LocalHistoryStore localHistory = new LocalHistoryStore(System::currentTimeMillis);
         vertx.setPeriodic(60_000, t -> localHistory.sweep());
         broker = new LocalBroker(localHistory);
         history = localHistory;
         presence = new LocalPresenceStore();
-        cluster = new LocalClusterState();
+        cluster = new LocalClusterState(config.nodeId());
       }
       SessionRegistry sessions = new SessionRegistry();
       ChannelRegistry channels = new ChannelRegistry(broker);
@@ -104,10 +122,21 @@ final class NodeVerticle extends VerticleBase {
       return broker.start().compose(v -> server.listen());
     }).onSuccess(s -> {
       endpoint.startHeartbeat();
+      publishSelf(s.actualPort());
+      vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(s.actualPort()));
       String scheme = config.ssl() ? "wss" : "ws";
       log.info("ChatCluster node {} serving {}://{}:{}/ws (health: {}://{}:{}/health/ready)", config.nodeId(), scheme,
           config.host(), s.actualPort(), config.ssl() ? "https" : "http", config.host(), s.actualPort());
     });
+  }
+
+  private static final long DIRECTORY_PERIOD_MS = 5000;
+
+  private void publishSelf(int port) {
+    String host = "0.0.0.0".equals(config.host()) ? config.cluster().host() : config.host();
+    services.cluster().publish(new NodeInfo(config.nodeId(), (host == null || host.isBlank() ? "localhost" : host)
+        + ":" + port, services.sessions().size(), started))
+        .onFailure(e -> log.debug("directory entry not published: {}", e.toString()));
   }
 
   private static void deliver(Delivery d, SessionRegistry sessions, ChannelRegistry channels) {
@@ -160,6 +189,9 @@ final class NodeVerticle extends VerticleBase {
     }
     if (!services.broker().healthy()) {
       return "redis unreachable";
+    }
+    if (!services.cluster().joined()) {
+      return "not joined to the cluster";
     }
     return null;
   }

@@ -49,7 +49,16 @@ public enum ConfigOption {
       "Redis server URL (redis://[:password@]host:port[/db]); several, comma-separated, shard channels by hash. "
           + "Unset: the node runs alone, in memory."),
   REDIS_PREFIX("redisPrefix", "REDIS_PREFIX", Type.STRING, "chatcluster:",
-      "Prefix of every Redis key and pub/sub channel, to share one Redis between clusters.");
+      "Prefix of every Redis key and pub/sub channel, to share one Redis between clusters."),
+  CLUSTER_NAME("cluster.name", "CLUSTER_NAME", Type.STRING, "chatcluster",
+      "Hazelcast cluster name: nodes join only a cluster of their own name."),
+  CLUSTER_MEMBERS("cluster.members", "CLUSTER_MEMBERS", Type.LIST, "",
+      "Comma-separated host:port of Hazelcast members to join by TCP-IP (multicast is off). Needs REDIS_URL."),
+  CLUSTER_KUBERNETES_SERVICE("cluster.kubernetesService", "CLUSTER_KUBERNETES_SERVICE", Type.STRING, "",
+      "DNS name of a headless Service whose addresses are the Hazelcast members. Needs REDIS_URL."),
+  CLUSTER_PORT("cluster.port", "CLUSTER_PORT", Type.PORT, "5701", "Hazelcast member port (the next ones are tried when taken)."),
+  CLUSTER_HOST("cluster.host", "CLUSTER_HOST", Type.STRING, "",
+      "Address Hazelcast and the event bus bind to and advertise (default: Hazelcast picks an interface).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

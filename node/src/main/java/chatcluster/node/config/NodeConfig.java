@@ -1,5 +1,6 @@
 package chatcluster.node.config;
 
+import chatcluster.cluster.ClusterOptions;
 import chatcluster.node.channel.ChannelDeclaration;
 import chatcluster.node.channel.ChannelName;
 import chatcluster.node.channel.ChannelOptions;
@@ -42,6 +43,7 @@ public record NodeConfig(
     String nodeId,
     List<String> redisUrls,
     String redisPrefix,
+    ClusterOptions cluster,
     List<ChannelDeclaration> channels) {
 
   public static NodeConfig defaults() {
@@ -108,6 +110,9 @@ public record NodeConfig(
       boolean authEnabled = bool(ConfigOption.AUTH_ENABLED);
       String token = string(ConfigOption.AUTH_TOKEN);
       String nodeId = string(ConfigOption.NODE_ID);
+      if (nodeId == null) {
+        nodeId = "node-" + Ids.random(10);
+      }
       return new NodeConfig(
           stringOr(ConfigOption.HOST),
           integer(ConfigOption.PORT),
@@ -130,9 +135,10 @@ public record NodeConfig(
           integer(ConfigOption.RATE_BURST),
           atLeast(ConfigOption.SEND_QUEUE_MAX, 4096),
           seconds(ConfigOption.DRAIN_TIMEOUT),
-          nodeId == null ? "node-" + Ids.random(10) : nodeId,
+          nodeId,
           redisUrls(),
           stringOr(ConfigOption.REDIS_PREFIX),
+          clusterOptions(nodeId),
           List.copyOf(channels));
     }
 
@@ -227,6 +233,22 @@ public record NodeConfig(
         throw invalid(o, "a number of seconds > 0");
       }
       return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private ClusterOptions clusterOptions(String nodeId) {
+      ClusterOptions options = new ClusterOptions(stringOr(ConfigOption.CLUSTER_NAME), list(ConfigOption.CLUSTER_MEMBERS),
+          string(ConfigOption.CLUSTER_KUBERNETES_SERVICE), string(ConfigOption.CLUSTER_HOST),
+          integer(ConfigOption.CLUSTER_PORT), nodeId);
+      if (options.enabled() && list(ConfigOption.REDIS_URL).isEmpty()) {
+        throw new ConfigException(ConfigOption.CLUSTER_MEMBERS.env() + "/" + ConfigOption.CLUSTER_KUBERNETES_SERVICE.env()
+            + ": a Hazelcast cluster carries messages through Redis; set " + ConfigOption.REDIS_URL.label());
+      }
+      for (String member : options.members()) {
+        if (!member.matches("[^:\\s]+(:\\d{1,5})?")) {
+          throw invalid(ConfigOption.CLUSTER_MEMBERS, "host:port entries, got '" + member + "'");
+        }
+      }
+      return options;
     }
 
     private List<String> redisUrls() {

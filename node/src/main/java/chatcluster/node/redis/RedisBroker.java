@@ -81,6 +81,10 @@ public final class RedisBroker implements Broker {
     return history;
   }
 
+  public RedisNodeRegistry registry() {
+    return registry;
+  }
+
   @Override
   public Future<Void> start() {
     Future<Void> all = Future.succeededFuture();

@@ -1,24 +1,98 @@
 package chatcluster.node.redis;
 
 import chatcluster.cluster.ClusterState;
+import chatcluster.cluster.MembershipChange;
+import chatcluster.cluster.NodeInfo;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /**
- * Cluster-wide counters in Redis, one share per node in a hash, checked and incremented by one Lua
- * script. A dead node's shares are removed with the rest of what it wrote (see {@link RedisNodeRegistry}).
+ * {@link ClusterState} on Redis alone, for clusters without Hazelcast: counters with one share per
+ * node in a hash, checked and incremented by one Lua script; the directory in a hash, liveness from
+ * {@link RedisNodeRegistry}'s heartbeats; leases as keys with a TTL. A dead node's shares are removed
+ * with the rest of what it wrote, and its leaving is announced then.
  */
 public final class RedisClusterState implements ClusterState {
   private final RedisShards shards;
   private final RedisKeys keys;
   private final String nodeId;
+  private final List<Handler<MembershipChange>> handlers = new CopyOnWriteArrayList<>();
 
   public RedisClusterState(RedisShards shards, RedisKeys keys, String nodeId) {
     this.shards = shards;
     this.keys = keys;
     this.nodeId = nodeId;
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Called by the node registry when it removed a dead node's state. */
+  public void nodeLeft(String node) {
+    shards.primary().send(Request.cmd(Command.HDEL).arg(keys.directory()).arg(node));
+    handlers.forEach(h -> h.handle(new MembershipChange(MembershipChange.Kind.LEFT, node)));
+  }
+
+  @Override
+  public Future<List<NodeInfo>> nodes() {
+    RedisLink link = shards.primary();
+    return link.send(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1)).compose(live -> {
+      Set<String> ids = new HashSet<>();
+      live.forEach(r -> ids.add(r.toString()));
+      return link.send(Request.cmd(Command.HGETALL).arg(keys.directory())).map(dir -> {
+        List<NodeInfo> nodes = new ArrayList<>();
+        for (String id : dir.getKeys()) {
+          if (ids.contains(id)) {
+            JsonObject j = new JsonObject(dir.get(id).toString());
+            nodes.add(new NodeInfo(id, j.getString("address"), j.getInteger("connections", 0),
+                j.getLong("started", 0L)));
+          }
+        }
+        nodes.sort((a, b) -> a.id().compareTo(b.id()));
+        return nodes;
+      });
+    });
+  }
+
+  @Override
+  public Future<Void> publish(NodeInfo self) {
+    String json = new JsonObject().put("address", self.address()).put("connections", self.connections())
+        .put("started", self.started()).encode();
+    return shards.primary().send(Request.cmd(Command.HSET).arg(keys.directory()).arg(nodeId).arg(json)).mapEmpty();
+  }
+
+  @Override
+  public void onMembership(Handler<MembershipChange> handler) {
+    handlers.add(handler);
+  }
+
+  @Override
+  public Future<Boolean> acquireLease(String name, Duration ttl) {
+    return shards.forSubject("lease:" + name).send(Request.cmd(Command.EVAL).arg(RedisScripts.LEASE).arg(1)
+        .arg(keys.lease(name)).arg(nodeId).arg(Math.max(1, ttl.toMillis()))).map(r -> r.toLong() == 1);
+  }
+
+  @Override
+  public Future<Void> releaseLease(String name) {
+    return shards.forSubject("lease:" + name).send(Request.cmd(Command.EVAL).arg(RedisScripts.UNLEASE).arg(1)
+        .arg(keys.lease(name)).arg(nodeId)).mapEmpty();
+  }
+
+  @Override
+  public boolean joined() {
+    return shards.healthy();
   }
 
   @Override

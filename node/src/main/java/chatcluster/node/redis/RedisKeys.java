@@ -58,6 +58,16 @@ public final class RedisKeys {
     return prefix + "nodes";
   }
 
+  /** Hash node -> directory entry JSON. */
+  public String directory() {
+    return prefix + "directory";
+  }
+
+  /** An ownership lease: holder node id, with the lease's TTL. */
+  public String lease(String name) {
+    return prefix + "lease:" + name;
+  }
+
   /** Lock held by the node that cleans up after a dead one. */
   public String cleanupLock(String nodeId) {
     return prefix + "cleanup:" + nodeId;

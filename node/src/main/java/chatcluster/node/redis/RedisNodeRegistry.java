@@ -25,6 +25,7 @@ public final class RedisNodeRegistry {
   private final RedisKeys keys;
   private final String nodeId;
   private final BiConsumer<String, String> onLeave;
+  private java.util.function.Consumer<String> onNodeGone = n -> {};
   private long timer = -1;
 
   /** @param onLeave called with (channel, member json) for every presence entry removed */
@@ -35,6 +36,11 @@ public final class RedisNodeRegistry {
     this.keys = keys;
     this.nodeId = nodeId;
     this.onLeave = onLeave;
+  }
+
+  /** Called with the id of every dead node once its state was removed. */
+  public void onNodeGone(java.util.function.Consumer<String> handler) {
+    this.onNodeGone = handler;
   }
 
   public void start() {
@@ -62,7 +68,8 @@ public final class RedisNodeRegistry {
         });
   }
 
-  private void cleanUpAfter(String deadNode) {
+  /** Removes a dead node's state now (e.g. when the cluster manager saw it leave), once across nodes. */
+  public void cleanUpAfter(String deadNode) {
     shards.primary().send(Request.cmd(Command.SET).arg(keys.cleanupLock(deadNode)).arg(nodeId).arg("NX")
         .arg("PX").arg(30_000)).compose(locked -> {
           if (locked == null) {
@@ -80,7 +87,7 @@ public final class RedisNodeRegistry {
                 }));
           }
           return all.compose(v -> shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(deadNode)))
-              .mapEmpty();
+              .<Void>mapEmpty().onSuccess(v -> onNodeGone.accept(deadNode));
         }).onFailure(e -> log.warn("cleanup after node {} failed (will retry): {}", deadNode, e.toString()));
   }
 

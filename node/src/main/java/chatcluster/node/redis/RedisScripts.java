@@ -92,6 +92,20 @@ final class RedisScripts {
       return v
       """;
 
+  /** Takes or renews a lease. KEYS: lease. ARGV: node id, ttl ms. Returns 1 when held by this node. */
+  static final String LEASE = """
+      local holder = redis.call('GET', KEYS[1])
+      if holder and holder ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      return 1
+      """;
+
+  /** Gives a lease up if held by this node. KEYS: lease. ARGV: node id. */
+  static final String UNLEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+      return 0
+      """;
+
   /** Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. */
   static final String HEARTBEAT = """
       local t = redis.call('TIME')

@@ -1,0 +1,29 @@
+package chatcluster.node;
+
+import chatcluster.node.config.Ids;
+import chatcluster.node.testing.NodeProcess;
+import java.util.Map;
+
+/**
+ * Nodes that also form a Hazelcast cluster (TCP-IP member list, a cluster name of their own):
+ * counters and membership through Hazelcast, messages through Redis.
+ */
+class HazelcastClusterIT extends ClusterContract {
+  private final String clusterName = "it-" + Ids.random(8);
+  private final int[] hazelcastPorts = new int[3];
+  private String members;
+
+  @Override
+  Map<String, String> clusterEnv(int i) throws Exception {
+    if (members == null) {
+      StringBuilder list = new StringBuilder();
+      for (int n = 0; n < 3; n++) {
+        hazelcastPorts[n] = NodeProcess.freePort();
+        list.append(n == 0 ? "" : ",").append("127.0.0.1:").append(hazelcastPorts[n]);
+      }
+      members = list.toString();
+    }
+    return Map.of("CLUSTER_NAME", clusterName, "CLUSTER_MEMBERS", members, "CLUSTER_HOST", "127.0.0.1",
+        "CLUSTER_PORT", String.valueOf(hazelcastPorts[i]));
+  }
+}
