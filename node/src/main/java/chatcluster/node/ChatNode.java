@@ -192,6 +192,12 @@ public final class ChatNode {
     return v == null ? -1 : v.port();
   }
 
+  /** The port of the backend HTTP API when it has its own (RELAY_HTTP_PORT), else -1. */
+  public int relayHttpPort() {
+    NodeVerticle v = verticle;
+    return v == null ? -1 : v.relayHttpPort();
+  }
+
   public NodeMetrics metrics() {
     return metrics;
   }

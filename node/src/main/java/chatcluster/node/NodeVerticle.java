@@ -20,6 +20,9 @@ import chatcluster.node.history.HistoryStore;
 import chatcluster.node.history.LocalHistoryStore;
 import chatcluster.node.presence.PresenceStore;
 import chatcluster.node.redis.RedisBroker;
+import chatcluster.node.relay.HttpRelayApi;
+import chatcluster.node.relay.RelayService;
+import chatcluster.node.relay.UnixSocketRelayEndpoint;
 import chatcluster.node.redis.RedisClusterState;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisPresenceStore;
@@ -35,6 +38,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
@@ -57,6 +61,8 @@ final class NodeVerticle extends VerticleBase {
   private final ClusterState hazelcast;
   private final long started = System.currentTimeMillis();
   private NodeServices services;
+  private UnixSocketRelayEndpoint relaySocket;
+  private HttpServer relayServer;
   private WebSocketEndpoint endpoint;
   private HttpServer server;
 
@@ -112,14 +118,28 @@ final class NodeVerticle extends VerticleBase {
           presence, cluster, authenticator, hooks, metrics);
       broker.onDelivery(d -> deliver(d, sessions, channels));
       broker.onDirect(d -> deliverDirect(d, sessions));
+      broker.onDeviceCommand(c -> {
+        List<ClientSession> targets = sessions.byDevice(c.device()).stream().filter(ClientSession::isOpen).toList();
+        targets.forEach(s -> s.apply(c));
+        return targets.size();
+      });
 
       endpoint = new WebSocketEndpoint(services);
       Router router = Router.router(vertx);
       HealthRoutes.mount(router, this::notReadyReason);
+      RelayService relay = new RelayService(services);
+      Router apiRouter = null;
+      if (config.relayApiKey() != null) {
+        apiRouter = config.relayHttpPort() == null ? router : Router.router(vertx);
+        new HttpRelayApi(services, relay, config.relayApiKey(), config.relayMaxBody()).mount(apiRouter);
+      }
       server = vertx.createHttpServer(WebSocketEndpoint.serverOptions(config))
           .webSocketHandshakeHandler(endpoint::handle)
           .requestHandler(router);
-      return broker.start().compose(v -> server.listen());
+      Router separateApi = config.relayHttpPort() == null ? null : apiRouter;
+      return broker.start()
+          .compose(v -> startRelay(relay, separateApi))
+          .compose(v -> server.listen());
     }).onSuccess(s -> {
       endpoint.startHeartbeat();
       publishSelf(s.actualPort());
@@ -131,6 +151,30 @@ final class NodeVerticle extends VerticleBase {
   }
 
   private static final long DIRECTORY_PERIOD_MS = 5000;
+
+  /** The Unix socket relay and, when it has a port of its own, the HTTP API's server. */
+  private Future<Void> startRelay(RelayService relay, Router separateApi) {
+    Future<Void> f = Future.succeededFuture();
+    if (config.relaySocket() != null) {
+      relaySocket = new UnixSocketRelayEndpoint(vertx, relay, config.relaySocket(), config.relayMaxBody());
+      f = relaySocket.start();
+    }
+    if (separateApi != null) {
+      f = f.compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+          .setPort(config.relayHttpPort())).requestHandler(separateApi).listen()).map(s -> {
+            relayServer = s;
+            log.info("backend HTTP API on http://{}:{}/api/", config.host(), s.actualPort());
+            return null;
+          });
+    } else if (config.relayApiKey() != null) {
+      log.info("backend HTTP API on the WebSocket port, under /api/");
+    }
+    return f;
+  }
+
+  int relayHttpPort() {
+    return relayServer == null ? -1 : relayServer.actualPort();
+  }
 
   private void publishSelf(int port) {
     String host = "0.0.0.0".equals(config.host()) ? config.cluster().host() : config.host();
@@ -215,6 +259,12 @@ final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    if (relaySocket != null) {
+      closing = closing.eventually(relaySocket::stop);
+    }
+    if (relayServer != null) {
+      closing = closing.eventually(relayServer::close);
+    }
     return closing.compose(v -> services == null ? Future.succeededFuture() : services.broker().close());
   }
 }

@@ -61,11 +61,28 @@ public interface Broker {
    */
   Future<Integer> sendDirect(Direct direct);
 
+  /** Registers how a device command is carried out on this node; the handler returns how many connections it reached. */
+  void onDeviceCommand(java.util.function.ToIntFunction<DeviceCommand> handler);
+
+  /**
+   * Carries out a device command on every node that holds a connection of the device, routed to
+   * those nodes only. The Future holds the number of connections reached.
+   */
+  Future<Integer> sendDeviceCommand(DeviceCommand command);
+
   /** Registers that this node holds a connection of {@code user} and {@code device}, for routing. */
   Future<Void> connectionOpened(String user, String device);
 
   /** Undoes {@link #connectionOpened}. */
   Future<Void> connectionClosed(String user, String device);
+
+  /**
+   * The channels that have subscribers anywhere in the cluster, each with the number of nodes that
+   * hold subscribers of it; empty when the broker cannot tell (alone: the node's registry knows).
+   */
+  default Future<java.util.Map<String, Long>> activeChannels() {
+    return Future.succeededFuture(java.util.Map.of());
+  }
 
   /** Whether the broker can currently reach the other nodes (always true alone). */
   default boolean healthy() {

@@ -12,6 +12,7 @@ public final class LocalBroker implements Broker {
   private final LocalHistoryStore history;
   private Handler<Delivery> handler = d -> {};
   private ToIntFunction<Direct> directHandler = d -> 0;
+  private ToIntFunction<DeviceCommand> deviceHandler = d -> 0;
 
   public LocalBroker(LocalHistoryStore history) {
     this.history = history;
@@ -49,6 +50,16 @@ public final class LocalBroker implements Broker {
   @Override
   public Future<Integer> sendDirect(Direct direct) {
     return Future.succeededFuture(directHandler.applyAsInt(direct));
+  }
+
+  @Override
+  public void onDeviceCommand(ToIntFunction<DeviceCommand> handler) {
+    this.deviceHandler = handler;
+  }
+
+  @Override
+  public Future<Integer> sendDeviceCommand(DeviceCommand command) {
+    return Future.succeededFuture(deviceHandler.applyAsInt(command));
   }
 
   @Override

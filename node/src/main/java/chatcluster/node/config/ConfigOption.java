@@ -58,7 +58,15 @@ public enum ConfigOption {
       "DNS name of a headless Service whose addresses are the Hazelcast members. Needs REDIS_URL."),
   CLUSTER_PORT("cluster.port", "CLUSTER_PORT", Type.PORT, "5701", "Hazelcast member port (the next ones are tried when taken)."),
   CLUSTER_HOST("cluster.host", "CLUSTER_HOST", Type.STRING, "",
-      "Address Hazelcast and the event bus bind to and advertise (default: Hazelcast picks an interface).");
+      "Address Hazelcast and the event bus bind to and advertise (default: Hazelcast picks an interface)."),
+  RELAY_SOCKET("relay.socket", "RELAY_SOCKET", Type.STRING, "",
+      "Path of the backend relay's Unix domain socket (mode 0660; a stale one is replaced). Unset: off."),
+  RELAY_API_KEY("relay.apiKey", "RELAY_API_KEY", Type.SECRET, "",
+      "Bearer key of the backend HTTP API (/api/relay, /api/nodes, ...). Unset: the HTTP API is off."),
+  RELAY_HTTP_PORT("relay.httpPort", "RELAY_HTTP_PORT", Type.STRING, "",
+      "Serve the HTTP API on this port only (same host), not on the WebSocket port. Unset: the WebSocket port."),
+  RELAY_MAX_BODY("relay.maxBody", "RELAY_MAX_BODY", Type.POSITIVE_INT, "1048576",
+      "Largest relay request in bytes, on the socket and over HTTP (then ERR too_large / 413).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

@@ -44,6 +44,10 @@ public record NodeConfig(
     List<String> redisUrls,
     String redisPrefix,
     ClusterOptions cluster,
+    Path relaySocket,
+    String relayApiKey,
+    Integer relayHttpPort,
+    int relayMaxBody,
     List<ChannelDeclaration> channels) {
 
   public static NodeConfig defaults() {
@@ -139,6 +143,10 @@ public record NodeConfig(
           redisUrls(),
           stringOr(ConfigOption.REDIS_PREFIX),
           clusterOptions(nodeId),
+          string(ConfigOption.RELAY_SOCKET) == null ? null : Path.of(string(ConfigOption.RELAY_SOCKET)),
+          string(ConfigOption.RELAY_API_KEY),
+          optionalPort(ConfigOption.RELAY_HTTP_PORT),
+          atLeast(ConfigOption.RELAY_MAX_BODY, 1024),
           List.copyOf(channels));
     }
 
@@ -233,6 +241,22 @@ public record NodeConfig(
         throw invalid(o, "a number of seconds > 0");
       }
       return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private Integer optionalPort(ConfigOption o) {
+      String v = string(o);
+      if (v == null) {
+        return null;
+      }
+      try {
+        int port = Integer.parseInt(v);
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw invalid(o, "a port number from 0 to 65535");
     }
 
     private ClusterOptions clusterOptions(String nodeId) {

@@ -227,6 +227,17 @@ public final class FrameCodec {
     return Buffer.buffer(prefix.length() + 5).appendBuffer(prefix).appendString("null}");
   }
 
+  /** A subscription a backend made for the client: {@code {"type":"subscribed","channel","offset","epoch"}}. */
+  public static Buffer subscribed(JsonObject position) {
+    return encode(new JsonObject().put("type", "subscribed").put("channel", position.getString("channel"))
+        .put("offset", position.getLong("offset")).put("epoch", position.getString("epoch")));
+  }
+
+  /** A subscription a backend ended for the client. */
+  public static Buffer unsubscribed(String channel) {
+    return encode(new JsonObject().put("type", "unsubscribed").put("channel", channel));
+  }
+
   public static Buffer event(String name, String channel, Object data, Sender from) {
     JsonObject json = new JsonObject().put("type", "event").put("name", name);
     if (channel != null) {

@@ -2,6 +2,7 @@ package chatcluster.node.redis;
 
 import chatcluster.node.broker.Broker;
 import chatcluster.node.broker.Delivery;
+import chatcluster.node.broker.DeviceCommand;
 import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
@@ -51,6 +52,7 @@ public final class RedisBroker implements Broker {
   private final RedisNodeRegistry registry;
   private Handler<Delivery> handler = d -> {};
   private ToIntFunction<Direct> directHandler = d -> 0;
+  private ToIntFunction<DeviceCommand> deviceHandler = d -> 0;
   /** Per subscribed channel: the last offset delivered here and its epoch. */
   private final Map<String, Delivery> last = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
@@ -104,6 +106,11 @@ public final class RedisBroker implements Broker {
   @Override
   public void onDirect(ToIntFunction<Direct> handler) {
     this.directHandler = handler;
+  }
+
+  @Override
+  public void onDeviceCommand(ToIntFunction<DeviceCommand> handler) {
+    this.deviceHandler = handler;
   }
 
   @Override
@@ -176,9 +183,26 @@ public final class RedisBroker implements Broker {
     int local = directHandler.applyAsInt(direct);
     String subject = direct.user() != null ? "u:" + direct.user() : "d:" + direct.device();
     String routeKey = direct.user() != null ? keys.userRoute(direct.user()) : keys.deviceRoute(direct.device());
+    return routeToOthers(subject, routeKey, subject, direct.frame()).map(remote -> local + remote);
+  }
+
+  @Override
+  public Future<Integer> sendDeviceCommand(DeviceCommand command) {
+    int local = deviceHandler.applyAsInt(command);
+    String subject = "d:" + command.device();
+    String target = (command.subscribe() ? "S:" : "U:") + command.device();
+    return routeToOthers(subject, keys.deviceRoute(command.device()), target, Buffer.buffer(command.channel()))
+        .map(remote -> local + remote);
+  }
+
+  /**
+   * Publishes {@code payload} to the channel of every other node that holds connections of the
+   * route's user or device; the Future holds how many connections those nodes registered.
+   */
+  private Future<Integer> routeToOthers(String subject, String routeKey, String target, Buffer payload) {
     RedisLink routes = shards.forSubject(subject);
     if (!routes.healthy()) {
-      return Future.succeededFuture(local);
+      return Future.succeededFuture(0);
     }
     return routes.send(Request.cmd(Command.HGETALL).arg(routeKey)).map(r -> {
       int remote = 0;
@@ -186,11 +210,11 @@ public final class RedisBroker implements Broker {
         long count = r.get(node).toLong();
         if (!node.equals(nodeId) && count > 0) {
           remote += (int) count;
-          publishRaw(shards.primary(), keys.nodeChannel(node), Envelope.encode(nodeId, -1, subject, direct.frame()));
+          publishRaw(shards.primary(), keys.nodeChannel(node), Envelope.encode(nodeId, -1, target, payload));
         }
       }
-      return local + remote;
-    }).recover(e -> Future.succeededFuture(local));
+      return remote;
+    }).recover(e -> Future.succeededFuture(0));
   }
 
   @Override
@@ -228,6 +252,29 @@ public final class RedisBroker implements Broker {
     return shards.forSubject(channel).unsubscribe(keys.channel(channel));
   }
 
+  @Override
+  public Future<Map<String, Long>> activeChannels() {
+    Map<String, Long> result = new java.util.TreeMap<>();
+    Future<Void> all = Future.succeededFuture();
+    for (RedisLink link : shards.all()) {
+      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPrefix() + "*"))
+          .compose(names -> {
+            if (names.size() == 0) {
+              return Future.succeededFuture();
+            }
+            Request numsub = Request.cmd(Command.PUBSUB).arg("NUMSUB");
+            names.forEach(n -> numsub.arg(n.toString()));
+            return link.send(numsub).map(counts -> {
+              for (int i = 0; i + 1 < counts.size(); i += 2) {
+                result.put(counts.get(i).toString().substring(keys.channelPrefix().length()), counts.get(i + 1).toLong());
+              }
+              return (Void) null;
+            });
+          }));
+    }
+    return all.map(v -> result);
+  }
+
   // ------------------------------------------------------------------ incoming
 
   private void handleMessage(Response push) {
@@ -250,8 +297,13 @@ public final class RedisBroker implements Broker {
       handler.handle(Delivery.unordered(null, e.frame()));
     } else if (pubsub.equals(keys.nodeChannel(nodeId)) && e.third() != null && e.third().length() > 2) {
       String target = e.third().substring(2);
-      directHandler.applyAsInt(e.third().startsWith("u:") ? new Direct(target, null, e.frame())
-          : new Direct(null, target, e.frame()));
+      switch (e.third().charAt(0)) {
+        case 'u' -> directHandler.applyAsInt(new Direct(target, null, e.frame()));
+        case 'd' -> directHandler.applyAsInt(new Direct(null, target, e.frame()));
+        case 'S', 'U' -> deviceHandler.applyAsInt(new DeviceCommand(target, e.third().charAt(0) == 'S',
+            e.frame().toString()));
+        default -> log.warn("ignoring a node message for unknown target {}", e.third());
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.InvalidFrameException;
 import chatcluster.node.transport.TextFrames;
+import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -341,6 +342,18 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     }
   }
 
+  /** Carries out a backend's subscribe or unsubscribe for this connection. */
+  public void apply(chatcluster.node.broker.DeviceCommand command) {
+    if (!isOpen()) {
+      return;
+    }
+    if (command.subscribe()) {
+      commands.serverSubscribe(command.channel());
+    } else {
+      commands.serverUnsubscribe(command.channel());
+    }
+  }
+
   // ------------------------------------------------------------------ heartbeat and closing
 
   /** Called by the node's heartbeat timer: pings the client, or closes it when it has been silent too long. */
@@ -368,7 +381,19 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       log.error("session {}: connection.open hook failed", id, cause);
     }
     String reason = cause instanceof ChatException ? cause.getMessage() : code.name().toLowerCase();
+    if (!opened) {
+      // Refused before the welcome: close a beat after the upgrade (see WebSocketEndpoint).
+      closing = true;
+      cancelAuthTimer();
+      CloseCode refusal = code;
+      node.vertx().setTimer(WebSocketEndpoint.REFUSAL_DELAY_MS, t -> ws.close(refusal.code(), shorten(reason)));
+      return;
+    }
     closeWith(code, reason);
+  }
+
+  private static String shorten(String reason) {
+    return reason.length() > 120 ? reason.substring(0, 120) : reason;
   }
 
   /** Closes the connection with a contract close code; cleanup happens when the close completes. */
@@ -378,8 +403,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     }
     closing = true;
     cancelAuthTimer();
-    String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
-    ws.close(code.code(), shortReason);
+    ws.close(code.code(), shorten(reason));
   }
 
   private void handleClosed() {

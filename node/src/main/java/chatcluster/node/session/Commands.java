@@ -84,16 +84,41 @@ final class Commands {
   // ------------------------------------------------------------------ subscribe / unsubscribe
 
   private void subscribe(ClientFrame.Subscribe frame) {
-    String channel = frame.channel();
-    ChannelOptions options = node.catalog().resolve(channel);
-    if (session.subscriptions.containsKey(channel)) {
-      throw ChatException.badRequest("already subscribed to '" + channel + "'");
+    if (session.subscriptions.containsKey(frame.channel())) {
+      throw ChatException.badRequest("already subscribed to '" + frame.channel() + "'");
     }
+    startSubscription(frame.channel(), frame.since(), frame.id(), false);
+  }
+
+  /**
+   * A backend's subscribe (relay): no access checks, the backend decides; maxClients still holds.
+   * The client learns of it from a {@code subscribed} frame. Nothing happens when already subscribed.
+   */
+  void serverSubscribe(String channel) {
+    if (!session.subscriptions.containsKey(channel)) {
+      try {
+        startSubscription(channel, null, null, true);
+      } catch (ChatException e) {
+        session.replyError(null, e);
+      }
+    }
+  }
+
+  /** A backend's unsubscribe (relay); the client learns of it from an {@code unsubscribed} frame. */
+  void serverUnsubscribe(String channel) {
+    Subscription sub = session.subscriptions.remove(channel);
+    if (sub != null) {
+      release(sub);
+      session.send(FrameCodec.unsubscribed(channel));
+    }
+  }
+
+  private void startSubscription(String channel, ClientFrame.Since since, Object replyId, boolean byServer) {
+    ChannelOptions options = node.catalog().resolve(channel);
     Subscription sub = new Subscription(channel, options);
     session.subscriptions.put(channel, sub);
-    ClientFrame.Since since = frame.since();
 
-    Future<HistoryPage> ready = checkAccess(channel, options)
+    Future<HistoryPage> ready = (byServer ? Future.<Void>succeededFuture() : checkAccess(channel, options))
         .compose(v -> acquireSlot(sub))
         .compose(v -> node.channels().add(channel, session))
         .compose(v -> since != null && options.persistent()
@@ -107,22 +132,24 @@ final class Commands {
       if (ar.failed()) {
         session.subscriptions.remove(channel);
         release(sub);
-        session.replyError(frame.id(), ar.cause());
+        session.replyError(replyId, ar.cause());
         return;
       }
-      goLive(frame, sub, ar.result());
+      goLive(since, replyId, byServer, sub, ar.result());
     });
   }
 
   /** Sends the ack, then the recovered messages, then what arrived meanwhile, then goes live. */
-  private void goLive(ClientFrame.Subscribe frame, Subscription sub, HistoryPage page) {
+  private void goLive(ClientFrame.Since since, Object replyId, boolean byServer, Subscription sub, HistoryPage page) {
     StreamPosition position = page.position();
-    ClientFrame.Since since = frame.since();
     boolean sameEpoch = since != null && (since.epoch() == null || since.epoch().equals(position.epoch()));
     boolean recovered = since != null && sub.options.persistent() && sameEpoch && page.complete();
-    if (frame.id() != null) {
-      session.send(FrameCodec.ack(frame.id(), new JsonObject().put("channel", sub.channel)
-          .put("offset", position.offset()).put("epoch", position.epoch()).put("recovered", recovered)));
+    JsonObject result = new JsonObject().put("channel", sub.channel).put("offset", position.offset())
+        .put("epoch", position.epoch()).put("recovered", recovered);
+    if (replyId != null) {
+      session.send(FrameCodec.ack(replyId, result));
+    } else if (byServer) {
+      session.send(FrameCodec.subscribed(result));
     }
     if (sameEpoch) {
       for (Delivery missed : page.entries()) {

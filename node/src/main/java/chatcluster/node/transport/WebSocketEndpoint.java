@@ -104,10 +104,19 @@ public final class WebSocketEndpoint {
     });
   }
 
-  private static void acceptAndClose(ServerWebSocketHandshake hs, CloseCode code, String reason) {
-    // Browsers cannot read an HTTP status on a failed upgrade; a close code tells them not to retry.
-    hs.accept().onSuccess(ws -> ws.close(code.code(), reason));
+  /**
+   * Refuses after the upgrade: browsers cannot read an HTTP status on a failed upgrade, a close code
+   * tells them whether to retry. The close follows the upgrade by {@link #REFUSAL_DELAY_MS}: a close
+   * frame in the same read as the 101 makes some clients (Vert.x's) fail the connect without the code.
+   */
+  private void acceptAndClose(ServerWebSocketHandshake hs, CloseCode code, String reason) {
+    hs.accept().onSuccess(ws -> {
+      ws.handler(b -> {}); // whatever the client sends meanwhile is ignored
+      node.vertx().setTimer(REFUSAL_DELAY_MS, t -> ws.close(code.code(), reason));
+    });
   }
+
+  public static final long REFUSAL_DELAY_MS = 50;
 
   public void startHeartbeat() {
     long interval = node.config().pingInterval().toMillis();

@@ -1,0 +1,112 @@
+package chatcluster.node.relay;
+
+import chatcluster.node.broker.DeviceCommand;
+import chatcluster.node.broker.Direct;
+import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.protocol.ChatException;
+import chatcluster.node.protocol.ErrorCode;
+import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.protocol.Sender;
+import chatcluster.node.session.NodeServices;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Carries out backend pushes cluster-wide, whichever node receives them: {@code multicast} to every
+ * connection, {@code sendToChannel} as a server {@code message} (kept in history when persistent),
+ * {@code sendToDevice} as {@code direct}, {@code subscribe}/{@code unsubscribe} on the device's
+ * connections on their own nodes. Runs on the node's event loop.
+ */
+public final class RelayService {
+  private final NodeServices node;
+
+  public RelayService(NodeServices node) {
+    this.node = node;
+  }
+
+  /** Parses a request body: one action, or an array of them (applied in order). */
+  public static List<RelayAction> parse(Buffer body) {
+    Object json;
+    try {
+      json = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ChatException.badRequest("malformed JSON");
+    }
+    List<RelayAction> actions = new ArrayList<>();
+    if (json instanceof JsonArray array) {
+      if (array.isEmpty()) {
+        throw ChatException.badRequest("empty array of actions");
+      }
+      for (int i = 0; i < array.size(); i++) {
+        try {
+          actions.add(RelayAction.parse(array.getValue(i)));
+        } catch (ChatException e) {
+          throw new ChatException(e.code(), "action [" + i + "]: " + e.getMessage());
+        }
+      }
+    } else {
+      actions.add(RelayAction.parse(json));
+    }
+    return actions;
+  }
+
+  /** Applies actions in order; stops at the first that fails (those before it stay applied). */
+  public Future<Void> apply(List<RelayAction> actions) {
+    Future<Void> f = Future.succeededFuture();
+    for (int i = 0; i < actions.size(); i++) {
+      RelayAction action = actions.get(i);
+      String where = actions.size() > 1 ? "action [" + i + "]: " : "";
+      f = f.compose(v -> apply(action).recover(e -> Future.failedFuture(e instanceof ChatException ce
+          ? new ChatException(ce.code(), where + ce.getMessage()) : e)));
+    }
+    return f;
+  }
+
+  public Future<Void> apply(RelayAction action) {
+    try {
+      if (action instanceof RelayAction.Multicast m) {
+        node.metrics().framesEncoded.increment();
+        return node.broker().broadcast(FrameCodec.broadcast(m.data()));
+      }
+      if (action instanceof RelayAction.SendToChannel s) {
+        ChannelOptions options = node.catalog().resolve(s.channel());
+        Buffer prefix = FrameCodec.messagePrefix(s.channel(), s.data(), Sender.SERVER, System.currentTimeMillis());
+        node.metrics().framesEncoded.increment();
+        node.metrics().messagesPublished.increment();
+        return node.broker().publish(s.channel(), prefix, options).mapEmpty();
+      }
+      if (action instanceof RelayAction.SendToDevice d) {
+        node.metrics().framesEncoded.increment();
+        Direct direct = new Direct(null, d.device(), FrameCodec.direct(d.data(), Sender.SERVER));
+        return node.broker().sendDirect(direct).compose(n -> reached(n, d.device()));
+      }
+      if (action instanceof RelayAction.Subscribe s) {
+        node.catalog().resolve(s.channel());
+        return node.broker().sendDeviceCommand(new DeviceCommand(s.device(), true, s.channel()))
+            .compose(n -> reached(n, s.device()));
+      }
+      RelayAction.Unsubscribe u = (RelayAction.Unsubscribe) action;
+      node.catalog().resolve(u.channel());
+      return node.broker().sendDeviceCommand(new DeviceCommand(u.device(), false, u.channel()))
+          .compose(n -> reached(n, u.device()));
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static Future<Void> reached(int connections, String device) {
+    return connections > 0 ? Future.succeededFuture()
+        : Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, "device '" + device + "' is not connected"));
+  }
+
+  /** The JSON error body of the HTTP API and the reason of the socket's ERR. */
+  public static JsonObject errorBody(ChatException e) {
+    return new JsonObject().put("ok", false).put("error", e.code().wire()).put("message", e.getMessage());
+  }
+}
