@@ -88,8 +88,11 @@ public final class ChatNode {
           .onSuccess(x -> context = verticle.nodeContext())
           .recover(e -> {
             verticle = null;
-            Future<Void> cleanup = providedVertx == null ? vertx.close() : Future.succeededFuture();
-            return cleanup.transform(ar -> Future.failedFuture(e));
+            if (providedVertx == null) {
+              // Not chained: its completion could not be delivered on the event loop it closes.
+              vertx.close();
+            }
+            return Future.failedFuture(e);
           });
     });
   }

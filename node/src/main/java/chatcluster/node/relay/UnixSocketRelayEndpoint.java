@@ -127,18 +127,20 @@ public final class UnixSocketRelayEndpoint {
       }
     }
 
+    /** Requests of one connection are applied one after the other, so pushes keep their order. */
     private void answer(SocketFraming.Request request) {
-      Future<Void> result;
-      try {
-        result = relay.apply(RelayService.parse(request.body()));
-      } catch (ChatException e) {
-        result = Future.failedFuture(e);
-      }
-      Future<Void> outcome = result;
       if (++inFlight >= MAX_IN_FLIGHT) {
         socket.pause();
       }
-      tail = tail.transform(ignored -> outcome.transform(ar -> {
+      tail = tail.transform(ignored -> {
+        Future<Void> outcome;
+        try {
+          outcome = relay.apply(RelayService.parse(request.body()));
+        } catch (ChatException e) {
+          outcome = Future.failedFuture(e);
+        }
+        return outcome;
+      }).transform(ar -> {
         if (ar.succeeded()) {
           socket.write(request.newline() ? "OK\n" : "OK");
         } else {
@@ -148,7 +150,7 @@ public final class UnixSocketRelayEndpoint {
           socket.resume();
         }
         return Future.<Void>succeededFuture();
-      }));
+      });
     }
 
     private void reply(Throwable cause, boolean newline) {
