@@ -4,6 +4,10 @@ import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.LocalClusterState;
 import chatcluster.cluster.MembershipChange;
 import chatcluster.cluster.NodeInfo;
+import chatcluster.node.api.ApiProxy;
+import chatcluster.node.api.FileTaskStore;
+import chatcluster.node.api.TaskScheduler;
+import chatcluster.node.api.TaskStore;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.auth.JwtVerifiers;
 import chatcluster.node.auth.TokenAuthenticator;
@@ -26,6 +30,7 @@ import chatcluster.node.relay.UnixSocketRelayEndpoint;
 import chatcluster.node.redis.RedisClusterState;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisPresenceStore;
+import chatcluster.node.redis.RedisTaskStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
@@ -114,8 +119,23 @@ final class NodeVerticle extends VerticleBase {
       }
       SessionRegistry sessions = new SessionRegistry();
       ChannelRegistry channels = new ChannelRegistry(broker);
+      ApiProxy api = null;
+      TaskScheduler scheduler = null;
+      Future<Void> taskStoreReady = Future.succeededFuture();
+      if (config.api().enabled()) {
+        api = new ApiProxy(vertx, config.api(), config.nodeId());
+        TaskStore store;
+        if (broker instanceof RedisBroker redis) {
+          store = new RedisTaskStore(redis.shards(), new RedisKeys(config.redisPrefix()));
+        } else {
+          FileTaskStore file = new FileTaskStore(vertx, config.api().tasksFile());
+          taskStoreReady = file.load();
+          store = file;
+        }
+        scheduler = new TaskScheduler(vertx, api, store, cluster, broker);
+      }
       services = new NodeServices(vertx, config, config.nodeId(), catalog, channels, sessions, broker, history,
-          presence, cluster, authenticator, hooks, metrics);
+          presence, cluster, authenticator, hooks, metrics, api, scheduler);
       broker.onDelivery(d -> deliver(d, sessions, channels));
       broker.onDirect(d -> deliverDirect(d, sessions));
       broker.onDeviceCommand(c -> {
@@ -137,11 +157,18 @@ final class NodeVerticle extends VerticleBase {
           .webSocketHandshakeHandler(endpoint::handle)
           .requestHandler(router);
       Router separateApi = config.relayHttpPort() == null ? null : apiRouter;
+      Future<Void> tasksLoaded = taskStoreReady;
       return broker.start()
+          .compose(v -> tasksLoaded)
           .compose(v -> startRelay(relay, separateApi))
           .compose(v -> server.listen());
     }).onSuccess(s -> {
       endpoint.startHeartbeat();
+      if (services.tasks() != null) {
+        services.tasks().start();
+        log.info("REST relay to {} (scheduled tasks in {})", config.api().baseUrl(),
+            config.clustered() ? "Redis" : config.api().tasksFile());
+      }
       publishSelf(s.actualPort());
       vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(s.actualPort()));
       String scheme = config.ssl() ? "wss" : "ws";
@@ -261,6 +288,10 @@ final class NodeVerticle extends VerticleBase {
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     if (relaySocket != null) {
       closing = closing.eventually(relaySocket::stop);
+    }
+    if (services != null && services.tasks() != null) {
+      services.tasks().stop();
+      closing = closing.eventually(services.api()::close);
     }
     if (relayServer != null) {
       closing = closing.eventually(relayServer::close);

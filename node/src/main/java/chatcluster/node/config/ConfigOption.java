@@ -66,7 +66,27 @@ public enum ConfigOption {
   RELAY_HTTP_PORT("relay.httpPort", "RELAY_HTTP_PORT", Type.STRING, "",
       "Serve the HTTP API on this port only (same host), not on the WebSocket port. Unset: the WebSocket port."),
   RELAY_MAX_BODY("relay.maxBody", "RELAY_MAX_BODY", Type.POSITIVE_INT, "1048576",
-      "Largest relay request in bytes, on the socket and over HTTP (then ERR too_large / 413).");
+      "Largest relay request in bytes, on the socket and over HTTP (then ERR too_large / 413)."),
+  API_BASE_URL("api.baseUrl", "API_BASE_URL", Type.STRING, "",
+      "Base URL of the REST API that clients' request commands call (http or https). Unset: request answers unavailable."),
+  API_TIMEOUT("api.timeout", "API_TIMEOUT", Type.SECONDS, "10", "Seconds an API call may take; then the client gets timeout."),
+  API_HEADERS("api.headers", "API_HEADERS", Type.STRING, "",
+      "Headers the node adds to every API call (e.g. an API key): a YAML mapping, or 'Name: value; Name2: value2'."),
+  API_METHODS("api.methods", "API_METHODS", Type.LIST, "GET,POST,PUT,PATCH,DELETE",
+      "HTTP methods clients may use; others get bad_request."),
+  API_MAX_RESPONSE("api.maxResponse", "API_MAX_RESPONSE", Type.POSITIVE_INT, "1048576",
+      "Largest API response body in bytes; a larger one is upstream_error."),
+  API_MAX_PER_CONNECTION("api.maxPerConnection", "API_MAX_PER_CONNECTION", Type.POSITIVE_INT, "8",
+      "API calls one connection may have in flight; more get rate_limited."),
+  API_MAX_CONCURRENT("api.maxConcurrent", "API_MAX_CONCURRENT", Type.POSITIVE_INT, "256",
+      "API calls the node may have in flight (clients and scheduled tasks); more get rate_limited."),
+  TASKS_FILE("tasks.file", "TASKS_FILE", Type.STRING, "tasks/scheduled_tasks.json",
+      "Where a node without Redis keeps scheduled tasks (written atomically; a corrupt file is moved aside)."),
+  TASKS_MIN_INTERVAL("tasks.minInterval", "TASKS_MIN_INTERVAL", Type.SECONDS, "1", "Shortest interval of a scheduled task."),
+  TASKS_MAX_PER_DEVICE("tasks.maxPerDevice", "TASKS_MAX_PER_DEVICE", Type.POSITIVE_INT, "20",
+      "Scheduled tasks one device may own."),
+  TASKS_OWNER_TTL("tasks.ownerTtl", "TASKS_OWNER_TTL", Type.SECONDS, "86400",
+      "A task whose owner has not been connected for this long ends.");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

@@ -1,9 +1,12 @@
 package chatcluster.node.config;
 
 import chatcluster.cluster.ClusterOptions;
+import chatcluster.node.api.ApiSettings;
 import chatcluster.node.channel.ChannelDeclaration;
 import chatcluster.node.channel.ChannelName;
 import chatcluster.node.channel.ChannelOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +51,7 @@ public record NodeConfig(
     String relayApiKey,
     Integer relayHttpPort,
     int relayMaxBody,
+    ApiSettings api,
     List<ChannelDeclaration> channels) {
 
   public static NodeConfig defaults() {
@@ -147,6 +151,7 @@ public record NodeConfig(
           string(ConfigOption.RELAY_API_KEY),
           optionalPort(ConfigOption.RELAY_HTTP_PORT),
           atLeast(ConfigOption.RELAY_MAX_BODY, 1024),
+          apiSettings(),
           List.copyOf(channels));
     }
 
@@ -157,7 +162,8 @@ public record NodeConfig(
 
     private ConfigException invalid(ConfigOption o, String expected) {
       String from = origin.getOrDefault(o, "default");
-      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET || o == ConfigOption.REDIS_URL ? "***" : value(o))
+      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET || o == ConfigOption.REDIS_URL || o == ConfigOption.API_HEADERS
+          ? "***" : value(o))
           + "' for " + o.label() + " from " + from + ": expected " + expected);
     }
 
@@ -241,6 +247,70 @@ public record NodeConfig(
         throw invalid(o, "a number of seconds > 0");
       }
       return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private ApiSettings apiSettings() {
+      String base = string(ConfigOption.API_BASE_URL);
+      URI baseUrl = null;
+      if (base != null) {
+        try {
+          baseUrl = new URI(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        } catch (URISyntaxException e) {
+          throw invalid(ConfigOption.API_BASE_URL, "an http:// or https:// URL");
+        }
+        if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme()) || baseUrl.getHost() == null
+            || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+          throw invalid(ConfigOption.API_BASE_URL, "an http:// or https:// URL without query or fragment");
+        }
+      }
+      java.util.Set<String> methods = new java.util.LinkedHashSet<>();
+      for (String m : list(ConfigOption.API_METHODS)) {
+        String upper = m.toUpperCase(Locale.ROOT);
+        if (!java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(upper)) {
+          throw invalid(ConfigOption.API_METHODS, "a list of GET, POST, PUT, PATCH, DELETE");
+        }
+        methods.add(upper);
+      }
+      return new ApiSettings(baseUrl, seconds(ConfigOption.API_TIMEOUT), headers(), methods,
+          integer(ConfigOption.API_MAX_RESPONSE), integer(ConfigOption.API_MAX_PER_CONNECTION),
+          integer(ConfigOption.API_MAX_CONCURRENT), Path.of(stringOr(ConfigOption.TASKS_FILE)),
+          seconds(ConfigOption.TASKS_MIN_INTERVAL), integer(ConfigOption.TASKS_MAX_PER_DEVICE),
+          seconds(ConfigOption.TASKS_OWNER_TTL));
+    }
+
+    /** A YAML mapping, or "Name: value; Name2: value2" from the environment or a flag. */
+    private java.util.Map<String, String> headers() {
+      java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+      Object v = raw.get(ConfigOption.API_HEADERS);
+      if (v instanceof io.vertx.core.json.JsonObject map) {
+        map.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+      } else if (v instanceof java.util.Map<?, ?> map) {
+        map.forEach((k, val) -> headers.put(String.valueOf(k), String.valueOf(val)));
+      } else if (v != null) {
+        for (String pair : v.toString().split(";")) {
+          if (pair.isBlank()) {
+            continue;
+          }
+          int colon = pair.indexOf(':');
+          if (colon <= 0) {
+            throw invalidHeaders();
+          }
+          headers.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+        }
+      }
+      for (java.util.Map.Entry<String, String> h : headers.entrySet()) {
+        if (!h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+") || h.getValue().matches("(?s).*[\\r\\n\\x00].*")) {
+          throw invalidHeaders();
+        }
+      }
+      return headers;
+    }
+
+    private ConfigException invalidHeaders() {
+      // Values are secrets as often as not: name the option, not the value.
+      return new ConfigException("invalid value for " + ConfigOption.API_HEADERS.label() + " from "
+          + origin.getOrDefault(ConfigOption.API_HEADERS, "default") + ": expected 'Name: value; Name2: value2'"
+          + " with token names and no line breaks");
     }
 
     private Integer optionalPort(ConfigOption o) {

@@ -227,6 +227,11 @@ public final class FrameCodec {
     return Buffer.buffer(prefix.length() + 5).appendBuffer(prefix).appendString("null}");
   }
 
+  /** The answer to a REST relay request sent without an id: {@code {"type":"response", …result}}. */
+  public static Buffer response(JsonObject result) {
+    return encode(new JsonObject().put("type", "response").mergeIn(result));
+  }
+
   /** A subscription a backend made for the client: {@code {"type":"subscribed","channel","offset","epoch"}}. */
   public static Buffer subscribed(JsonObject position) {
     return encode(new JsonObject().put("type", "subscribed").put("channel", position.getString("channel"))

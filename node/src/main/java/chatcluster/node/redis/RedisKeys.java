@@ -68,6 +68,11 @@ public final class RedisKeys {
     return prefix + "lease:" + name;
   }
 
+  /** Hash task id -> scheduled task JSON. */
+  public String tasks() {
+    return prefix + "tasks";
+  }
+
   /** Lock held by the node that cleans up after a dead one. */
   public String cleanupLock(String nodeId) {
     return prefix + "cleanup:" + nodeId;

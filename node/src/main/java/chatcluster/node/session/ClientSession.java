@@ -45,6 +45,8 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
   private final RateLimiter limiter;
   private final Commands commands;
   final Map<String, Subscription> subscriptions = new HashMap<>();
+  /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
+  int apiCallsInFlight;
   private final ArrayDeque<String> early = new ArrayDeque<>();
   private Principal principal;
   private State state = State.AWAITING_AUTH;

@@ -55,10 +55,13 @@ final class Commands {
         reply(id, presence(p.channel()));
       } else if (frame instanceof ClientFrame.History h) {
         reply(id, history(h));
-      } else if (frame instanceof ClientFrame.Request) {
-        reply(id, unavailable("the REST relay"));
-      } else if (frame instanceof ClientFrame.Tasks || frame instanceof ClientFrame.Cancel) {
-        reply(id, unavailable("scheduled tasks"));
+      } else if (frame instanceof ClientFrame.Request r) {
+        request(r);
+      } else if (frame instanceof ClientFrame.Tasks) {
+        reply(id, node.tasks() == null ? unavailable("scheduled tasks") : node.tasks().list(session.device()));
+      } else if (frame instanceof ClientFrame.Cancel c) {
+        reply(id, node.tasks() == null ? unavailable("scheduled tasks")
+            : node.tasks().cancel(session.device(), c.task()));
       } else {
         throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
       }
@@ -73,6 +76,41 @@ final class Commands {
         session.replyError(id, ar.cause());
       } else if (id != null) {
         session.send(FrameCodec.ack(id, ar.result()));
+      }
+    });
+  }
+
+  /**
+   * The REST relay: a one-shot call answers {status, headers, body}; with an interval a scheduled
+   * task is created. A request without an id still gets its answer, as a {@code response} frame.
+   */
+  private void request(ClientFrame.Request r) {
+    Future<JsonObject> result;
+    if (node.api() == null) {
+      result = unavailable("the REST relay (no API_BASE_URL)");
+    } else if (r.interval() > 0) {
+      result = node.tasks().create(session.device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
+    } else if (session.apiCallsInFlight >= node.config().api().maxPerConnection()) {
+      result = Future.failedFuture(new ChatException(ErrorCode.RATE_LIMITED,
+          "at most " + node.config().api().maxPerConnection() + " API calls in flight per connection"));
+    } else {
+      session.apiCallsInFlight++;
+      result = node.api().call(r.path(), r.method(), r.body(), r.headers(), null)
+          .map(chatcluster.node.api.ApiResponse::toJson)
+          .eventually(() -> {
+            session.apiCallsInFlight--;
+            return Future.succeededFuture();
+          });
+    }
+    if (r.id() != null) {
+      reply(r.id(), result);
+      return;
+    }
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        session.replyError(null, ar.cause());
+      } else {
+        session.send(FrameCodec.response(ar.result()));
       }
     });
   }

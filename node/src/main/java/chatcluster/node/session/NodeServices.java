@@ -1,6 +1,8 @@
 package chatcluster.node.session;
 
 import chatcluster.cluster.ClusterState;
+import chatcluster.node.api.ApiProxy;
+import chatcluster.node.api.TaskScheduler;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.broker.Broker;
 import chatcluster.node.channel.ChannelCatalog;
@@ -12,7 +14,10 @@ import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.presence.PresenceStore;
 import io.vertx.core.Vertx;
 
-/** What a session works with: the node's configuration and its shared parts, all on the node's context. */
+/**
+ * What a session works with: the node's configuration and its shared parts, all on the node's
+ * context. {@code api} and {@code tasks} are null when no API_BASE_URL is configured.
+ */
 public record NodeServices(
     Vertx vertx,
     NodeConfig config,
@@ -26,4 +31,6 @@ public record NodeServices(
     ClusterState cluster,
     Authenticator authenticator,
     NodeHooks hooks,
-    NodeMetrics metrics) {}
+    NodeMetrics metrics,
+    ApiProxy api,
+    TaskScheduler tasks) {}
