@@ -14,13 +14,11 @@ import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
-import chatcluster.node.session.NodeServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -133,14 +131,7 @@ public final class ChatNode {
 
   /** Publishes {@code data} on {@code channel} as the server: every subscriber gets a {@code message}. */
   public Future<Long> broadcast(String channel, Object data) {
-    return onNode(v -> {
-      NodeServices node = v.services();
-      ChannelOptions options = catalog.resolve(channel);
-      Buffer prefix = FrameCodec.messagePrefix(channel, data, Sender.SERVER, System.currentTimeMillis());
-      node.metrics().framesEncoded.increment();
-      node.metrics().messagesPublished.increment();
-      return node.broker().publish(channel, prefix, options);
-    });
+    return onNode(v -> v.services().publish(channel, catalog.resolve(channel), data, Sender.SERVER));
   }
 
   /** Sends {@code data} to every connection of the cluster as a {@code broadcast} frame. */

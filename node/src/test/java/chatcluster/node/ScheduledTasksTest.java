@@ -1,7 +1,6 @@
 package chatcluster.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chatcluster.node.config.ConfigOption;

@@ -2,7 +2,6 @@ package chatcluster.node.relay;
 
 import chatcluster.node.broker.DeviceCommand;
 import chatcluster.node.broker.Direct;
-import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
@@ -75,11 +74,7 @@ public final class RelayService {
         return node.broker().broadcast(FrameCodec.broadcast(m.data()));
       }
       if (action instanceof RelayAction.SendToChannel s) {
-        ChannelOptions options = node.catalog().resolve(s.channel());
-        Buffer prefix = FrameCodec.messagePrefix(s.channel(), s.data(), Sender.SERVER, System.currentTimeMillis());
-        node.metrics().framesEncoded.increment();
-        node.metrics().messagesPublished.increment();
-        return node.broker().publish(s.channel(), prefix, options).mapEmpty();
+        return node.publish(s.channel(), node.catalog().resolve(s.channel()), s.data(), Sender.SERVER).mapEmpty();
       }
       if (action instanceof RelayAction.SendToDevice d) {
         node.metrics().framesEncoded.increment();

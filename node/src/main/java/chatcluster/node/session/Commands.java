@@ -268,12 +268,7 @@ final class Commands {
       throw ChatException.forbidden("clients may not publish on '" + channel + "'");
     }
     return node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()))
-        .compose(v -> {
-          Buffer prefix = FrameCodec.messagePrefix(channel, frame.data(), sender(), System.currentTimeMillis());
-          node.metrics().framesEncoded.increment();
-          node.metrics().messagesPublished.increment();
-          return node.broker().publish(channel, prefix, options);
-        })
+        .compose(v -> node.publish(channel, options, frame.data(), sender()))
         .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
   }
 

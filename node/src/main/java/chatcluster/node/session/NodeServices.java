@@ -12,7 +12,12 @@ import chatcluster.node.history.HistoryStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.presence.PresenceStore;
+import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.protocol.Sender;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * What a session works with: the node's configuration and its shared parts, all on the node's
@@ -33,4 +38,16 @@ public record NodeServices(
     NodeHooks hooks,
     NodeMetrics metrics,
     ApiProxy api,
-    TaskScheduler tasks) {}
+    TaskScheduler tasks) {
+
+  /**
+   * Publishes a {@code message} on a channel, cluster-wide: encoded once here, offset and history by
+   * the broker. The Future holds the offset (null when the broker could not be reached).
+   */
+  public Future<Long> publish(String channel, ChannelOptions options, Object data, Sender from) {
+    Buffer prefix = FrameCodec.messagePrefix(channel, data, from, System.currentTimeMillis());
+    metrics.framesEncoded.increment();
+    metrics.messagesPublished.increment();
+    return broker.publish(channel, prefix, options);
+  }
+}
