@@ -25,7 +25,16 @@ public final class ChannelRegistry {
 
   private static final class Entry {
     final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    /** The subscribers as an array for fan-out, rebuilt only when membership changes. */
+    Subscriber[] snapshot;
     Future<Void> ready;
+
+    Subscriber[] snapshot() {
+      if (snapshot == null) {
+        snapshot = subscribers.toArray(new Subscriber[0]);
+      }
+      return snapshot;
+    }
   }
 
   public ChannelRegistry(Broker broker) {
@@ -38,7 +47,9 @@ public final class ChannelRegistry {
    */
   public Future<Void> add(String channel, Subscriber subscriber) {
     Entry entry = channels.computeIfAbsent(channel, c -> new Entry());
-    entry.subscribers.add(subscriber);
+    if (entry.subscribers.add(subscriber)) {
+      entry.snapshot = null;
+    }
     if (entry.ready == null) {
       Promise<Void> ready = Promise.promise();
       entry.ready = ready.future();
@@ -58,6 +69,7 @@ public final class ChannelRegistry {
     if (entry == null || !entry.subscribers.remove(subscriber)) {
       return;
     }
+    entry.snapshot = null;
     if (entry.subscribers.isEmpty()) {
       channels.remove(channel);
       broker.unsubscribe(channel);
@@ -70,8 +82,8 @@ public final class ChannelRegistry {
     if (entry == null) {
       return 0;
     }
-    // A subscriber may unsubscribe (e.g. be closed as a slow consumer) while we iterate.
-    Subscriber[] targets = entry.subscribers.toArray(new Subscriber[0]);
+    // An immutable snapshot: a subscriber may unsubscribe (e.g. be closed as a slow consumer) meanwhile.
+    Subscriber[] targets = entry.snapshot();
     for (Subscriber s : targets) {
       s.deliver(delivery);
     }

@@ -9,19 +9,28 @@ final class RedisScripts {
   private RedisScripts() {}
 
   /**
+   * The epoch rule shared by writes and reads: a channel without meta (new, or its meta lost) gets the
+   * fresh epoch passed as ARGV[%d], offset 0, and no stale stream entries. KEYS: meta, stream.
+   */
+  private static String ensureEpoch(int freshEpochArg) {
+    return """
+        local epoch = redis.call('HGET', KEYS[1], 'e')
+        if not epoch then
+          epoch = ARGV[%d]
+          redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
+          redis.call('DEL', KEYS[2])
+        end
+        """.formatted(freshEpochArg);
+  }
+
+  /**
    * Publish: next offset, history when persistent, fan-out, in one step, so that every node sees a
    * channel's messages in offset order and history never disagrees with delivery. A stream whose
    * meta was lost starts a new epoch and drops stale entries.
    * KEYS: meta, stream, pub/sub channel. ARGV: frame prefix, node id, persistent (1/0), historySize,
    * historyTtl s, meta ttl s, fresh epoch. Returns {offset, epoch}.
    */
-  static final String PUBLISH = """
-      local epoch = redis.call('HGET', KEYS[1], 'e')
-      if not epoch then
-        epoch = ARGV[7]
-        redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
-        redis.call('DEL', KEYS[2])
-      end
+  static final String PUBLISH = ensureEpoch(7) + """
       local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
       redis.call('EXPIRE', KEYS[1], ARGV[6])
       local frame = ARGV[1] .. offset .. '}'
@@ -38,13 +47,7 @@ final class RedisScripts {
    * KEYS: meta, stream. ARGV: since offset (-1: the latest), limit, fresh epoch, meta ttl s.
    * Returns {epoch, top offset, first retained offset, entries}.
    */
-  static final String READ = """
-      local epoch = redis.call('HGET', KEYS[1], 'e')
-      if not epoch then
-        epoch = ARGV[3]
-        redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
-        redis.call('DEL', KEYS[2])
-      end
+  static final String READ = ensureEpoch(3) + """
       redis.call('EXPIRE', KEYS[1], ARGV[4])
       local top = tonumber(redis.call('HGET', KEYS[1], 'o'))
       local since = tonumber(ARGV[1])
