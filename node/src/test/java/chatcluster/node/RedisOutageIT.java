@@ -51,6 +51,11 @@ class RedisOutageIT {
       local.ok(sub);
       String epoch = remote.ok(sub).getString("epoch");
       mover.ok(sub);
+      // A channel that carries nothing until node B is away: its gap must be filled too.
+      JsonObject quietSub = new JsonObject().put("type", "subscribe").put("channel", "hist-quiet");
+      WsClient quiet = WsClient.to(vertx, portB).open();
+      quiet.ok(quietSub);
+      publisher.ok(quietSub);
 
       List<Long> clusterOffsets = new ArrayList<>();
       int localOnly = 0;
@@ -88,6 +93,10 @@ class RedisOutageIT {
         clusterOffsets.add(offset);
         droppedForB++;
       }
+      for (int i = 0; i < 5; i++) {
+        publisher.ok(new JsonObject().put("type", "publish").put("channel", "hist-quiet").put("data", "q" + i));
+        droppedForB++;
+      }
       signal(b, "CONT");
       for (int i = 0; i < 20; i++, n++) {
         clusterOffsets.add(publish(publisher, n));
@@ -102,6 +111,11 @@ class RedisOutageIT {
       }
       assertEquals(clusterOffsets, got);
       remote.assertNone(f -> "message".equals(f.getString("type")), Duration.ofMillis(500));
+      List<String> quietGot = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        quietGot.add(quiet.take("message").getString("data"));
+      }
+      assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), quietGot, "the silent channel's gap was filled");
       assertFalse(remote.isClosed() || local.isClosed() || publisher.isClosed(), "clients stayed connected");
 
       // A client that comes back with since recovers exactly what it missed.
@@ -123,7 +137,7 @@ class RedisOutageIT {
       // At least the 40 published while B was frozen; a few more if B resubscribed after it thawed.
       assertTrue(gapFilled >= droppedForB, "what pub/sub dropped for B came back from history: " + gapFilled);
       assertEquals(10, localOnly);
-      List.of(publisher, local, remote, back).forEach(WsClient::close);
+      List.of(publisher, local, remote, back, quiet).forEach(WsClient::close);
     } finally {
       vertx.close();
     }

@@ -7,6 +7,7 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryPage;
+import chatcluster.node.history.StreamPosition;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.protocol.FrameCodec;
 import io.vertx.core.Future;
@@ -53,8 +54,8 @@ public final class RedisBroker implements Broker {
   private Handler<Delivery> handler = d -> {};
   private ToIntFunction<Direct> directHandler = d -> 0;
   private ToIntFunction<DeviceCommand> deviceHandler = d -> 0;
-  /** Per subscribed channel: the last offset delivered here and its epoch. */
-  private final Map<String, Delivery> last = new HashMap<>();
+  /** Per subscribed channel: the last offset delivered here (or its position when subscribed) and its epoch. */
+  private final Map<String, StreamPosition> last = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
   private final Map<String, List<Delivery>> filling = new HashMap<>();
 
@@ -242,7 +243,20 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return shards.forSubject(channel).subscribe(keys.channel(channel));
+    return shards.forSubject(channel).subscribe(keys.channel(channel)).onSuccess(v -> rememberPosition(channel));
+  }
+
+  /** So that a gap after a reconnect is filled even on a channel that was silent until then. */
+  private void rememberPosition(String channel) {
+    ChannelOptions opts;
+    try {
+      opts = options.apply(channel);
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (opts.persistent() && !last.containsKey(channel)) {
+      history.position(channel).onSuccess(p -> last.putIfAbsent(channel, p));
+    }
   }
 
   @Override
@@ -314,16 +328,16 @@ public final class RedisBroker implements Broker {
       return;
     }
     if (d.offset() >= 0) {
-      last.put(d.channel(), d);
+      last.put(d.channel(), new StreamPosition(d.offset(), d.epoch()));
     }
     handler.handle(d);
   }
 
   /** After a reconnect: deliver from history what persistent channels published while we were away. */
   private void fillGaps(RedisLink link) {
-    for (Map.Entry<String, Delivery> entry : new ArrayList<>(last.entrySet())) {
+    for (Map.Entry<String, StreamPosition> entry : new ArrayList<>(last.entrySet())) {
       String channel = entry.getKey();
-      Delivery seen = entry.getValue();
+      StreamPosition seen = entry.getValue();
       ChannelOptions opts;
       try {
         opts = options.apply(channel);
@@ -352,7 +366,7 @@ public final class RedisBroker implements Broker {
           log.warn("channel '{}': gap after reconnect not filled: {}", channel, ar.cause().toString());
         }
         for (Delivery d : waiting) {
-          Delivery newest = last.get(channel);
+          StreamPosition newest = last.get(channel);
           if (d.offset() < 0 || newest == null || d.offset() > newest.offset()
               || !d.epoch().equals(newest.epoch())) {
             deliverChannel(d);
