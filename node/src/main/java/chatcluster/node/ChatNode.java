@@ -20,6 +20,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -116,9 +117,12 @@ public final class ChatNode {
     verticle = null;
     context = null;
     if (providedVertx == null) {
-      Future<Void> leave = clusterState == null ? Future.succeededFuture()
-          : clusterState.close().recover(e -> Future.succeededFuture());
-      return leave.transform(ar -> vertx.close()); // closing undeploys the node and leaves the cluster
+      CompletableFuture<Void> left = clusterState == null ? CompletableFuture.completedFuture(null)
+          : clusterState.close().toCompletionStage().toCompletableFuture().exceptionally(e -> null);
+      // vertx.close() from a pool thread, not from a Vert.x callback: its completion could not be
+      // delivered on an event loop that the close itself shuts down.
+      Vertx closing = vertx;
+      return Future.fromCompletionStage(left.thenComposeAsync(ignored -> closing.close().toCompletionStage()));
     }
     return v.deploymentID() == null ? Future.succeededFuture() : vertx.undeploy(v.deploymentID());
   }
