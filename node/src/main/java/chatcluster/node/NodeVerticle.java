@@ -34,6 +34,7 @@ import chatcluster.node.redis.RedisTaskStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.ops.PrometheusMetrics;
 import chatcluster.node.presence.LocalPresenceStore;
 import chatcluster.node.session.ClientSession;
 import chatcluster.node.session.NodeServices;
@@ -67,6 +68,7 @@ final class NodeVerticle extends VerticleBase {
   private final long started = System.currentTimeMillis();
   private NodeServices services;
   private UnixSocketRelayEndpoint relaySocket;
+  private PrometheusMetrics prometheus;
   private HttpServer relayServer;
   private WebSocketEndpoint endpoint;
   private HttpServer server;
@@ -147,6 +149,9 @@ final class NodeVerticle extends VerticleBase {
       endpoint = new WebSocketEndpoint(services);
       Router router = Router.router(vertx);
       HealthRoutes.mount(router, this::notReadyReason);
+      prometheus = new PrometheusMetrics(config.nodeId(), metrics, sessions::size, () -> channels.channels().size(),
+          () -> notReadyReason() == null);
+      prometheus.mount(router);
       RelayService relay = new RelayService(services);
       Router apiRouter = null;
       if (config.relayApiKey() != null) {
@@ -288,6 +293,9 @@ final class NodeVerticle extends VerticleBase {
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     if (relaySocket != null) {
       closing = closing.eventually(relaySocket::stop);
+    }
+    if (prometheus != null) {
+      prometheus.close();
     }
     if (services != null && services.tasks() != null) {
       services.tasks().stop();
