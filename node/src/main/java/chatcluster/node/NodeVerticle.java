@@ -298,8 +298,7 @@ final class NodeVerticle extends VerticleBase {
       prometheus.close();
     }
     if (services != null && services.tasks() != null) {
-      services.tasks().stop();
-      closing = closing.eventually(services.api()::close);
+      closing = closing.eventually(services.tasks()::stop).eventually(services.api()::close);
     }
     if (relayServer != null) {
       closing = closing.eventually(relayServer::close);

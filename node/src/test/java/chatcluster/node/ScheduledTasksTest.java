@@ -117,7 +117,10 @@ class ScheduledTasksTest {
     JsonObject stored = new JsonObject(Files.readString(file));
     assertEquals(task, stored.getJsonArray("tasks").getJsonObject(0).getString("task"));
     assertEquals(List.of(), tempFiles(file), "the atomic write leaves no temporary file");
+    Path interrupted = dir.resolve("restart.json4242.tmp");
+    Files.writeString(interrupted, "{\"version\":1,\"tasks\":[{\"task\":");
     try (TestNode second = node(file, c -> {})) {
+      assertEquals(List.of(), tempFiles(file), "what an interrupted write left is removed at start");
       WsClient c = second.client().uri("/ws?device=durable").open();
       JsonObject run = c.take("task");
       assertEquals(task, run.getString("task"), "the task runs again after the restart");

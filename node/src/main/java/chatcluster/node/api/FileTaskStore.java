@@ -50,6 +50,7 @@ public final class FileTaskStore implements TaskStore {
   }
 
   private List<ScheduledTask> readFile() throws IOException {
+    removeTemporaryFiles();
     if (!Files.exists(file)) {
       return List.of();
     }
@@ -75,6 +76,27 @@ public final class FileTaskStore implements TaskStore {
           e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""), aside);
       return List.of();
     }
+  }
+
+  /** Blocking: temporary files of writes that a crash interrupted (the task file itself is intact). */
+  private void removeTemporaryFiles() throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = file.getFileName().toString();
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.filter(p -> p.getFileName().toString().startsWith(prefix)
+          && p.getFileName().toString().endsWith(".tmp")).toList()) {
+        log.warn("removing {} left by an interrupted write", p);
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  public Future<Void> flush() {
+    return writes.recover(e -> Future.succeededFuture());
   }
 
   @Override

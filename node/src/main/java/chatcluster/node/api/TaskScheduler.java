@@ -53,10 +53,12 @@ public final class TaskScheduler {
     timer = vertx.setPeriodic(TICK_MS, t -> tick());
   }
 
-  public void stop() {
+  /** Stops running tasks; completes when the store has written every change. */
+  public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    return store.flush();
   }
 
   // ------------------------------------------------------------------ commands

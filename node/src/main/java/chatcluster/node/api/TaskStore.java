@@ -17,4 +17,9 @@ public interface TaskStore {
   Future<Void> put(ScheduledTask task);
 
   Future<Void> remove(String id);
+
+  /** Completes when every change made so far is durable (the node waits for it when it stops). */
+  default Future<Void> flush() {
+    return Future.succeededFuture();
+  }
 }

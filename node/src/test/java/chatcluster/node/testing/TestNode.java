@@ -68,7 +68,8 @@ public final class TestNode implements AutoCloseable {
 
   public static <T> T await(io.vertx.core.Future<T> f) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(WsClient.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      // Generous: starting and stopping nodes on a loaded two-core machine can take a while.
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e.getCause() != null ? e.getCause() : e);
     }
