@@ -114,6 +114,19 @@ class RestRelayTest {
   }
 
   @Test
+  void onlyTheConfiguredMethodsAreAllowed() {
+    try (TestNode readOnly = TestNode.start(c -> c.set(ConfigOption.API_BASE_URL, api.baseUrl())
+        .set(ConfigOption.API_METHODS, "GET").set(ConfigOption.TASKS_FILE, dir.resolve("ro.json").toString()))) {
+      WsClient c = readOnly.open();
+      int before = api.calls.size();
+      assertEquals("bad_request", c.errorCode(request("POST", "/echo").put("body", "x")));
+      assertEquals("bad_request", c.errorCode(request("DELETE", "/echo")));
+      assertEquals(before, api.calls.size());
+      assertEquals(200, c.ok(request("GET", "/text")).getInteger("status"));
+    }
+  }
+
+  @Test
   void aRequestWithoutIdIsStillAnsweredAndOldClientsOmitTheType() {
     WsClient c = node.open();
     c.send(new JsonObject().put("path", "/products/list").put("method", "GET"));

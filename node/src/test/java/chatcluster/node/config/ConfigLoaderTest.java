@@ -144,6 +144,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void apiHeadersComeFromTheEnvironmentOrTheFileAndBadOnesDoNotEchoTheSecret() throws Exception {
+    NodeConfig env = ConfigLoader.load(new String[0], Map.of("API_BASE_URL", "https://api.example.com/v2/",
+        "API_HEADERS", "X-Api-Key: s3cret-value; X-Tenant: acme"));
+    assertEquals(Map.of("X-Api-Key", "s3cret-value", "X-Tenant", "acme"), env.api().headers());
+    assertEquals("https://api.example.com/v2", env.api().baseUrl().toString());
+    assertTrue(env.api().enabled());
+    Path file = yaml("api:\n  baseUrl: http://127.0.0.1:9000\n  headers:\n    Authorization: Bearer abc\n");
+    NodeConfig yaml = ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of());
+    assertEquals(Map.of("Authorization", "Bearer abc"), yaml.api().headers());
+    ConfigException bad = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(new String[0], Map.of("API_HEADERS", "just-a-secret-without-a-name")));
+    assertTrue(bad.getMessage().contains("API_HEADERS"), bad.getMessage());
+    assertFalse(bad.getMessage().contains("just-a-secret"), "the value is not echoed: " + bad.getMessage());
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[0], Map.of("API_BASE_URL", "ftp://x")));
+    assertFalse(ConfigLoader.load(new String[0], Map.of()).api().enabled());
+  }
+
+  @Test
   void flagNamesAreKebabCaseOfTheKeys() {
     assertEquals("--max-clients", ConfigOption.MAX_CLIENTS.flag());
     assertEquals("--auth-jwt-secret", ConfigOption.JWT_SECRET.flag());
