@@ -12,7 +12,6 @@ import chatcluster.node.hooks.EventHandler;
 import chatcluster.node.hooks.MessageHook;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.ops.NodeMetrics;
-import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -140,10 +139,7 @@ public final class ChatNode {
 
   /** Sends {@code data} to every connection of the cluster as a {@code broadcast} frame. */
   public Future<Void> broadcast(Object data) {
-    return onNode(v -> {
-      v.services().metrics().framesEncoded.increment();
-      return v.services().broker().broadcast(FrameCodec.broadcast(data));
-    });
+    return onNode(v -> v.services().broadcast(data));
   }
 
   /** {@code connection.open}: after authentication, before the welcome; a failure closes the connection. */

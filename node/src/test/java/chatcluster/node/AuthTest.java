@@ -239,6 +239,27 @@ class AuthTest {
   }
 
   @Nested
+  class ThrowingAuthenticator {
+    @Test
+    void anAuthenticatorThatThrowsOnALaterAuthFrameGetsAnErrorAndTheConnectionStays() {
+      Authenticator throwing = request -> {
+        if (request.token() == null) {
+          return Future.succeededFuture(Principal.anonymous(request.session(), request.session()));
+        }
+        throw new IllegalStateException("bug in the application's authenticator");
+      };
+      try (TestNode node = TestNode.start(c -> {}, b -> b.authenticator(throwing))) {
+        WsClient c = node.client().connect();
+        c.take("welcome");
+        JsonObject reply = c.call(new JsonObject().put("type", "auth").put("token", "anything"));
+        assertEquals("error", reply.getString("type"));
+        assertEquals("internal", reply.getString("code"));
+        c.ok(new JsonObject().put("type", "subscribe").put("channel", "still-usable"));
+      }
+    }
+  }
+
+  @Nested
   class Anonymous {
     @Test
     void withoutRequiredAuthAnonymousClientsMayIdentifyLaterByAuthFrame() {

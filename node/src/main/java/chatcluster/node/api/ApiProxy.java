@@ -52,6 +52,16 @@ public final class ApiProxy {
     return settings;
   }
 
+  /** Checks what a client asks for (path, headers, method); returns the path to send. Fails with bad_request. */
+  public String validate(String path, String method, JsonObject clientHeaders) {
+    String checked = RequestGuard.path(path);
+    RequestGuard.headers(clientHeaders);
+    if (!settings.methods().contains(method)) {
+      throw ChatException.badRequest("method " + method + " is not allowed (" + settings.methods() + ")");
+    }
+    return checked;
+  }
+
   /**
    * One call. {@code task} names the scheduled task it runs for, or null for a client's request.
    * Validation failures are {@code bad_request} before anything is sent.
@@ -60,11 +70,8 @@ public final class ApiProxy {
     String checkedPath;
     Map<String, String> headers;
     try {
-      checkedPath = RequestGuard.path(path);
+      checkedPath = validate(path, method, clientHeaders);
       headers = RequestGuard.headers(clientHeaders);
-      if (!settings.methods().contains(method)) {
-        throw ChatException.badRequest("method " + method + " is not allowed (" + settings.methods() + ")");
-      }
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }

@@ -67,11 +67,7 @@ public final class TaskScheduler {
   public Future<JsonObject> create(String device, String path, String method, Object body, JsonObject headers,
                                    long interval) {
     try {
-      RequestGuard.path(path);
-      RequestGuard.headers(headers);
-      if (!settings.methods().contains(method)) {
-        throw ChatException.badRequest("method " + method + " is not allowed (" + settings.methods() + ")");
-      }
+      proxy.validate(path, method, headers);
       if (interval * 1000 < settings.minInterval().toMillis()) {
         throw ChatException.badRequest("interval must be at least " + settings.minInterval().toMillis() / 1000.0
             + " s");

@@ -27,6 +27,11 @@ public record ChannelOptions(int maxClients, boolean persistent, int historySize
   private static final Set<String> KEYS = Set.of("name", "maxClients", "persistent", "historySize", "historyTtl",
       "private", "auth", "presence", "clientPublish");
 
+  /** The cluster-wide counter that enforces {@code maxClients} for a channel. */
+  public static String subscriberCounter(String channel) {
+    return "subscribers:" + channel;
+  }
+
   public static Builder builder() {
     return new Builder(DEFAULTS);
   }

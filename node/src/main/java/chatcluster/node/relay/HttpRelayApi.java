@@ -127,7 +127,7 @@ public final class HttpRelayApi {
         cluster.getOrDefault(name, node.channels().subscriberCount(name) > 0 ? 1L : 0L)));
     f = f.compose(o -> node.history().position(name).map(p -> o.put("offset", p.offset()).put("epoch", p.epoch())));
     if (options.maxClients() > 0) {
-      f = f.compose(o -> node.cluster().count("subscribers:" + name).map(n -> o.put("subscribers", n)));
+      f = f.compose(o -> node.cluster().count(ChannelOptions.subscriberCounter(name)).map(n -> o.put("subscribers", n)));
     }
     if (options.presence()) {
       f = f.compose(o -> node.presence().members(name).map(members -> {

@@ -70,8 +70,7 @@ public final class RelayService {
   public Future<Void> apply(RelayAction action) {
     try {
       if (action instanceof RelayAction.Multicast m) {
-        node.metrics().framesEncoded.increment();
-        return node.broker().broadcast(FrameCodec.broadcast(m.data()));
+        return node.broadcast(m.data());
       }
       if (action instanceof RelayAction.SendToChannel s) {
         return node.publish(s.channel(), node.catalog().resolve(s.channel()), s.data(), Sender.SERVER).mapEmpty();

@@ -119,15 +119,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
   }
 
   private void authenticate(String token, String user, String device, Object replyId) {
-    state = State.AUTHENTICATING;
-    AuthRequest request = new AuthRequest(id, token, user, device, remoteAddress, headers);
-    Future<Principal> result;
-    try {
-      result = node.authenticator().authenticate(request);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onComplete(ar -> {
+    checkCredential(token, user, device).onComplete(ar -> {
       if (state == State.CLOSED || closing) {
         return;
       }
@@ -138,6 +130,16 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
         open(ar.result(), replyId);
       }
     });
+  }
+
+  /** Asks the Authenticator; one that throws instead of failing its Future counts as a refusal. */
+  private Future<Principal> checkCredential(String token, String user, String device) {
+    state = State.AUTHENTICATING;
+    try {
+      return node.authenticator().authenticate(new AuthRequest(id, token, user, device, remoteAddress, headers));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private void open(Principal p, Object replyId) {
@@ -181,10 +183,8 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
           auth.device() != null ? auth.device() : deviceHint, auth.id());
     } else if (principal.anonymous() && subscriptions.isEmpty() && auth.token() != null) {
       // An anonymous connection may identify itself before it joins anything.
-      state = State.AUTHENTICATING;
-      AuthRequest request = new AuthRequest(id, auth.token(), auth.user() != null ? auth.user() : userHint,
-          auth.device() != null ? auth.device() : deviceHint, remoteAddress, headers);
-      node.authenticator().authenticate(request).onComplete(ar -> {
+      checkCredential(auth.token(), auth.user() != null ? auth.user() : userHint,
+          auth.device() != null ? auth.device() : deviceHint).onComplete(ar -> {
         if (state == State.CLOSED || closing) {
           return;
         }
@@ -383,29 +383,28 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       log.error("session {}: connection.open hook failed", id, cause);
     }
     String reason = cause instanceof ChatException ? cause.getMessage() : code.name().toLowerCase();
-    if (!opened) {
-      // Refused before the welcome: close a beat after the upgrade (see WebSocketEndpoint).
-      closing = true;
-      cancelAuthTimer();
-      CloseCode refusal = code;
-      node.vertx().setTimer(WebSocketEndpoint.REFUSAL_DELAY_MS, t -> ws.close(refusal.code(), shorten(reason)));
-      return;
-    }
-    closeWith(code, reason);
-  }
-
-  private static String shorten(String reason) {
-    return reason.length() > 120 ? reason.substring(0, 120) : reason;
+    // Refused before the welcome: close a beat after the upgrade (see WebSocketEndpoint).
+    close(code, reason, opened ? 0 : WebSocketEndpoint.REFUSAL_DELAY_MS);
   }
 
   /** Closes the connection with a contract close code; cleanup happens when the close completes. */
   public void closeWith(CloseCode code, String reason) {
+    close(code, reason, 0);
+  }
+
+  /** Stops taking frames at once; sends the close now or after {@code delayMs}. */
+  private void close(CloseCode code, String reason, long delayMs) {
     if (closing || state == State.CLOSED) {
       return;
     }
     closing = true;
     cancelAuthTimer();
-    ws.close(code.code(), shorten(reason));
+    String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
+    if (delayMs <= 0) {
+      ws.close(code.code(), shortReason);
+    } else {
+      node.vertx().setTimer(delayMs, t -> ws.close(code.code(), shortReason));
+    }
   }
 
   private void handleClosed() {

@@ -225,7 +225,7 @@ final class Commands {
     node.channels().remove(sub.channel, session);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
-      node.cluster().release(slotCounter(sub.channel));
+      node.cluster().release(ChannelOptions.subscriberCounter(sub.channel));
     }
     if (sub.joined) {
       sub.joined = false;
@@ -240,22 +240,18 @@ final class Commands {
     if (max <= 0) {
       return Future.succeededFuture();
     }
-    return node.cluster().tryAcquire(slotCounter(sub.channel), max).compose(ok -> {
+    return node.cluster().tryAcquire(ChannelOptions.subscriberCounter(sub.channel), max).compose(ok -> {
       if (!ok) {
         return Future.failedFuture(new ChatException(ErrorCode.CHANNEL_FULL,
             "channel '" + sub.channel + "' is full (" + max + " subscribers)"));
       }
       if (session.subscriptions.get(sub.channel) != sub) {
-        node.cluster().release(slotCounter(sub.channel)); // unsubscribed while we waited
+        node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)); // unsubscribed while we waited
       } else {
         sub.slotAcquired = true;
       }
       return Future.succeededFuture();
     });
-  }
-
-  static String slotCounter(String channel) {
-    return "subscribers:" + channel;
   }
 
   // ------------------------------------------------------------------ publish / event / send

@@ -50,4 +50,10 @@ public record NodeServices(
     metrics.messagesPublished.increment();
     return broker.publish(channel, prefix, options);
   }
+
+  /** Sends {@code data} to every connection of the cluster as a {@code broadcast} frame, encoded once. */
+  public Future<Void> broadcast(Object data) {
+    metrics.framesEncoded.increment();
+    return broker.broadcast(FrameCodec.broadcast(data));
+  }
 }
