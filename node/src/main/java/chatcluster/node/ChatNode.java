@@ -1,5 +1,6 @@
 package chatcluster.node;
 
+
 import chatcluster.cluster.ClusterBootstrap;
 import chatcluster.cluster.ClusterState;
 import chatcluster.node.auth.Authenticator;

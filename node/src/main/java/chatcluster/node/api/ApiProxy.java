@@ -1,5 +1,7 @@
 package chatcluster.node.api;
 
+import chatcluster.node.config.ApiSettings;
+
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpHeaderValues;

@@ -1,5 +1,9 @@
 package chatcluster.node.api;
 
+import chatcluster.node.config.ApiSettings;
+import chatcluster.node.tasks.ScheduledTask;
+import chatcluster.node.tasks.TaskStore;
+
 import chatcluster.cluster.ClusterState;
 import chatcluster.node.broker.Broker;
 import chatcluster.node.broker.Direct;

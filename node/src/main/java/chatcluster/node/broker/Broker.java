@@ -1,5 +1,7 @@
 package chatcluster.node.broker;
 
+import chatcluster.node.channel.Delivery;
+
 import chatcluster.node.channel.ChannelOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

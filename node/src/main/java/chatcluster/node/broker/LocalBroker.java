@@ -1,5 +1,7 @@
 package chatcluster.node.broker;
 
+import chatcluster.node.channel.Delivery;
+
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.history.LocalHistoryStore;
 import io.vertx.core.Future;

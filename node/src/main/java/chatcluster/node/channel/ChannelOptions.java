@@ -1,6 +1,6 @@
 package chatcluster.node.channel;
 
-import chatcluster.node.config.ConfigException;
+
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
@@ -39,11 +39,13 @@ public record ChannelOptions(int maxClients, boolean persistent, int historySize
   /**
    * Reads options from a config entry; {@code where} names the entry in error messages
    * (e.g. {@code channels[2]}).
+   *
+   * @throws IllegalArgumentException naming the entry and the option when a value is invalid
    */
   public static ChannelOptions fromJson(JsonObject json, String where) {
     for (String key : json.fieldNames()) {
       if (!KEYS.contains(key)) {
-        throw new ConfigException(where + ": unknown channel option '" + key + "' (known: " + KEYS + ")");
+        throw new IllegalArgumentException(where + ": unknown channel option '" + key + "' (known: " + KEYS + ")");
       }
     }
     Builder b = builder();
@@ -57,10 +59,10 @@ public record ChannelOptions(int maxClients, boolean persistent, int historySize
     b.clientPublish(boolValue(json, "clientPublish", true, where));
     ChannelOptions options = b.build();
     if (options.persistent && options.historySize < 1) {
-      throw new ConfigException(where + ".historySize: must be at least 1 for a persistent channel");
+      throw new IllegalArgumentException(where + ".historySize: must be at least 1 for a persistent channel");
     }
     if (options.historyTtl.isNegative() || options.historyTtl.isZero()) {
-      throw new ConfigException(where + ".historyTtl: must be at least 1 second");
+      throw new IllegalArgumentException(where + ".historyTtl: must be at least 1 second");
     }
     return options;
   }
@@ -74,7 +76,7 @@ public record ChannelOptions(int maxClients, boolean persistent, int historySize
         && n.longValue() <= Integer.MAX_VALUE) {
       return n.intValue();
     }
-    throw new ConfigException(where + "." + key + ": expected a whole number >= 0, got '" + v + "'");
+    throw new IllegalArgumentException(where + "." + key + ": expected a whole number >= 0, got '" + v + "'");
   }
 
   private static boolean boolValue(JsonObject json, String key, boolean dflt, String where) {
@@ -85,7 +87,7 @@ public record ChannelOptions(int maxClients, boolean persistent, int historySize
     if (v instanceof Boolean b) {
       return b;
     }
-    throw new ConfigException(where + "." + key + ": expected true or false, got '" + v + "'");
+    throw new IllegalArgumentException(where + "." + key + ": expected true or false, got '" + v + "'");
   }
 
   /** Builder for the embedding API. */

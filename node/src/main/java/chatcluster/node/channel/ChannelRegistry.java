@@ -1,7 +1,6 @@
 package chatcluster.node.channel;
 
 import chatcluster.node.broker.Broker;
-import chatcluster.node.broker.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.HashMap;

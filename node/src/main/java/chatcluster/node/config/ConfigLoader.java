@@ -132,7 +132,11 @@ public final class ConfigLoader {
       if (!(name instanceof String pattern)) {
         throw new ConfigException(where + ".name: missing or not a string");
       }
-      builder.channel(pattern, ChannelOptions.fromJson(entry, where));
+      try {
+        builder.channel(pattern, ChannelOptions.fromJson(entry, where));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
     }
   }
 

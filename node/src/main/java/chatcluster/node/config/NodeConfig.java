@@ -1,7 +1,6 @@
 package chatcluster.node.config;
 
 import chatcluster.cluster.ClusterOptions;
-import chatcluster.node.api.ApiSettings;
 import chatcluster.node.channel.ChannelDeclaration;
 import chatcluster.node.channel.ChannelName;
 import chatcluster.node.channel.ChannelOptions;

@@ -1,6 +1,6 @@
 package chatcluster.node.history;
 
-import chatcluster.node.broker.Delivery;
+import chatcluster.node.channel.Delivery;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package chatcluster.node.history;
 
+
 import chatcluster.node.channel.ChannelOptions;
 import io.vertx.core.Future;
 

@@ -1,5 +1,6 @@
 package chatcluster.node.hooks;
 
+
 import io.vertx.core.Future;
 
 /**

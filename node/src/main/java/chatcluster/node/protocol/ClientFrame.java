@@ -1,5 +1,6 @@
 package chatcluster.node.protocol;
 
+
 import io.vertx.core.json.JsonObject;
 
 /**

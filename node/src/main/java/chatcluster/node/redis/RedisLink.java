@@ -1,5 +1,6 @@
 package chatcluster.node.redis;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -15,14 +16,26 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Redis server as the node sees it: a pooled client for commands and one dedicated connection
- * for pub/sub. The subscriber connection is re-established with backoff after any loss, and every
- * channel the node wants is subscribed again: the Vert.x client does not restore subscriptions by
- * itself. Used from the node's event loop only.
+ * One Redis server as the node sees it: one connection for commands and one for pub/sub.
+ *
+ * <p><b>Order.</b> Every command of the node goes through the one command connection, pipelined:
+ * Redis runs them in the order they were sent. Commands sent from one thread (one event loop) are
+ * therefore applied in that order, so a connection's publishes keep their order on every node and a
+ * read sent after a write sees it. A pooled client would not: consecutive commands could run on
+ * different connections and overtake each other.
+ *
+ * <p><b>Threading.</b> The link belongs to the context that {@link #start() started} it (the node's
+ * context); its connections are only touched there. Any thread may call {@link #send}; a call from
+ * elsewhere hops to the link's context and its Future completes back on the caller's context.
+ *
+ * <p><b>Failures.</b> Both connections are re-established with jittered backoff after a loss; every
+ * wanted channel is subscribed again (the Vert.x client does not do it). While the command connection
+ * is down, {@link #send} fails at once instead of queueing: callers decide what that means.
  */
 public final class RedisLink {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
@@ -30,39 +43,47 @@ public final class RedisLink {
   private static final long MAX_BACKOFF_MS = 3000;
   /** Channels per SUBSCRIBE command when resubscribing. */
   private static final int SUBSCRIBE_BATCH = 500;
+  /** Commands in flight on the command connection before further ones wait in the client. */
+  private static final int MAX_PIPELINED = 100_000;
 
   private final Vertx vertx;
   private final String name;
-  private final Redis commands;
-  private final Redis subscriberFactory;
+  private final Redis factory;
   private final Handler<Response> onMessage;
   private final Handler<Void> onResubscribed;
   private final Set<String> wanted = new LinkedHashSet<>();
+  private Context context;
+  private RedisConnection commands;
   private RedisConnection subscriber;
-  private boolean healthy;
+  private volatile boolean healthy;
   private boolean closed;
   private int attempts;
+  private long retryTimer = -1;
 
   /**
-   * @param onMessage      receives pub/sub pushes ({@code message, channel, payload})
-   * @param onResubscribed runs after a lost subscriber connection was restored and resubscribed
+   * @param onMessage      receives pub/sub pushes ({@code message, channel, payload}) on the link's context
+   * @param onResubscribed runs on the link's context after a lost connection was restored and resubscribed
    */
   public RedisLink(Vertx vertx, String url, Handler<Response> onMessage, Handler<Void> onResubscribed) {
     this.vertx = vertx;
     this.name = redactedUrl(url);
-    RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(10_000)
-        .setMaxWaitingHandlers(100_000);
-    this.commands = Redis.createClient(vertx, options);
-    this.subscriberFactory = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(16)
+        .setMaxWaitingHandlers(MAX_PIPELINED);
+    this.factory = Redis.createClient(vertx, options);
     this.onMessage = onMessage;
     this.onResubscribed = onResubscribed;
   }
 
-  /** Connects the subscriber; completes after the first attempt, successful or not (then it retries). */
+  /**
+   * Binds the link to the calling context and connects; completes after the first attempt,
+   * successful or not (it keeps retrying in the background).
+   */
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     return connect(false).recover(e -> Future.succeededFuture());
   }
 
+  /** Whether both connections are up. Any thread. */
   public boolean healthy() {
     return healthy;
   }
@@ -71,55 +92,112 @@ public final class RedisLink {
     return name;
   }
 
+  /** Sends one command on the ordered connection; fails at once while it is down. Any thread. */
   public Future<Response> send(Request request) {
-    return commands.send(request);
+    return onLink(() -> {
+      RedisConnection conn = commands;
+      if (conn == null || !healthy) {
+        return Future.failedFuture(new RedisUnavailableException(name));
+      }
+      return conn.send(request);
+    });
   }
 
+  /** Sends several commands back to back on the ordered connection (not a transaction). Any thread. */
   public Future<List<Response>> batch(List<Request> requests) {
-    return commands.batch(requests);
+    return onLink(() -> {
+      RedisConnection conn = commands;
+      if (conn == null || !healthy) {
+        return Future.failedFuture(new RedisUnavailableException(name));
+      }
+      return conn.batch(requests);
+    });
   }
 
   /** Subscribes now when connected; in any case the channel is subscribed again after a reconnect. */
   public Future<Void> subscribe(String channel) {
-    if (!wanted.add(channel)) {
-      return Future.succeededFuture();
-    }
-    if (!healthy) {
-      return Future.succeededFuture();
-    }
-    return subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+    return onLink(() -> {
+      if (!wanted.add(channel) || !healthy) {
+        return Future.succeededFuture();
+      }
+      return subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+    });
   }
 
   public Future<Void> unsubscribe(String channel) {
-    if (!wanted.remove(channel) || !healthy) {
-      return Future.succeededFuture();
+    return onLink(() -> {
+      if (!wanted.remove(channel) || !healthy) {
+        return Future.succeededFuture();
+      }
+      return subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)).<Void>mapEmpty()
+          .recover(e -> Future.succeededFuture());
+    });
+  }
+
+  /** Runs {@code action} on the link's context; the result completes on the caller's context. */
+  private <T> Future<T> onLink(Supplier<Future<T>> action) {
+    Context caller = vertx.getOrCreateContext();
+    if (context == null || caller == context) {
+      return action.get();
     }
-    return subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)).<Void>mapEmpty()
-        .recover(e -> Future.succeededFuture());
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      Future<T> result;
+      try {
+        result = action.get();
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> caller.runOnContext(x -> promise.handle(ar)));
+    });
+    return promise.future();
   }
 
   private Future<Void> connect(boolean reconnect) {
-    return subscriberFactory.connect().compose(conn -> {
+    Future<RedisConnection> cmd = commands != null ? Future.succeededFuture(commands) : factory.connect();
+    Future<RedisConnection> sub = subscriber != null ? Future.succeededFuture(subscriber) : factory.connect();
+    return Future.all(cmd, sub).compose(all -> {
+      RedisConnection c = cmd.result();
+      RedisConnection s = sub.result();
       if (closed) {
-        conn.close();
+        c.close();
+        s.close();
         return Future.failedFuture("closed");
       }
-      subscriber = conn;
-      conn.handler(onMessage);
-      conn.exceptionHandler(e -> lost(conn, e.toString()));
-      conn.endHandler(v -> lost(conn, "connection closed"));
-      return resubscribeAll(conn).map(v -> {
-        healthy = true;
-        attempts = 0;
-        log.info("redis {}: {} ({} channels subscribed)", name, reconnect ? "reconnected" : "connected",
-            wanted.size());
-        if (reconnect) {
-          onResubscribed.handle(null);
-        }
-        return (Void) null;
-      });
+      if (commands != c) {
+        commands = c;
+        c.exceptionHandler(e -> lost(c, e.toString()));
+        c.endHandler(v -> lost(c, "connection closed"));
+      }
+      if (subscriber != s) {
+        subscriber = s;
+        s.handler(onMessage);
+        s.exceptionHandler(e -> lost(s, e.toString()));
+        s.endHandler(v -> lost(s, "connection closed"));
+        return resubscribeAll(s);
+      }
+      return Future.<Void>succeededFuture();
+    }).map(v -> {
+      healthy = true;
+      attempts = 0;
+      log.info("redis {}: {} ({} channels subscribed)", name, reconnect ? "reconnected" : "connected", wanted.size());
+      if (reconnect) {
+        onResubscribed.handle(null);
+      }
+      return (Void) null;
     }).onFailure(e -> {
-      log.warn("redis {}: cannot connect: {}", name, e.getMessage());
+      // Keep whichever connection did come up; close it if the other failed, so both restart together.
+      if (cmd.succeeded() && commands == null) {
+        cmd.result().close();
+      }
+      if (sub.succeeded() && subscriber == null) {
+        sub.result().close();
+      }
+      if (attempts == 0) {
+        log.warn("redis {}: cannot connect: {}; retrying in the background", name, e.getMessage());
+      } else {
+        log.debug("redis {}: cannot connect: {}", name, e.getMessage());
+      }
       scheduleReconnect();
     });
   }
@@ -136,12 +214,16 @@ public final class RedisLink {
   }
 
   private void lost(RedisConnection conn, String why) {
-    if (conn != subscriber || closed) {
+    if (closed || (conn != subscriber && conn != commands)) {
       return;
     }
-    subscriber = null;
+    if (conn == subscriber) {
+      subscriber = null;
+    } else {
+      commands = null;
+    }
     if (healthy) {
-      log.warn("redis {}: subscriber connection lost ({}); reconnecting", name, why);
+      log.warn("redis {}: connection lost ({}); reconnecting", name, why);
     }
     healthy = false;
     conn.close();
@@ -149,28 +231,30 @@ public final class RedisLink {
   }
 
   private void scheduleReconnect() {
-    if (closed) {
+    if (closed || retryTimer >= 0) {
       return;
     }
     long ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(attempts++, 10));
     long delay = MIN_BACKOFF_MS / 2 + ThreadLocalRandom.current().nextLong(ceiling); // jittered
-    vertx.setTimer(delay, t -> {
-      if (!closed && subscriber == null) {
+    retryTimer = vertx.setTimer(delay, t -> {
+      retryTimer = -1;
+      if (!closed && (subscriber == null || commands == null)) {
         connect(true);
       }
     });
   }
 
   public Future<Void> close() {
-    closed = true;
-    healthy = false;
-    Promise<Void> done = Promise.promise();
-    Future<Void> sub = subscriber == null ? Future.succeededFuture() : subscriber.close();
-    sub.eventually(() -> {
-      subscriberFactory.close();
-      return commands.close();
-    }).onComplete(ar -> done.complete());
-    return done.future();
+    return onLink(() -> {
+      closed = true;
+      healthy = false;
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+      }
+      Future<Void> sub = subscriber == null ? Future.succeededFuture() : subscriber.close();
+      Future<Void> cmd = commands == null ? Future.succeededFuture() : commands.close();
+      return Future.join(sub, cmd).eventually(factory::close).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    });
   }
 
   static String redactedUrl(String url) {

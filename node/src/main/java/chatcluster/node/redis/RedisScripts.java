@@ -5,7 +5,7 @@ package chatcluster.node.redis;
  * so that a restarted, empty Redis needs no reloading. Envelopes on pub/sub are
  * {@code <origin node>\n<offset or -1>\n<epoch or target>\n<frame>}.
  */
-final class RedisScripts {
+public final class RedisScripts {
   private RedisScripts() {}
 
   /**
@@ -30,7 +30,7 @@ final class RedisScripts {
    * KEYS: meta, stream, pub/sub channel. ARGV: frame prefix, node id, persistent (1/0), historySize,
    * historyTtl s, meta ttl s, fresh epoch. Returns {offset, epoch}.
    */
-  static final String PUBLISH = ensureEpoch(7) + """
+  public static final String PUBLISH = ensureEpoch(7) + """
       local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
       redis.call('EXPIRE', KEYS[1], ARGV[6])
       local frame = ARGV[1] .. offset .. '}'
@@ -47,7 +47,7 @@ final class RedisScripts {
    * KEYS: meta, stream. ARGV: since offset (-1: the latest), limit, fresh epoch, meta ttl s.
    * Returns {epoch, top offset, first retained offset, entries}.
    */
-  static final String READ = ensureEpoch(3) + """
+  public static final String READ = ensureEpoch(3) + """
       redis.call('EXPIRE', KEYS[1], ARGV[4])
       local top = tonumber(redis.call('HGET', KEYS[1], 'o'))
       local since = tonumber(ARGV[1])
@@ -72,7 +72,7 @@ final class RedisScripts {
    * A cluster-wide counter with one share per node: increments this node's share when the sum of
    * all shares is below the limit. KEYS: counter hash, node index. ARGV: node id, limit, index entry.
    */
-  static final String ACQUIRE = """
+  public static final String ACQUIRE = """
       local total = 0
       for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) end
       if total >= tonumber(ARGV[2]) then return 0 end
@@ -82,21 +82,21 @@ final class RedisScripts {
       """;
 
   /** Decrements this node's share, never below zero. KEYS: counter hash. ARGV: node id. */
-  static final String RELEASE = """
+  public static final String RELEASE = """
       local v = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
       if v <= 1 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
       return 0
       """;
 
   /** Adjusts a route count (user or device to node). KEYS: route hash, node index. ARGV: node, delta, entry. */
-  static final String ROUTE = """
+  public static final String ROUTE = """
       local v = redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))
       if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('SADD', KEYS[2], ARGV[3]) end
       return v
       """;
 
   /** Takes or renews a lease. KEYS: lease. ARGV: node id, ttl ms. Returns 1 when held by this node. */
-  static final String LEASE = """
+  public static final String LEASE = """
       local holder = redis.call('GET', KEYS[1])
       if holder and holder ~= ARGV[1] then return 0 end
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -104,20 +104,20 @@ final class RedisScripts {
       """;
 
   /** Gives a lease up if held by this node. KEYS: lease. ARGV: node id. */
-  static final String UNLEASE = """
+  public static final String UNLEASE = """
       if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
       return 0
       """;
 
   /** Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. */
-  static final String HEARTBEAT = """
+  public static final String HEARTBEAT = """
       local t = redis.call('TIME')
       redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
       return 1
       """;
 
   /** Nodes silent longer than ARGV[1] ms, in Redis time. KEYS: nodes zset. */
-  static final String SILENT = """
+  public static final String SILENT = """
       local t = redis.call('TIME')
       local now = t[1] * 1000 + math.floor(t[2] / 1000)
       return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
@@ -128,7 +128,7 @@ final class RedisScripts {
    * entries removed as {channel, member json} pairs so that leave events can be sent.
    * KEYS: node index. ARGV: dead node id, key prefix.
    */
-  static final String CLEANUP = """
+  public static final String CLEANUP = """
       local removed = {}
       for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
         local kind, rest = string.match(entry, '^(%a)|(.*)$')

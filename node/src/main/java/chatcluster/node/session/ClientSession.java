@@ -1,8 +1,9 @@
 package chatcluster.node.session;
 
+
 import chatcluster.node.auth.AuthRequest;
 import chatcluster.node.auth.Principal;
-import chatcluster.node.broker.Delivery;
+import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelRegistry;
 import chatcluster.node.hooks.ConnectionInfo;
 import chatcluster.node.protocol.ChatException;

@@ -1,7 +1,7 @@
 package chatcluster.node.session;
 
 import chatcluster.node.auth.Principal;
-import chatcluster.node.broker.Delivery;
+import chatcluster.node.channel.Delivery;
 import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.history.HistoryPage;

@@ -1,6 +1,6 @@
 package chatcluster.node.session;
 
-import chatcluster.node.broker.Delivery;
+import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelOptions;
 import java.util.ArrayDeque;
 

@@ -1,5 +1,7 @@
 package chatcluster.node.broker;
 
+import chatcluster.node.channel.Delivery;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

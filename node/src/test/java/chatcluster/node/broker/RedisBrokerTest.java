@@ -4,7 +4,6 @@ import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryStore;
 import chatcluster.node.ops.NodeMetrics;
-import chatcluster.node.redis.RedisBroker;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.testing.RedisExtension;
 import chatcluster.node.testing.TestRedis;

@@ -1,4 +1,4 @@
-package chatcluster.node.api;
+package chatcluster.node.config;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,4 +1,9 @@
-package chatcluster.node.redis;
+package chatcluster.node.cluster;
+
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisLink;
+import chatcluster.node.redis.RedisScripts;
+import chatcluster.node.redis.RedisShards;
 
 import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.MembershipChange;

@@ -1,7 +1,8 @@
-package chatcluster.node.redis;
+package chatcluster.node.tasks;
 
-import chatcluster.node.api.ScheduledTask;
-import chatcluster.node.api.TaskStore;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisShards;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

@@ -1,7 +1,8 @@
-package chatcluster.node.redis;
+package chatcluster.node.presence;
 
-import chatcluster.node.presence.PresenceMember;
-import chatcluster.node.presence.PresenceStore;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisShards;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -30,7 +31,7 @@ public final class RedisPresenceStore implements PresenceStore {
     return "p|" + channel + "|" + session;
   }
 
-  static PresenceMember member(String json) {
+  public static PresenceMember member(String json) {
     JsonObject m = new JsonObject(json);
     return new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"));
   }

@@ -1,4 +1,4 @@
-package chatcluster.node.broker;
+package chatcluster.node.channel;
 
 import io.vertx.core.buffer.Buffer;
 

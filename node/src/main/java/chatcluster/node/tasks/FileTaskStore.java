@@ -1,4 +1,4 @@
-package chatcluster.node.api;
+package chatcluster.node.tasks;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

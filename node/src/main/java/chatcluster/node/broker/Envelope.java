@@ -1,4 +1,4 @@
-package chatcluster.node.redis;
+package chatcluster.node.broker;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,14 @@
-package chatcluster.node.redis;
+package chatcluster.node.broker;
 
-import chatcluster.node.broker.Broker;
-import chatcluster.node.broker.Delivery;
-import chatcluster.node.broker.DeviceCommand;
-import chatcluster.node.broker.Direct;
+import chatcluster.node.cluster.RedisNodeRegistry;
+import chatcluster.node.history.RedisHistoryStore;
+import chatcluster.node.presence.RedisPresenceStore;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisLink;
+import chatcluster.node.redis.RedisScripts;
+import chatcluster.node.redis.RedisShards;
+
+import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryPage;

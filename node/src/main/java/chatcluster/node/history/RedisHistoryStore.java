@@ -1,11 +1,12 @@
-package chatcluster.node.redis;
+package chatcluster.node.history;
 
-import chatcluster.node.broker.Delivery;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisScripts;
+import chatcluster.node.redis.RedisShards;
+
+import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
-import chatcluster.node.history.HistoryPage;
-import chatcluster.node.history.HistoryStore;
-import chatcluster.node.history.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -31,7 +32,7 @@ public final class RedisHistoryStore implements HistoryStore {
     this.keys = keys;
   }
 
-  static long metaTtl(ChannelOptions options) {
+  public static long metaTtl(ChannelOptions options) {
     return Math.max(META_TTL_SECONDS, options.historyTtl().toSeconds());
   }
 
