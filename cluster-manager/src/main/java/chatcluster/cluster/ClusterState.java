@@ -6,8 +6,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What nodes share about the cluster, as Futures only: every implementation completes them without
- * blocking the caller's event loop, and runs handlers on the context that registered them.
+ * What nodes share about the cluster, as Futures only.
+ *
+ * <p><b>Threading.</b> Any thread may call; no call blocks the calling thread, so event loops may
+ * call freely. Every Future completes on the caller's context: callbacks attached by code running on
+ * a Vert.x context run on that same context, whichever thread did the work (an implementation hops
+ * back from its client's threads and from worker threads). From a thread without a context, callbacks
+ * run on a context the implementation's Vert.x creates for that thread. Membership handlers run on
+ * the context that called {@link #onMembership}, one change after the other, in the order the
+ * implementation learned of them.
  *
  * <p>Counters are named, non-negative and shared by every node of the cluster; a node's share is
  * released when it leaves (a dead node's share within the failure-detection window).
@@ -39,7 +46,7 @@ public interface ClusterState {
   /** Publishes this node's directory entry (its address and connection count). */
   Future<Void> publish(NodeInfo self);
 
-  /** Registers for nodes joining and leaving. */
+  /** Registers for nodes joining and leaving; {@code handler} runs on the calling context. */
   void onMembership(Handler<MembershipChange> handler);
 
   /** Takes, or renews, the lease {@code name} for {@code ttl}; true when this node holds it afterwards. */

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -26,10 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ClusterState} on Hazelcast. Counters are one map entry each holding every node's share and
  * are changed by entry processors, which run atomically on the entry's owner; leases are map entries
- * with a TTL. Non-blocking calls use Hazelcast's async API; blocking ones (scans, cleanup) run on
- * Vert.x worker threads; membership callbacks hop from Hazelcast's threads to the Vert.x context.
- * When a member leaves, the oldest remaining member removes the leaver's counter shares, directory
- * entry and leases.
+ * with a TTL. When a member leaves, the oldest remaining member removes the leaver's counter shares,
+ * directory entry and leases.
+ *
+ * <p><b>Threading.</b> Any thread may call. Non-blocking calls use Hazelcast's async API and hop from
+ * Hazelcast's threads back to the context of the call ({@code vertx.getOrCreateContext()} when it is
+ * made); blocking ones (scans, cleanup) run on Vert.x worker threads through that same context, so
+ * their Futures complete there too. Membership handlers run on the context that registered them.
  */
 public final class HazelcastClusterState implements ClusterState {
   private static final Logger log = LoggerFactory.getLogger(HazelcastClusterState.class);
@@ -38,17 +42,22 @@ public final class HazelcastClusterState implements ClusterState {
   static final String DIRECTORY = "chatcluster.directory";
 
   private final Vertx vertx;
-  private final Context context;
   private final HazelcastInstance hz;
   private final String nodeId;
   private final IMap<String, Shares> counters;
   private final IMap<String, String> leases;
   private final IMap<String, String> directory;
-  private final List<Handler<MembershipChange>> handlers = new CopyOnWriteArrayList<>();
+  private final List<Registered> handlers = new CopyOnWriteArrayList<>();
+
+  /** A membership handler and the context it runs on. */
+  private record Registered(Context context, Handler<MembershipChange> handler) {
+    void handle(MembershipChange change) {
+      context.runOnContext(v -> handler.handle(change));
+    }
+  }
 
   private HazelcastClusterState(Vertx vertx, HazelcastInstance hz, String nodeId) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
     this.hz = hz;
     this.nodeId = nodeId;
     this.counters = hz.getMap(COUNTERS);
@@ -131,19 +140,24 @@ public final class HazelcastClusterState implements ClusterState {
     }
   }
 
+  /** The Future of a Hazelcast async call, completing on the context of whoever made the call. */
+  private <T> Future<T> onCaller(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+  }
+
   @Override
   public Future<Boolean> tryAcquire(String counter, long limit) {
-    return Future.fromCompletionStage(counters.submitToKey(counter, new Acquire(nodeId, limit)), context);
+    return onCaller(counters.submitToKey(counter, new Acquire(nodeId, limit)));
   }
 
   @Override
   public Future<Void> release(String counter) {
-    return Future.fromCompletionStage(counters.submitToKey(counter, new Release(nodeId, false)), context);
+    return onCaller(counters.submitToKey(counter, new Release(nodeId, false)));
   }
 
   @Override
   public Future<Long> count(String counter) {
-    return Future.fromCompletionStage(counters.getAsync(counter), context).map(s -> s == null ? 0L : s.total());
+    return onCaller(counters.getAsync(counter)).map(s -> s == null ? 0L : s.total());
   }
 
   // ------------------------------------------------------------------ directory and membership
@@ -152,11 +166,12 @@ public final class HazelcastClusterState implements ClusterState {
   public Future<Void> publish(NodeInfo self) {
     String json = new JsonObject().put("id", self.id()).put("address", self.address())
         .put("connections", self.connections()).put("started", self.started()).encode();
-    return Future.fromCompletionStage(directory.setAsync(nodeId, json), context);
+    return onCaller(directory.setAsync(nodeId, json));
   }
 
   @Override
   public Future<List<NodeInfo>> nodes() {
+    // Blocking on Hazelcast (a scan of the directory); executeBlocking completes on the caller's context.
     return vertx.executeBlocking(() -> {
       Set<String> live = hz.getCluster().getMembers().stream().map(m -> m.getAttribute(ClusterBootstrap.NODE_ATTRIBUTE))
           .collect(Collectors.toSet());
@@ -175,7 +190,7 @@ public final class HazelcastClusterState implements ClusterState {
 
   @Override
   public void onMembership(Handler<MembershipChange> handler) {
-    handlers.add(handler);
+    handlers.add(new Registered(vertx.getOrCreateContext(), handler));
   }
 
   @Override
@@ -187,7 +202,7 @@ public final class HazelcastClusterState implements ClusterState {
     @Override
     public void memberAdded(MembershipEvent event) {
       String id = event.getMember().getAttribute(ClusterBootstrap.NODE_ATTRIBUTE);
-      context.runOnContext(v -> handlers.forEach(h -> h.handle(new MembershipChange(MembershipChange.Kind.JOINED, id))));
+      announce(new MembershipChange(MembershipChange.Kind.JOINED, id));
     }
 
     @Override
@@ -201,7 +216,11 @@ public final class HazelcastClusterState implements ClusterState {
           return null;
         }).onFailure(e -> log.warn("cleanup after {} failed: {}", id, e.toString()));
       }
-      context.runOnContext(v -> handlers.forEach(h -> h.handle(new MembershipChange(MembershipChange.Kind.LEFT, id))));
+      announce(new MembershipChange(MembershipChange.Kind.LEFT, id));
+    }
+
+    private void announce(MembershipChange change) {
+      handlers.forEach(h -> h.handle(change));
     }
   }
 
@@ -252,13 +271,12 @@ public final class HazelcastClusterState implements ClusterState {
 
   @Override
   public Future<Boolean> acquireLease(String name, Duration ttl) {
-    return Future.fromCompletionStage(leases.submitToKey(name, new Lease(nodeId, Math.max(1, ttl.toMillis()))),
-        context);
+    return onCaller(leases.submitToKey(name, new Lease(nodeId, Math.max(1, ttl.toMillis()))));
   }
 
   @Override
   public Future<Void> releaseLease(String name) {
-    return Future.fromCompletionStage(leases.submitToKey(name, new Lease(nodeId, 0)), context).mapEmpty();
+    return onCaller(leases.submitToKey(name, new Lease(nodeId, 0))).mapEmpty();
   }
 
   /** How many Hazelcast members this member sees (for tests and diagnostics). */

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A cluster of one: counters, directory and leases in memory. Thread-safe; every Future completes at once. */
+/**
+ * A cluster of one: counters, directory and leases in memory. Any thread may call; every Future is
+ * complete when returned, so its callbacks run at once on the caller's thread and context.
+ */
 public final class LocalClusterState implements ClusterState {
   private final String nodeId;
   private final ConcurrentHashMap<String, Long> counters = new ConcurrentHashMap<>();

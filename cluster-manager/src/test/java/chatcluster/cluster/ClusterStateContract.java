@@ -4,58 +4,97 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chatcluster.cluster.testing.CallerContext;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What every {@link ClusterState} must do; each implementation's test extends this. */
+/**
+ * What every {@link ClusterState} must do; each implementation's test extends this. Every call is
+ * made from an event-loop context of the test's own, never the one the state was created on, and
+ * every Future must complete back on it.
+ */
 public abstract class ClusterStateContract {
+  private CallerContext caller;
+
+  /** The Vert.x the state runs on. */
+  protected abstract Vertx vertx();
 
   /** A fresh state whose counters start at zero. */
-  protected abstract ClusterState state();
+  protected abstract ClusterState state() throws Exception;
 
-  protected static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  /**
+   * Makes another node join or leave the cluster {@code state} belongs to, so that its membership
+   * handlers run; empty when the implementation never has other nodes.
+   */
+  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
+    return Optional.empty();
+  }
+
+  @BeforeEach
+  void deployCaller() throws Exception {
+    caller = CallerContext.deploy(vertx());
+  }
+
+  @AfterEach
+  void undeployCaller() throws Exception {
+    caller.close();
+  }
+
+  /** The context this test calls from. */
+  protected CallerContext caller() {
+    return caller;
+  }
+
+  /** Calls from the caller's context and waits; fails when the Future completes on another context. */
+  protected <T> T call(Supplier<Future<T>> action) throws Exception {
+    return caller.call(action);
   }
 
   @Test
   void tryAcquireStopsAtTheLimitAndReleaseFreesASlot() throws Exception {
     ClusterState s = state();
-    assertTrue(await(s.tryAcquire("c", 2)));
-    assertTrue(await(s.tryAcquire("c", 2)));
-    assertFalse(await(s.tryAcquire("c", 2)));
-    assertEquals(2L, await(s.count("c")));
-    await(s.release("c"));
-    assertEquals(1L, await(s.count("c")));
-    assertTrue(await(s.tryAcquire("c", 2)));
+    assertTrue(call(() -> s.tryAcquire("c", 2)));
+    assertTrue(call(() -> s.tryAcquire("c", 2)));
+    assertFalse(call(() -> s.tryAcquire("c", 2)));
+    assertEquals(2L, call(() -> s.count("c")));
+    call(() -> s.release("c"));
+    assertEquals(1L, call(() -> s.count("c")));
+    assertTrue(call(() -> s.tryAcquire("c", 2)));
   }
 
   @Test
   void releaseNeverGoesBelowZeroAndCountersAreIndependent() throws Exception {
     ClusterState s = state();
-    await(s.release("empty"));
-    assertEquals(0L, await(s.count("empty")));
-    assertTrue(await(s.tryAcquire("a", 1)));
-    assertTrue(await(s.tryAcquire("b", 1)));
-    assertFalse(await(s.tryAcquire("a", 1)));
+    call(() -> s.release("empty"));
+    assertEquals(0L, call(() -> s.count("empty")));
+    assertTrue(call(() -> s.tryAcquire("a", 1)));
+    assertTrue(call(() -> s.tryAcquire("b", 1)));
+    assertFalse(call(() -> s.tryAcquire("a", 1)));
   }
 
   @Test
   void leaseIsHeldRenewedAndReleased() throws Exception {
     ClusterState s = state();
-    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))));
-    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))), "the holder renews");
-    await(s.releaseLease("job"));
-    assertTrue(await(s.acquireLease("job", java.time.Duration.ofSeconds(5))));
+    assertTrue(call(() -> s.acquireLease("job", Duration.ofSeconds(5))));
+    assertTrue(call(() -> s.acquireLease("job", Duration.ofSeconds(5))), "the holder renews");
+    call(() -> s.releaseLease("job"));
+    assertTrue(call(() -> s.acquireLease("job", Duration.ofSeconds(5))));
   }
 
   @Test
   void directoryListsThisNodeAfterItPublishes() throws Exception {
     ClusterState s = state();
-    await(s.publish(new NodeInfo(s.nodeId(), "127.0.0.1:8080", 3, 1L)));
-    NodeInfo self = await(s.nodes()).stream().filter(n -> n.id().equals(s.nodeId())).findFirst().orElseThrow();
+    call(() -> s.publish(new NodeInfo(s.nodeId(), "127.0.0.1:8080", 3, 1L)));
+    NodeInfo self = call(s::nodes).stream().filter(n -> n.id().equals(s.nodeId())).findFirst().orElseThrow();
     assertEquals("127.0.0.1:8080", self.address());
     assertEquals(3, self.connections());
     assertTrue(s.joined());
@@ -64,15 +103,24 @@ public abstract class ClusterStateContract {
   @Test
   void concurrentAcquiresNeverExceedTheLimit() throws Exception {
     ClusterState s = state();
-    List<Future<Boolean>> attempts = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      attempts.add(s.tryAcquire("race", 10));
-    }
-    int granted = 0;
-    for (Future<Boolean> f : attempts) {
-      granted += await(f) ? 1 : 0;
-    }
-    assertEquals(10, granted);
-    assertEquals(10L, await(s.count("race")));
+    List<Boolean> results = call(() -> {
+      List<Future<Boolean>> attempts = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        attempts.add(caller.checked(s.tryAcquire("race", 10)));
+      }
+      return Future.all(attempts).map(all -> all.<Boolean>list());
+    });
+    assertEquals(10, results.stream().filter(Boolean::booleanValue).count());
+    assertEquals(10L, call(() -> s.count("race")));
+  }
+
+  @Test
+  void membershipHandlersRunOnTheContextThatRegisteredThem() throws Exception {
+    ClusterState s = state();
+    CallerContext.Inbox<MembershipChange> changes = caller.inbox("the membership handler");
+    caller.run(() -> s.onMembership(changes));
+    Optional<MembershipChange> expected = changeMembership(s);
+    Assumptions.assumeTrue(expected.isPresent(), "this implementation never has other nodes");
+    changes.await(expected.get()::equals);
   }
 }

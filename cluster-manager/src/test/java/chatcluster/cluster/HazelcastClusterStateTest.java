@@ -1,18 +1,22 @@
 package chatcluster.cluster;
 
+import static chatcluster.cluster.testing.CallerContext.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chatcluster.cluster.testing.CallerContext;
 import com.hazelcast.config.Config;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +30,7 @@ class HazelcastClusterStateTest extends ClusterStateContract {
   static ClusterBootstrap.Clustered first;
   static ClusterBootstrap.Clustered second;
   static int counterNames;
+  ClusterBootstrap.Clustered joiner;
 
   @BeforeAll
   static void startTwoMembers() throws Exception {
@@ -56,6 +61,25 @@ class HazelcastClusterStateTest extends ClusterStateContract {
     }
   }
 
+  @AfterEach
+  void stopJoiner() throws Exception {
+    if (joiner != null) {
+      await(joiner.vertx().close());
+      joiner = null;
+    }
+  }
+
+  @Override
+  protected Vertx vertx() {
+    return first.vertx();
+  }
+
+  @Override
+  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
+    joiner = member("node-4");
+    return Optional.of(new MembershipChange(MembershipChange.Kind.JOINED, "node-4"));
+  }
+
   @Override
   protected ClusterState state() {
     // Counters are cluster-wide: give each test fresh names through a fresh prefix.
@@ -84,8 +108,8 @@ class HazelcastClusterStateTest extends ClusterStateContract {
   void aDeadMembersSharesAndLeasesAreFreedAndItsLeavingIsAnnounced() throws Exception {
     ClusterBootstrap.Clustered doomed = member("node-3");
     ClusterState a = first.state();
-    LinkedBlockingQueue<MembershipChange> changes = new LinkedBlockingQueue<>();
-    a.onMembership(changes::add);
+    CallerContext.Inbox<MembershipChange> changes = caller().inbox("the membership handler");
+    caller().run(() -> a.onMembership(changes));
     assertTrue(await(doomed.state().tryAcquire("seats", 1)));
     assertTrue(await(doomed.state().acquireLease("task-2", Duration.ofMinutes(5))));
     assertFalse(await(a.tryAcquire("seats", 1)));
@@ -93,11 +117,7 @@ class HazelcastClusterStateTest extends ClusterStateContract {
 
     long start = System.nanoTime();
     doomed.state().terminate(); // like kill -9 for Hazelcast: no goodbye
-    MembershipChange left;
-    do {
-      left = changes.poll(20, TimeUnit.SECONDS);
-    } while (left != null && left.kind() != MembershipChange.Kind.LEFT);
-    assertEquals(new MembershipChange(MembershipChange.Kind.LEFT, "node-3"), left);
+    changes.await(new MembershipChange(MembershipChange.Kind.LEFT, "node-3")::equals);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     boolean freed = false;
     while (!freed && System.nanoTime() < deadline) {
