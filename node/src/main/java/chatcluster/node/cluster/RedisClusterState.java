@@ -8,8 +8,10 @@ import chatcluster.node.redis.RedisShards;
 import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.MembershipChange;
 import chatcluster.cluster.NodeInfo;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +28,28 @@ import io.vertx.redis.client.Response;
  * node in a hash, checked and incremented by one Lua script; the directory in a hash, liveness from
  * {@link RedisNodeRegistry}'s heartbeats; leases as keys with a TTL. A dead node's shares are removed
  * with the rest of what it wrote, and its leaving is announced then.
+ *
+ * <p><b>Threading.</b> Any thread may call: every command goes through a {@link RedisLink}, whose
+ * Futures complete on the caller's context. Membership handlers run on the context that registered
+ * them, whichever thread reports a departure through {@link #nodeLeft} (registered from a thread
+ * without a context, on the reporting thread).
  */
 public final class RedisClusterState implements ClusterState {
   private final RedisShards shards;
   private final RedisKeys keys;
   private final String nodeId;
-  private final List<Handler<MembershipChange>> handlers = new CopyOnWriteArrayList<>();
+  private final List<Registered> handlers = new CopyOnWriteArrayList<>();
+
+  /** A membership handler and the context it runs on (none when registered off Vert.x: then at once). */
+  private record Registered(Context context, Handler<MembershipChange> handler) {
+    void handle(MembershipChange change) {
+      if (context == null) {
+        handler.handle(change);
+      } else {
+        context.runOnContext(v -> handler.handle(change));
+      }
+    }
+  }
 
   public RedisClusterState(RedisShards shards, RedisKeys keys, String nodeId) {
     this.shards = shards;
@@ -44,7 +62,7 @@ public final class RedisClusterState implements ClusterState {
     return nodeId;
   }
 
-  /** Called by the node registry when it removed a dead node's state. */
+  /** Called by the node registry when it removed a dead node's state; any thread. */
   public void nodeLeft(String node) {
     shards.primary().send(Request.cmd(Command.HDEL).arg(keys.directory()).arg(node));
     handlers.forEach(h -> h.handle(new MembershipChange(MembershipChange.Kind.LEFT, node)));
@@ -80,7 +98,7 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public void onMembership(Handler<MembershipChange> handler) {
-    handlers.add(handler);
+    handlers.add(new Registered(Vertx.currentContext(), handler));
   }
 
   @Override

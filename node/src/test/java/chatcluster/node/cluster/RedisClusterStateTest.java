@@ -1,0 +1,75 @@
+package chatcluster.node.cluster;
+
+import static chatcluster.cluster.testing.CallerContext.await;
+
+import chatcluster.cluster.ClusterState;
+import chatcluster.cluster.ClusterStateContract;
+import chatcluster.cluster.MembershipChange;
+import chatcluster.node.config.Ids;
+import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.testing.RedisExtension;
+import chatcluster.node.testing.TestRedis;
+import chatcluster.node.testing.TestShards;
+import io.vertx.core.Vertx;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The cluster-state contract on a real Redis, each test under a key prefix of its own, with the node
+ * registry's heartbeat making this node live.
+ */
+@ExtendWith(RedisExtension.class)
+class RedisClusterStateTest extends ClusterStateContract {
+  private static TestRedis redis;
+  private static Vertx vertx;
+  private TestShards redisShards;
+  private RedisKeys keys;
+  private RedisNodeRegistry registry;
+
+  @BeforeAll
+  static void start(TestRedis shared) {
+    redis = shared;
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopVertx() throws Exception {
+    await(vertx.close());
+  }
+
+  @BeforeEach
+  void startNode() throws Exception {
+    redisShards = TestShards.start(vertx, redis);
+    keys = new RedisKeys("cs-" + Ids.random(6) + ":");
+    registry = new RedisNodeRegistry(vertx, redisShards.shards(), keys, "node-redis", (channel, member) -> {});
+    redisShards.node().run(registry::start);
+  }
+
+  @AfterEach
+  void stopNode() throws Exception {
+    redisShards.node().call(registry::stop);
+    redisShards.close();
+  }
+
+  @Override
+  protected Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  protected ClusterState state() {
+    return new RedisClusterState(redisShards.shards(), keys, "node-redis");
+  }
+
+  /** The registry's cleanup after a dead node, as its sweep or Hazelcast's membership would start it. */
+  @Override
+  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
+    registry.onNodeGone(((RedisClusterState) state)::nodeLeft);
+    redisShards.node().run(() -> registry.cleanUpAfter("node-gone"));
+    return Optional.of(new MembershipChange(MembershipChange.Kind.LEFT, "node-gone"));
+  }
+}
