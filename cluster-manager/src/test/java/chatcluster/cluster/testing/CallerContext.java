@@ -52,29 +52,29 @@ public final class CallerContext {
    * when the Future's callback ran on another context.
    */
   public <T> T call(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        action.get().onComplete(ar -> {
-          AssertionError elsewhere = notHere("the Future's callback");
-          if (elsewhere != null) {
-            result.completeExceptionally(elsewhere);
-          } else if (ar.failed()) {
-            result.completeExceptionally(ar.cause());
-          } else {
-            result.complete(ar.result());
-          }
-        });
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return await(result);
+    return await(submit(action));
   }
 
   /**
-   * {@code f}, failed with an {@link AssertionError} when its callback runs on another context: for the
-   * Futures of several calls in flight at once, inside one {@link #call}.
+   * Runs {@code action} on this context without waiting: the returned Future holds its result, or an
+   * {@link AssertionError} when the Future's callback ran on another context. For calls from several
+   * contexts at once.
+   */
+  public <T> Future<T> submit(Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        checked(action.get()).onComplete(result);
+      } catch (Throwable e) {
+        result.fail(e);
+      }
+    });
+    return result.future();
+  }
+
+  /**
+   * {@code f}, failed with an {@link AssertionError} when its callback runs on another context: for
+   * each of several calls in flight at once, inside one {@link #call}.
    */
   public <T> Future<T> checked(Future<T> f) {
     return f.transform(ar -> {
