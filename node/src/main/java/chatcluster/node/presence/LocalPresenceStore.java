@@ -6,18 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Presence in this node's memory; used from the node's event loop only. */
+/**
+ * Presence in this node's memory. Any thread may call (the node's event loops share it): each call is
+ * one short step under the store's lock, and its Future is complete when returned, so callbacks run at
+ * once on the caller's context.
+ */
 public final class LocalPresenceStore implements PresenceStore {
   private final Map<String, Map<String, PresenceMember>> channels = new HashMap<>();
 
   @Override
-  public Future<Void> add(String channel, String session, PresenceMember member) {
+  public synchronized Future<Void> add(String channel, String session, PresenceMember member) {
     channels.computeIfAbsent(channel, c -> new LinkedHashMap<>()).put(session, member);
     return Future.succeededFuture();
   }
 
   @Override
-  public Future<Void> remove(String channel, String session) {
+  public synchronized Future<Void> remove(String channel, String session) {
     Map<String, PresenceMember> members = channels.get(channel);
     if (members != null) {
       members.remove(session);
@@ -29,7 +33,7 @@ public final class LocalPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<List<PresenceMember>> members(String channel) {
+  public synchronized Future<List<PresenceMember>> members(String channel) {
     Map<String, PresenceMember> members = channels.get(channel);
     return Future.succeededFuture(members == null ? List.of() : List.copyOf(members.values()));
   }

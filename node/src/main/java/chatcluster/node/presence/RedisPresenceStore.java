@@ -10,16 +10,20 @@ import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Presence in Redis: a hash per channel, session to member (with the join time, for ordering). Each
+ * Presence in Redis: a hash per channel, session to member (with the join time and this node's join
+ * sequence, for ordering: joins within one millisecond keep the order this node made them in). Each
  * entry is also listed in its node's index, so that the entries of a node that dies are removed by
- * the others (see {@link RedisNodeRegistry}).
+ * the others (see {@link RedisNodeRegistry}). Any thread may call: commands go through a
+ * {@link chatcluster.node.redis.RedisLink}, whose Futures complete on the caller's context.
  */
 public final class RedisPresenceStore implements PresenceStore {
   private final RedisShards shards;
   private final RedisKeys keys;
   private final String nodeId;
+  private final AtomicLong joins = new AtomicLong();
 
   public RedisPresenceStore(RedisShards shards, RedisKeys keys, String nodeId) {
     this.shards = shards;
@@ -39,7 +43,8 @@ public final class RedisPresenceStore implements PresenceStore {
   @Override
   public Future<Void> add(String channel, String session, PresenceMember member) {
     String json = new JsonObject().put("user", member.user()).put("device", member.device())
-        .put("node", member.node()).put("ts", System.currentTimeMillis()).encode();
+        .put("node", member.node()).put("ts", System.currentTimeMillis()).put("seq", joins.incrementAndGet())
+        .encode();
     return shards.forSubject(channel).batch(List.of(
         Request.cmd(Command.HSET).arg(keys.presence(channel)).arg(session).arg(json),
         Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(indexEntry(channel, session)))).mapEmpty();
@@ -59,7 +64,9 @@ public final class RedisPresenceStore implements PresenceStore {
       for (String field : r.getKeys()) {
         entries.add(new JsonObject(r.get(field).toString()));
       }
-      entries.sort(Comparator.comparingLong(m -> m.getLong("ts", 0L)));
+      // A hash keeps no order; equal milliseconds are common on a busy channel.
+      entries.sort(Comparator.<JsonObject>comparingLong(m -> m.getLong("ts", 0L))
+          .thenComparingLong(m -> m.getLong("seq", 0L)));
       return entries.stream()
           .map(m -> new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"))).toList();
     });

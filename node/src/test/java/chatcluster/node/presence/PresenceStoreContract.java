@@ -1,0 +1,118 @@
+package chatcluster.node.presence;
+
+import static chatcluster.cluster.testing.CallerContext.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import chatcluster.cluster.testing.CallerContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link PresenceStore} must do; each implementation's test extends this. Calls are made
+ * from an event-loop context of the test's own, not the one the store was created on, and every
+ * Future must complete back on the calling context.
+ */
+public abstract class PresenceStoreContract {
+  protected Vertx vertx;
+  private CallerContext caller;
+  private PresenceStore store;
+
+  /** A fresh, empty store on {@code vertx}. */
+  protected abstract PresenceStore newStore(Vertx vertx) throws Exception;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    store = newStore(vertx);
+    caller = CallerContext.deploy(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  private <T> T call(Supplier<Future<T>> action) throws Exception {
+    return caller.call(action);
+  }
+
+  private static PresenceMember member(int n) {
+    return new PresenceMember("user-" + n, "device-" + n, "node-1");
+  }
+
+  @Test
+  void membersAreListedInTheOrderTheyJoined() throws Exception {
+    List<PresenceMember> joined = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      int n = i;
+      PresenceMember m = member(n);
+      call(() -> store.add("room", "s" + n, m));
+      joined.add(m);
+    }
+    assertEquals(joined, call(() -> store.members("room")));
+  }
+
+  @Test
+  void addingASessionAgainKeepsOneEntryWithItsLatestMember() throws Exception {
+    call(() -> store.add("room", "s1", member(1)));
+    PresenceMember renamed = new PresenceMember("user-1b", "device-1", "node-1");
+    call(() -> store.add("room", "s1", renamed));
+    assertEquals(List.of(renamed), call(() -> store.members("room")));
+  }
+
+  @Test
+  void removeTakesOnlyThatSessionAndIsANoOpWhenAbsent() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      int n = i;
+      call(() -> store.add("room", "s" + n, member(n)));
+    }
+    call(() -> store.remove("room", "s2"));
+    assertEquals(List.of(member(1), member(3)), call(() -> store.members("room")));
+    call(() -> store.remove("room", "s2"));
+    call(() -> store.remove("nowhere", "s1"));
+    assertEquals(List.of(member(1), member(3)), call(() -> store.members("room")));
+    call(() -> store.remove("room", "s1"));
+    call(() -> store.remove("room", "s3"));
+    assertEquals(List.of(), call(() -> store.members("room")));
+    assertEquals(List.of(), call(() -> store.members("never-used")));
+  }
+
+  @Test
+  void channelsAreIndependent() throws Exception {
+    call(() -> store.add("a", "s1", member(1)));
+    call(() -> store.add("b", "s1", member(1)));
+    call(() -> store.add("b", "s2", member(2)));
+    call(() -> store.remove("a", "s1"));
+    assertEquals(List.of(), call(() -> store.members("a")));
+    assertEquals(List.of(member(1), member(2)), call(() -> store.members("b")));
+  }
+
+  @Test
+  void callersOnTwoContextsEachGetTheirCallbacksAndKeepTheirOrder() throws Exception {
+    CallerContext other = CallerContext.deploy(vertx);
+    Future<Void> fromCaller = caller.submit(() -> joinInOrder(caller, 1, 20));
+    Future<Void> fromOther = other.submit(() -> joinInOrder(other, 101, 120));
+    await(Future.all(fromCaller, fromOther));
+    List<PresenceMember> members = call(() -> store.members("busy"));
+    assertEquals(40, members.size());
+    List<Integer> numbers = members.stream().map(m -> Integer.parseInt(m.user().substring(5))).toList();
+    assertEquals(numbers.stream().filter(n -> n <= 20).sorted().toList(), numbers.stream().filter(n -> n <= 20).toList());
+    assertEquals(numbers.stream().filter(n -> n > 100).sorted().toList(), numbers.stream().filter(n -> n > 100).toList());
+  }
+
+  /** Adds members {@code from..to} to "busy" one after the other, each Future checked on {@code on}. */
+  private Future<Void> joinInOrder(CallerContext on, int from, int to) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = from; i <= to; i++) {
+      int n = i;
+      chain = chain.compose(v -> on.checked(store.add("busy", "s" + n, member(n))));
+    }
+    return chain;
+  }
+}
