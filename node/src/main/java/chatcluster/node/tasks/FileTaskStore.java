@@ -1,6 +1,8 @@
 package chatcluster.node.tasks;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * (temporary file, fsync, rename over the old one) on a worker thread, one write after the other. A
  * file that cannot be read as tasks is moved aside with a clear log line, and the node starts without
  * tasks rather than not at all.
+ *
+ * <p><b>Threading.</b> Any thread may call: the tasks and the chain of writes are changed under the
+ * store's lock, and every Future completes on the caller's context (a write completes on the context
+ * that queued the first write of the chain; it is handed back from there).
  */
 public final class FileTaskStore implements TaskStore {
   private static final Logger log = LoggerFactory.getLogger(FileTaskStore.class);
@@ -31,6 +37,7 @@ public final class FileTaskStore implements TaskStore {
   private final Vertx vertx;
   private final Path file;
   private final Map<String, ScheduledTask> tasks = new LinkedHashMap<>();
+  /** The last queued write; guarded by {@code this}. */
   private Future<Void> writes = Future.succeededFuture();
 
   public FileTaskStore(Vertx vertx, Path file) {
@@ -41,7 +48,9 @@ public final class FileTaskStore implements TaskStore {
   /** Loads the file (blocking work on a worker thread). */
   public Future<Void> load() {
     return vertx.executeBlocking(this::readFile).map(loaded -> {
-      loaded.forEach(t -> tasks.put(t.id(), t));
+      synchronized (this) {
+        loaded.forEach(t -> tasks.put(t.id(), t));
+      }
       if (!loaded.isEmpty()) {
         log.info("loaded {} scheduled tasks from {}", loaded.size(), file);
       }
@@ -96,31 +105,60 @@ public final class FileTaskStore implements TaskStore {
 
   @Override
   public Future<Void> flush() {
-    return writes.recover(e -> Future.succeededFuture());
+    Future<Void> last;
+    synchronized (this) {
+      last = writes;
+    }
+    return onCaller(last.recover(e -> Future.succeededFuture()));
   }
 
   @Override
-  public Future<List<ScheduledTask>> all() {
+  public synchronized Future<List<ScheduledTask>> all() {
     return Future.succeededFuture(List.copyOf(tasks.values()));
   }
 
   @Override
-  public Future<ScheduledTask> get(String id) {
+  public synchronized Future<ScheduledTask> get(String id) {
     return Future.succeededFuture(tasks.get(id));
   }
 
   @Override
   public Future<Void> put(ScheduledTask task) {
-    tasks.put(task.id(), task);
-    return persist();
+    Future<Void> written;
+    synchronized (this) {
+      tasks.put(task.id(), task);
+      written = persist();
+    }
+    return onCaller(written);
   }
 
   @Override
   public Future<Void> remove(String id) {
-    return tasks.remove(id) == null ? Future.succeededFuture() : persist();
+    Future<Void> written;
+    synchronized (this) {
+      written = tasks.remove(id) == null ? Future.succeededFuture() : persist();
+    }
+    return onCaller(written);
   }
 
-  /** Writes a snapshot after the writes before it, so the file always ends with the latest state. */
+  /** {@code f} handed back to the caller's context. */
+  private <T> Future<T> onCaller(Future<T> f) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> result = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        result.handle(ar);
+      } else {
+        caller.runOnContext(v -> result.handle(ar));
+      }
+    });
+    return result.future();
+  }
+
+  /**
+   * Writes a snapshot after the writes before it, so the file always ends with the latest state.
+   * Called under the lock.
+   */
   private Future<Void> persist() {
     JsonArray array = new JsonArray();
     tasks.values().forEach(t -> array.add(t.toJson()));

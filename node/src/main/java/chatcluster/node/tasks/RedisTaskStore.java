@@ -12,7 +12,11 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Scheduled tasks of a cluster: one Redis hash, task id to JSON, on the first Redis server. */
+/**
+ * Scheduled tasks of a cluster: one Redis hash, task id to JSON, on the first Redis server. Any
+ * thread may call: commands go through a {@link chatcluster.node.redis.RedisLink}, whose Futures
+ * complete on the caller's context.
+ */
 public final class RedisTaskStore implements TaskStore {
   private static final Logger log = LoggerFactory.getLogger(RedisTaskStore.class);
 
