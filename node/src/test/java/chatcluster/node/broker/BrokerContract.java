@@ -2,17 +2,18 @@ package chatcluster.node.broker;
 
 import chatcluster.node.channel.Delivery;
 
+import static chatcluster.cluster.testing.CallerContext.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chatcluster.cluster.testing.CallerContext;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.history.HistoryStore;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,11 +29,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link Broker} (with its {@link HistoryStore}) must do; each implementation's test
- * extends this. Calls are made on one Vert.x context, as the node makes them.
+ * extends this. The broker is started on one context, the node's, and called from another: every
+ * Future must complete on the calling context.
  */
 public abstract class BrokerContract {
   protected Vertx vertx;
-  protected Context context;
+  private CallerContext node;
+  private CallerContext caller;
   protected Broker broker;
   protected HistoryStore history;
   protected final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
@@ -45,8 +48,9 @@ public abstract class BrokerContract {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    context = vertx.getOrCreateContext();
-    broker = on(() -> {
+    node = CallerContext.deploy(vertx);
+    caller = CallerContext.deploy(vertx);
+    broker = node.call(() -> {
       try {
         Broker b = newBroker(vertx);
         b.onDelivery(deliveries::add);
@@ -59,18 +63,20 @@ public abstract class BrokerContract {
     history = historyOf(broker);
   }
 
+  /** Closes from the node's context, unchecked: closing is not what this suite tests. */
   @AfterEach
   void stop() throws Exception {
     if (broker != null) {
-      on(() -> broker.close());
+      Promise<Void> closed = Promise.promise();
+      node.context().runOnContext(v -> broker.close().onComplete(closed));
+      await(closed.future());
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
+  /** Calls from the caller's context and waits; fails when the Future completes on another context. */
   protected <T> T on(Supplier<Future<T>> action) throws Exception {
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(p));
-    return p.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return caller.call(action);
   }
 
   private static Buffer prefix(String channel, Object data) {
