@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Any thread may call. Non-blocking calls use Hazelcast's async API and hop from
  * Hazelcast's threads back to the context of the call ({@code vertx.getOrCreateContext()} when it is
- * made); blocking ones (scans, cleanup) run on Vert.x worker threads through that same context, so
- * their Futures complete there too. Membership handlers run on the context that registered them.
+ * made); blocking ones (the directory scan, {@link #close}) run on Vert.x worker threads through
+ * {@code executeBlocking} on that same context, so their Futures complete there too. Membership
+ * handlers run on the context that registered them.
  */
 public final class HazelcastClusterState implements ClusterState {
   private static final Logger log = LoggerFactory.getLogger(HazelcastClusterState.class);
