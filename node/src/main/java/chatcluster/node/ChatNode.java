@@ -38,8 +38,10 @@ import java.util.function.Function;
  * node.broadcast("general", new JsonObject().put("text", "hello from the server"));
  * }</pre>
  *
- * <p>Hooks and handlers may be registered before or after {@link #start()}; they run on the node's
- * event loop and must not block. Every method is thread-safe.
+ * <p>Hooks and handlers may be registered before or after {@link #start()}; they run on the event
+ * loop of the connection concerned (a node has several) and must not block; complete their Futures on
+ * that loop or from any thread. Every method is thread-safe; {@link #broadcast(String, Object)} calls
+ * made from one thread are published in call order.
  */
 public final class ChatNode {
   private final NodeConfig config;
@@ -73,12 +75,12 @@ public final class ChatNode {
     if (providedVertx != null) {
       runtime = Future.succeededFuture(providedVertx);
     } else if (config.cluster().enabled()) {
-      runtime = ClusterBootstrap.start(config.cluster(), new VertxOptions()).map(c -> {
+      runtime = ClusterBootstrap.start(config.cluster(), vertxOptions()).map(c -> {
         clusterState = c.state();
         return c.vertx();
       });
     } else {
-      runtime = Future.succeededFuture(Vertx.vertx());
+      runtime = Future.succeededFuture(Vertx.vertx(vertxOptions()));
     }
     return runtime.compose(v -> {
       vertx = v;
@@ -94,6 +96,11 @@ public final class ChatNode {
             return Future.failedFuture(e);
           });
     });
+  }
+
+  /** One event loop thread per connection loop (the node's own context shares the first). */
+  private VertxOptions vertxOptions() {
+    return new VertxOptions().setEventLoopPoolSize(config.eventLoopCount());
   }
 
   /**
@@ -191,6 +198,12 @@ public final class ChatNode {
   public int relayHttpPort() {
     NodeVerticle v = verticle;
     return v == null ? -1 : v.relayHttpPort();
+  }
+
+  /** Open connections on each of the node's event loops (empty before start). */
+  public java.util.List<Integer> loopConnections() {
+    NodeVerticle v = verticle;
+    return v == null ? java.util.List.of() : v.loopConnections();
   }
 
   public NodeMetrics metrics() {

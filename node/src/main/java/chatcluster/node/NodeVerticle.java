@@ -12,11 +12,8 @@ import chatcluster.node.auth.Authenticator;
 import chatcluster.node.auth.JwtVerifiers;
 import chatcluster.node.auth.TokenAuthenticator;
 import chatcluster.node.broker.Broker;
-import chatcluster.node.channel.Delivery;
-import chatcluster.node.broker.Direct;
 import chatcluster.node.broker.LocalBroker;
 import chatcluster.node.channel.ChannelCatalog;
-import chatcluster.node.channel.ChannelRegistry;
 import chatcluster.node.config.ConfigException;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.config.NodeConfig;
@@ -32,14 +29,13 @@ import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.presence.RedisPresenceStore;
 import chatcluster.node.tasks.RedisTaskStore;
 import chatcluster.node.hooks.NodeHooks;
+import chatcluster.node.hub.Hub;
+import chatcluster.node.transport.ConnectionLimit;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.ops.PrometheusMetrics;
 import chatcluster.node.presence.LocalPresenceStore;
-import chatcluster.node.session.ClientSession;
 import chatcluster.node.session.NodeServices;
-import chatcluster.node.session.SessionRegistry;
-import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,8 +49,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node on one event loop: every session, channel and store of the node lives on this verticle's
- * context, so none of them needs a lock. A node scales out by adding nodes, not threads.
+ * A node: its shared parts on this verticle's context (the node's context), and its connections on
+ * {@code eventLoops} {@link LoopVerticle}s that share the node's port.
+ *
+ * <p>The broker, the stores, the cluster state, the scheduler and the {@link Hub} belong to the node's
+ * context and need no locks; loops reach them through {@link NodeServices#forLoop}, which hops here and
+ * back. Each loop owns its sessions, their subscriptions and their writes. A message arrives from the
+ * broker once per node and the hub hands the same bytes to each loop that has subscribers of it.
  */
 final class NodeVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(NodeVerticle.class);
@@ -65,13 +66,15 @@ final class NodeVerticle extends VerticleBase {
   private final NodeMetrics metrics;
   private final Authenticator customAuthenticator;
   private final ClusterState hazelcast;
-  private final long started = System.currentTimeMillis();
+  private final long startedAt = System.currentTimeMillis();
   private NodeServices services;
   private UnixSocketRelayEndpoint relaySocket;
   private PrometheusMetrics prometheus;
   private HttpServer relayServer;
-  private WebSocketEndpoint endpoint;
-  private HttpServer server;
+  private final java.util.List<LoopVerticle> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean started;
+  private volatile boolean draining;
+  private int port = -1;
 
   /** @param hazelcast the Hazelcast cluster state when the node joined one, else null */
   NodeVerticle(NodeConfig config, ChannelCatalog catalog, NodeHooks hooks, NodeMetrics metrics,
@@ -119,8 +122,9 @@ final class NodeVerticle extends VerticleBase {
         presence = new LocalPresenceStore();
         cluster = new LocalClusterState(config.nodeId());
       }
-      SessionRegistry sessions = new SessionRegistry();
-      ChannelRegistry channels = new ChannelRegistry(broker);
+      int loopCount = config.eventLoopCount();
+      Hub hub = new Hub(vertx, broker, metrics, loopCount);
+      ConnectionLimit connections = new ConnectionLimit(config.maxClients());
       ApiProxy api = null;
       TaskScheduler scheduler = null;
       Future<Void> taskStoreReady = Future.succeededFuture();
@@ -136,50 +140,59 @@ final class NodeVerticle extends VerticleBase {
         }
         scheduler = new TaskScheduler(vertx, api, store, cluster, broker);
       }
-      services = new NodeServices(vertx, config, config.nodeId(), catalog, channels, sessions, broker, history,
-          presence, cluster, authenticator, hooks, metrics, api, scheduler);
-      broker.onDelivery(d -> deliver(d, sessions, channels));
-      broker.onDirect(d -> deliverDirect(d, sessions));
-      broker.onDeviceCommand(c -> {
-        List<ClientSession> targets = sessions.byDevice(c.device()).stream().filter(ClientSession::isOpen).toList();
-        targets.forEach(s -> s.apply(c));
-        return targets.size();
-      });
-
-      endpoint = new WebSocketEndpoint(services);
-      Router router = Router.router(vertx);
-      HealthRoutes.mount(router, this::notReadyReason);
-      prometheus = new PrometheusMetrics(config.nodeId(), metrics, sessions::size, () -> channels.channels().size(),
+      services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections, null, null, broker,
+          history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
+      prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
-      prometheus.mount(router);
       RelayService relay = new RelayService(services);
-      Router apiRouter = null;
-      if (config.relayApiKey() != null) {
-        apiRouter = config.relayHttpPort() == null ? router : Router.router(vertx);
-        new HttpRelayApi(services, relay, config.relayApiKey(), config.relayMaxBody()).mount(apiRouter);
+      Router separateApi = null;
+      if (config.relayApiKey() != null && config.relayHttpPort() != null) {
+        separateApi = Router.router(vertx);
+        new HttpRelayApi(services, relay, config.relayApiKey(), config.relayMaxBody()).mount(separateApi);
       }
-      server = vertx.createHttpServer(WebSocketEndpoint.serverOptions(config))
-          .webSocketHandshakeHandler(endpoint::handle)
-          .requestHandler(router);
-      Router separateApi = config.relayHttpPort() == null ? null : apiRouter;
+      Router apiRouter = separateApi;
       Future<Void> tasksLoaded = taskStoreReady;
       return broker.start()
           .compose(v -> tasksLoaded)
-          .compose(v -> startRelay(relay, separateApi))
-          .compose(v -> server.listen());
+          .compose(v -> startRelay(relay, apiRouter))
+          .compose(v -> startLoops(loopCount));
     }).onSuccess(s -> {
-      endpoint.startHeartbeat();
+      started = true;
       if (services.tasks() != null) {
         services.tasks().start();
         log.info("REST relay to {} (scheduled tasks in {})", config.api().baseUrl(),
             config.clustered() ? "Redis" : config.api().tasksFile());
       }
-      publishSelf(s.actualPort());
-      vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(s.actualPort()));
+      publishSelf(port);
+      vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(port));
       String scheme = config.ssl() ? "wss" : "ws";
-      log.info("ChatCluster node {} serving {}://{}:{}/ws (health: {}://{}:{}/health/ready)", config.nodeId(), scheme,
-          config.host(), s.actualPort(), config.ssl() ? "https" : "http", config.host(), s.actualPort());
+      log.info("ChatCluster node {} serving {}://{}:{}/ws on {} event loops (health: {}://{}:{}/health/ready)",
+          config.nodeId(), scheme, config.host(), port, loops.size(), config.ssl() ? "https" : "http", config.host(),
+          port);
     });
+  }
+
+  /**
+   * Deploys the loops as instances of one deployment, so that they share one listening socket even on
+   * port 0 (Vert.x shares a random port only within a deployment) and Vert.x spreads accepted
+   * connections over them.
+   */
+  private Future<Void> startLoops(int count) {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    return vertx.deployVerticle(() -> {
+      LoopVerticle loop = new LoopVerticle(services, context, next.getAndIncrement(), config.port(), this::mountRoutes);
+      loops.add(loop);
+      return loop;
+    }, new io.vertx.core.DeploymentOptions().setInstances(count)).map(id -> {
+      port = loops.get(0).actualPort();
+      return (Void) null;
+    });
+  }
+
+  /** The HTTP routes every loop serves besides /ws: health and metrics. */
+  private void mountRoutes(Router router) {
+    HealthRoutes.mount(router, this::notReadyReason);
+    prometheus.mount(router);
   }
 
   private static final long DIRECTORY_PERIOD_MS = 5000;
@@ -211,31 +224,8 @@ final class NodeVerticle extends VerticleBase {
   private void publishSelf(int port) {
     String host = "0.0.0.0".equals(config.host()) ? config.cluster().host() : config.host();
     services.cluster().publish(new NodeInfo(config.nodeId(), (host == null || host.isBlank() ? "localhost" : host)
-        + ":" + port, services.sessions().size(), started))
+        + ":" + port, services.connections().count(), startedAt))
         .onFailure(e -> log.debug("directory entry not published: {}", e.toString()));
-  }
-
-  private static void deliver(Delivery d, SessionRegistry sessions, ChannelRegistry channels) {
-    if (d.everyone()) {
-      for (ClientSession s : sessions.all()) {
-        s.deliver(d);
-      }
-    } else {
-      channels.deliver(d);
-    }
-  }
-
-  /** A direct frame to this node's connections of a user or device; returns how many got it. */
-  private static int deliverDirect(Direct d, SessionRegistry sessions) {
-    List<ClientSession> targets = d.user() != null ? sessions.byUser(d.user()) : sessions.byDevice(d.device());
-    int delivered = 0;
-    for (ClientSession s : targets) {
-      if (s.isOpen()) {
-        s.deliver(Delivery.unordered(null, d.frame()));
-        delivered++;
-      }
-    }
-    return delivered;
   }
 
   private Future<Authenticator> authenticator() {
@@ -257,10 +247,10 @@ final class NodeVerticle extends VerticleBase {
   }
 
   private String notReadyReason() {
-    if (endpoint == null) {
+    if (!started) {
       return "starting";
     }
-    if (endpoint.draining()) {
+    if (draining) {
       return "draining";
     }
     if (!services.broker().healthy()) {
@@ -281,16 +271,25 @@ final class NodeVerticle extends VerticleBase {
   }
 
   int port() {
-    return server == null ? -1 : server.actualPort();
+    return port;
   }
 
+  /** Connections per event loop. Any thread. */
+  java.util.List<Integer> loopConnections() {
+    return loops.stream().map(LoopVerticle::connections).toList();
+  }
+
+  /** Marks the node not ready and closes every loop's connections with 1012 over {@code window}. */
   Future<Void> drain(Duration window) {
-    return endpoint.drain(window);
+    draining = true;
+    log.info("draining {} connections over {} ms", services.connections().count(), window.toMillis());
+    return Future.all(loops.stream().map(l -> l.drain(window)).toList()).mapEmpty();
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    // The loops are child deployments of this verticle: Vert.x undeploys them first.
+    Future<Void> closing = Future.succeededFuture();
     if (relaySocket != null) {
       closing = closing.eventually(relaySocket::stop);
     }

@@ -10,6 +10,8 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.config.Ids;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
+import chatcluster.node.runtime.Contexts;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,12 +31,17 @@ import org.slf4j.LoggerFactory;
  * next due time so that whoever holds the lease later continues the same schedule. Results go to
  * every connection of the owner device, on any node; a task whose owner has been gone longer than
  * {@code ownerTtl} ends.
+ *
+ * <p>Threading: the scheduler belongs to the context it was created on (the node's); {@link #create},
+ * {@link #list}, {@link #cancel} and {@link #tasks} may be called from any event loop, run on that
+ * context in call order and complete on the caller's.
  */
 public final class TaskScheduler {
   private static final Logger log = LoggerFactory.getLogger(TaskScheduler.class);
   static final long TICK_MS = 250;
 
   private final Vertx vertx;
+  private final Context context;
   private final ApiProxy proxy;
   private final TaskStore store;
   private final ClusterState cluster;
@@ -46,6 +53,7 @@ public final class TaskScheduler {
 
   public TaskScheduler(Vertx vertx, ApiProxy proxy, TaskStore store, ClusterState cluster, Broker broker) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.proxy = proxy;
     this.store = store;
     this.cluster = cluster;
@@ -70,6 +78,21 @@ public final class TaskScheduler {
   /** {@code request} with an interval: validates, stores, and answers {task, interval, next}. */
   public Future<JsonObject> create(String device, String path, String method, Object body, JsonObject headers,
                                    long interval) {
+    return Contexts.call(vertx, context, () -> createHere(device, path, method, body, headers, interval));
+  }
+
+  /** The caller's device's tasks as {tasks:[…]}. Any thread. */
+  public Future<JsonObject> list(String device) {
+    return Contexts.call(vertx, context, () -> listHere(device));
+  }
+
+  /** Cancels one of the device's tasks. Any thread. */
+  public Future<JsonObject> cancel(String device, String id) {
+    return Contexts.call(vertx, context, () -> cancelHere(device, id));
+  }
+
+  private Future<JsonObject> createHere(String device, String path, String method, Object body, JsonObject headers,
+                                        long interval) {
     try {
       proxy.validate(path, method, headers);
       if (interval * 1000 < settings.minInterval().toMillis()) {
@@ -94,12 +117,12 @@ public final class TaskScheduler {
     });
   }
 
-  public Future<JsonObject> list(String device) {
+  private Future<JsonObject> listHere(String device) {
     return store.all().map(tasks -> new JsonObject().put("tasks", new JsonArray(tasks.stream()
         .filter(t -> t.device().equals(device)).map(ScheduledTask::summary).toList())));
   }
 
-  public Future<JsonObject> cancel(String device, String id) {
+  private Future<JsonObject> cancelHere(String device, String id) {
     return store.get(id).compose(task -> {
       if (task == null || !task.device().equals(device)) {
         return Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, "no task '" + id + "' of this device"));
@@ -199,6 +222,6 @@ public final class TaskScheduler {
 
   /** Tasks are read by the scheduler's tick; this is for tests and the stats endpoint. */
   public Future<List<ScheduledTask>> tasks() {
-    return store.all();
+    return Contexts.call(vertx, context, store::all);
   }
 }

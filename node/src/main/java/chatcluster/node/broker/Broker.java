@@ -6,6 +6,7 @@ import chatcluster.node.channel.ChannelOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import java.util.function.Function;
 
 /**
  * Moves frames between the nodes of the cluster, this node included.
@@ -53,8 +54,8 @@ public interface Broker {
   /** Ends this node's interest in a channel, when its last local subscriber leaves. */
   Future<Void> unsubscribe(String channel);
 
-  /** Registers how a direct frame reaches this node's connections; the handler returns how many it reached. */
-  void onDirect(java.util.function.ToIntFunction<Direct> handler);
+  /** Registers how a direct frame reaches this node's connections; the handler's Future holds how many it reached. */
+  void onDirect(Function<Direct, Future<Integer>> handler);
 
   /**
    * Delivers a direct frame to every connection of its user or device, on whatever node holds
@@ -63,8 +64,8 @@ public interface Broker {
    */
   Future<Integer> sendDirect(Direct direct);
 
-  /** Registers how a device command is carried out on this node; the handler returns how many connections it reached. */
-  void onDeviceCommand(java.util.function.ToIntFunction<DeviceCommand> handler);
+  /** Registers how a device command is carried out on this node; the handler's Future holds how many connections it reached. */
+  void onDeviceCommand(Function<DeviceCommand, Future<Integer>> handler);
 
   /**
    * Carries out a device command on every node that holds a connection of the device, routed to

@@ -7,14 +7,14 @@ import chatcluster.node.history.LocalHistoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 
 /** The broker of a node that runs alone: delivery is a direct call, history lives in memory. */
 public final class LocalBroker implements Broker {
   private final LocalHistoryStore history;
   private Handler<Delivery> handler = d -> {};
-  private ToIntFunction<Direct> directHandler = d -> 0;
-  private ToIntFunction<DeviceCommand> deviceHandler = d -> 0;
+  private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
+  private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
 
   public LocalBroker(LocalHistoryStore history) {
     this.history = history;
@@ -45,23 +45,23 @@ public final class LocalBroker implements Broker {
   }
 
   @Override
-  public void onDirect(ToIntFunction<Direct> handler) {
+  public void onDirect(Function<Direct, Future<Integer>> handler) {
     this.directHandler = handler;
   }
 
   @Override
   public Future<Integer> sendDirect(Direct direct) {
-    return Future.succeededFuture(directHandler.applyAsInt(direct));
+    return directHandler.apply(direct);
   }
 
   @Override
-  public void onDeviceCommand(ToIntFunction<DeviceCommand> handler) {
+  public void onDeviceCommand(Function<DeviceCommand, Future<Integer>> handler) {
     this.deviceHandler = handler;
   }
 
   @Override
   public Future<Integer> sendDeviceCommand(DeviceCommand command) {
-    return Future.succeededFuture(deviceHandler.applyAsInt(command));
+    return deviceHandler.apply(command);
   }
 
   @Override

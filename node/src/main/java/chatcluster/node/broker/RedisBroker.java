@@ -27,7 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +57,8 @@ public final class RedisBroker implements Broker {
   private final RedisHistoryStore history;
   private final RedisNodeRegistry registry;
   private Handler<Delivery> handler = d -> {};
-  private ToIntFunction<Direct> directHandler = d -> 0;
-  private ToIntFunction<DeviceCommand> deviceHandler = d -> 0;
+  private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
+  private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
   /** Per subscribed channel: the last offset delivered here (or its position when subscribed) and its epoch. */
   private final Map<String, StreamPosition> last = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
@@ -110,12 +110,12 @@ public final class RedisBroker implements Broker {
   }
 
   @Override
-  public void onDirect(ToIntFunction<Direct> handler) {
+  public void onDirect(Function<Direct, Future<Integer>> handler) {
     this.directHandler = handler;
   }
 
   @Override
-  public void onDeviceCommand(ToIntFunction<DeviceCommand> handler) {
+  public void onDeviceCommand(Function<DeviceCommand, Future<Integer>> handler) {
     this.deviceHandler = handler;
   }
 
@@ -186,19 +186,18 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Integer> sendDirect(Direct direct) {
-    int local = directHandler.applyAsInt(direct);
     String subject = direct.user() != null ? "u:" + direct.user() : "d:" + direct.device();
     String routeKey = direct.user() != null ? keys.userRoute(direct.user()) : keys.deviceRoute(direct.device());
-    return routeToOthers(subject, routeKey, subject, direct.frame()).map(remote -> local + remote);
+    return directHandler.apply(direct).compose(local -> routeToOthers(subject, routeKey, subject, direct.frame())
+        .map(remote -> local + remote));
   }
 
   @Override
   public Future<Integer> sendDeviceCommand(DeviceCommand command) {
-    int local = deviceHandler.applyAsInt(command);
     String subject = "d:" + command.device();
     String target = (command.subscribe() ? "S:" : "U:") + command.device();
-    return routeToOthers(subject, keys.deviceRoute(command.device()), target, Buffer.buffer(command.channel()))
-        .map(remote -> local + remote);
+    return deviceHandler.apply(command).compose(local -> routeToOthers(subject, keys.deviceRoute(command.device()),
+        target, Buffer.buffer(command.channel())).map(remote -> local + remote));
   }
 
   /**
@@ -301,7 +300,9 @@ public final class RedisBroker implements Broker {
       return;
     }
     String pubsub = push.get(1).toString();
-    Envelope e = Envelope.parse(push.get(2).toBuffer());
+    // A heap copy, once per message per node: the bytes are handed to other event loops and written
+    // from there after this handler has returned.
+    Envelope e = Envelope.parse(Buffer.buffer(push.get(2).toBuffer().getBytes()));
     if (e == null) {
       log.warn("ignoring a malformed message on {}", pubsub);
       return;
@@ -317,9 +318,9 @@ public final class RedisBroker implements Broker {
     } else if (pubsub.equals(keys.nodeChannel(nodeId)) && e.third() != null && e.third().length() > 2) {
       String target = e.third().substring(2);
       switch (e.third().charAt(0)) {
-        case 'u' -> directHandler.applyAsInt(new Direct(target, null, e.frame()));
-        case 'd' -> directHandler.applyAsInt(new Direct(null, target, e.frame()));
-        case 'S', 'U' -> deviceHandler.applyAsInt(new DeviceCommand(target, e.third().charAt(0) == 'S',
+        case 'u' -> directHandler.apply(new Direct(target, null, e.frame()));
+        case 'd' -> directHandler.apply(new Direct(null, target, e.frame()));
+        case 'S', 'U' -> deviceHandler.apply(new DeviceCommand(target, e.third().charAt(0) == 'S',
             e.frame().toString()));
         default -> log.warn("ignoring a node message for unknown target {}", e.third());
       }

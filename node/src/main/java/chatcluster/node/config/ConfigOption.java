@@ -11,6 +11,8 @@ import java.util.Optional;
 public enum ConfigOption {
   HOST("host", "WEBSOCKET_HOST", Type.STRING, "0.0.0.0", "Address the WebSocket and HTTP server binds to."),
   PORT("port", "WEBSOCKET_PORT", Type.PORT, "8080", "Port of the WebSocket and HTTP server (0 picks a free one)."),
+  EVENT_LOOPS("eventLoops", "WEBSOCKET_EVENT_LOOPS", Type.NON_NEGATIVE_INT, "0",
+      "Event loops serving connections, sharing the port (0: one per CPU core)."),
   MAX_CLIENTS("maxClients", "WEBSOCKET_MAX_CLIENTS", Type.POSITIVE_INT, "10000",
       "Connections this node accepts; one more is closed with 1013."),
   PING_INTERVAL("pingInterval", "WEBSOCKET_PING_INTERVAL", Type.SECONDS, "30",

@@ -23,6 +23,7 @@ import java.util.Map;
 public record NodeConfig(
     String host,
     int port,
+    int eventLoops,
     int maxClients,
     Duration pingInterval,
     int maxMessageSize,
@@ -59,6 +60,11 @@ public record NodeConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The event loops this node serves connections on: {@code eventLoops}, or one per core when 0. */
+  public int eventLoopCount() {
+    return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
   }
 
   public boolean ssl() {
@@ -123,6 +129,7 @@ public record NodeConfig(
       return new NodeConfig(
           stringOr(ConfigOption.HOST),
           integer(ConfigOption.PORT),
+          integer(ConfigOption.EVENT_LOOPS),
           integer(ConfigOption.MAX_CLIENTS),
           seconds(ConfigOption.PING_INTERVAL),
           atLeast(ConfigOption.MAX_MESSAGE_SIZE, 256),

@@ -10,6 +10,8 @@ public final class NodeMetrics {
   public final LongAdder messagesPublished = new LongAdder();
   /** Fan-out frames encoded: one per message, event, join, leave, direct send or broadcast. */
   public final LongAdder framesEncoded = new LongAdder();
+  /** Frames the node's hub handed to an event loop: one per message per loop holding subscribers of it. */
+  public final LongAdder loopHandOvers = new LongAdder();
   /** Fan-out frames written to connections: one per receiving connection. */
   public final LongAdder framesDelivered = new LongAdder();
   /** Frames received from clients that could not be decoded. */

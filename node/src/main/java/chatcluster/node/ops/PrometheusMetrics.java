@@ -28,6 +28,8 @@ public final class PrometheusMetrics {
     counter("chatcluster.messages.published", "Messages published on channels", m.messagesPublished);
     counter("chatcluster.frames.encoded", "Fan-out frames encoded (one per message, event, presence change, send)",
         m.framesEncoded);
+    counter("chatcluster.loop.handovers", "Frames the hub handed to an event loop (one per message per loop with subscribers)",
+        m.loopHandOvers);
     counter("chatcluster.frames.delivered", "Fan-out frames written to connections", m.framesDelivered);
     counter("chatcluster.frames.malformed", "Client frames that could not be decoded", m.malformedFrames);
     counter("chatcluster.slow.consumers.closed", "Connections closed as slow consumers", m.slowConsumersClosed);

@@ -1,5 +1,6 @@
 package chatcluster.node.redis;
 
+import chatcluster.node.runtime.Contexts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -136,21 +137,7 @@ public final class RedisLink {
 
   /** Runs {@code action} on the link's context; the result completes on the caller's context. */
   private <T> Future<T> onLink(Supplier<Future<T>> action) {
-    Context caller = vertx.getOrCreateContext();
-    if (context == null || caller == context) {
-      return action.get();
-    }
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> {
-      Future<T> result;
-      try {
-        result = action.get();
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(ar -> caller.runOnContext(x -> promise.handle(ar)));
-    });
-    return promise.future();
+    return Contexts.call(vertx, context, action);
   }
 
   private Future<Void> connect(boolean reconnect) {
@@ -244,8 +231,11 @@ public final class RedisLink {
     });
   }
 
+  /** Closes both connections; completes on the caller's context. Any thread. */
   public Future<Void> close() {
-    return onLink(() -> {
+    Context caller = vertx.getOrCreateContext();
+    Promise<Void> done = Promise.promise();
+    onLink(() -> {
       closed = true;
       healthy = false;
       if (retryTimer >= 0) {
@@ -253,8 +243,9 @@ public final class RedisLink {
       }
       Future<Void> sub = subscriber == null ? Future.succeededFuture() : subscriber.close();
       Future<Void> cmd = commands == null ? Future.succeededFuture() : commands.close();
-      return Future.join(sub, cmd).eventually(factory::close).<Void>mapEmpty().recover(e -> Future.succeededFuture());
-    });
+      return Future.join(sub, cmd).eventually(factory::close).<Void>mapEmpty();
+    }).onComplete(ar -> caller.runOnContext(v -> done.complete())); // the client completes its close elsewhere
+    return done.future();
   }
 
   static String redactedUrl(String url) {

@@ -98,10 +98,10 @@ public final class HttpRelayApi {
     return node.broker().activeChannels().map(cluster -> {
       Map<String, JsonObject> byName = new TreeMap<>();
       cluster.forEach((name, nodes) -> byName.put(name, new JsonObject().put("name", name).put("nodes", nodes)
-          .put("localSubscribers", node.channels().subscriberCount(name))));
-      for (String name : node.channels().channels()) {
+          .put("localSubscribers", node.hub().subscriberCount(name))));
+      for (String name : node.hub().channels()) {
         byName.computeIfAbsent(name, n -> new JsonObject().put("name", n).put("nodes", 1)
-            .put("localSubscribers", node.channels().subscriberCount(n)));
+            .put("localSubscribers", node.hub().subscriberCount(n)));
       }
       return new JsonObject().put("node", node.nodeId()).put("channels", new JsonArray(byName.values().stream().toList()));
     });
@@ -122,9 +122,9 @@ public final class HttpRelayApi {
         .put("historySize", options.historySize()).put("historyTtl", options.historyTtl().toSeconds())
         .put("private", options.privateChannel()).put("auth", options.auth()).put("presence", options.presence())
         .put("clientPublish", options.clientPublish()))
-        .put("localSubscribers", node.channels().subscriberCount(name));
+        .put("localSubscribers", node.hub().subscriberCount(name));
     Future<JsonObject> f = node.broker().activeChannels().map(cluster -> out.put("nodes",
-        cluster.getOrDefault(name, node.channels().subscriberCount(name) > 0 ? 1L : 0L)));
+        cluster.getOrDefault(name, node.hub().subscriberCount(name) > 0 ? 1L : 0L)));
     f = f.compose(o -> node.history().position(name).map(p -> o.put("offset", p.offset()).put("epoch", p.epoch())));
     if (options.maxClients() > 0) {
       f = f.compose(o -> node.cluster().count(ChannelOptions.subscriberCounter(name)).map(n -> o.put("subscribers", n)));
@@ -143,8 +143,8 @@ public final class HttpRelayApi {
 
   private JsonObject stats() {
     NodeMetrics m = node.metrics();
-    return new JsonObject().put("node", node.nodeId()).put("connections", node.sessions().size())
-        .put("channels", node.channels().channels().size())
+    return new JsonObject().put("node", node.nodeId()).put("connections", node.connections().count())
+        .put("channels", node.hub().channels().size())
         .put("metrics", new JsonObject()
             .put("connectionsOpened", m.connectionsOpened.sum())
             .put("messagesPublished", m.messagesPublished.sum())
@@ -155,7 +155,8 @@ public final class HttpRelayApi {
             .put("redisMessagesIn", m.redisMessagesIn.sum())
             .put("redisMessagesOut", m.redisMessagesOut.sum())
             .put("redisGapFilled", m.redisGapFilled.sum())
-            .put("localOnlyPublishes", m.localOnlyPublishes.sum()));
+            .put("localOnlyPublishes", m.localOnlyPublishes.sum())
+            .put("loopHandOvers", m.loopHandOvers.sum()));
   }
 
   private static void respond(RoutingContext ctx, Future<JsonObject> result) {

@@ -1,10 +1,8 @@
 package chatcluster.node.session;
 
-
 import chatcluster.node.auth.AuthRequest;
 import chatcluster.node.auth.Principal;
-import chatcluster.node.channel.Delivery;
-import chatcluster.node.channel.ChannelRegistry;
+import chatcluster.node.broker.DeviceCommand;
 import chatcluster.node.hooks.ConnectionInfo;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ClientFrame;
@@ -12,73 +10,103 @@ import chatcluster.node.protocol.CloseCode;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.InvalidFrameException;
-import chatcluster.node.transport.TextFrames;
-import chatcluster.node.transport.WebSocketEndpoint;
+import chatcluster.node.transport.Connection;
+import chatcluster.node.transport.Handshake;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: its identity, its subscriptions, frame intake (size, rate, decoding) and
- * every write to it. Commands are carried out by {@link Commands}. Lives on the node's event loop.
+ * One client's session: who it is (the authentication state machine), what it may send (size and
+ * rate limits, decoding) and the order its commands run in. Writes and closes go through its
+ * {@link Connection}; subscriptions are kept in {@link Subscriptions}; {@link Commands} carries the
+ * commands out.
+ *
+ * <p><b>Order.</b> Commands run one after another: each starts once the previous one has taken effect
+ * ({@link Step#applied()}), and answers are written in the order the commands came, whatever order
+ * they complete in. Publishes take effect as soon as they are handed to the node's ordered path, so a
+ * burst of publishes is pipelined, not run one round trip at a time. At most {@link #MAX_UNANSWERED}
+ * commands wait for their answers and {@link #MAX_QUEUED} for their turn; beyond that the connection
+ * stops reading, and the client's frames wait in TCP.
+ *
+ * <p>Threading: confined to its connection's event loop.
  */
-public final class ClientSession implements ChannelRegistry.Subscriber {
+public final class ClientSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
   /** Frames a client may send while its credential is being checked; they run once it is in. */
   private static final int MAX_EARLY_FRAMES = 32;
+  /** Commands admitted and waiting for their turn; at this many the connection stops reading. */
+  static final int MAX_QUEUED = 1024;
+  /** Commands started whose answers are not yet written. */
+  static final int MAX_UNANSWERED = 256;
 
   enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
+  /** An answer slot in command order; {@code write} is null until the command's answer is ready. */
+  private static final class Answer {
+    Runnable write;
+  }
+
   private final NodeServices node;
-  private final ServerWebSocket ws;
-  private final String id;
-  private final String remoteAddress;
-  private final MultiMap headers;
-  private final String userHint;
-  private final String deviceHint;
+  private final Connection connection;
+  private final Context context;
+  private final Handshake request;
   private final RateLimiter limiter;
   private final Commands commands;
-  final Map<String, Subscription> subscriptions = new HashMap<>();
+  final Subscriptions subscriptions;
   /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
   int apiCallsInFlight;
   private final ArrayDeque<String> early = new ArrayDeque<>();
+  private final ArrayDeque<Supplier<Step>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Answer> answers = new ArrayDeque<>();
+  private boolean waiting;
+  private boolean pumping;
   private Principal principal;
   private State state = State.AWAITING_AUTH;
-  private boolean closing;
   private boolean opened;
   private int overLimit;
-  private long lastSeen = System.nanoTime();
   private long authTimer = -1;
 
-  public ClientSession(NodeServices node, ServerWebSocket ws, String id, String remoteAddress, MultiMap headers,
-                       String userHint, String deviceHint) {
+  public ClientSession(NodeServices node, Connection connection, Handshake request) {
     this.node = node;
-    this.ws = ws;
-    this.id = id;
-    this.remoteAddress = remoteAddress;
-    this.headers = headers;
-    this.userHint = userHint;
-    this.deviceHint = deviceHint;
+    this.connection = connection;
+    this.context = node.vertx().getOrCreateContext();
+    this.request = request;
     this.limiter = new RateLimiter(node.config().rateLimit(), node.config().rateBurst(), System.nanoTime());
+    this.subscriptions = new Subscriptions(connection);
     this.commands = new Commands(node, this);
     node.sessions().add(this);
-    ws.setWriteQueueMaxSize(node.config().sendQueueMax());
-    ws.textMessageHandler(this::handleText);
-    ws.binaryMessageHandler(b -> closeWith(CloseCode.BINARY_FRAME, "binary frames are not supported"));
-    ws.pongHandler(b -> lastSeen = System.nanoTime());
-    ws.exceptionHandler(e -> log.debug("session {}: connection error: {}", id, e.toString()));
-    ws.closeHandler(v -> handleClosed());
+    connection.listen(new Connection.Listener() {
+      @Override
+      public void handleText(String text) {
+        ClientSession.this.handleText(text);
+      }
+
+      @Override
+      public void handleClosed() {
+        ClientSession.this.handleClosed();
+      }
+    });
+  }
+
+  /** Authenticates with the handshake's credential, or waits for an auth frame when it had none and auth is required. */
+  public void start() {
+    if (request.token() == null && node.config().authEnabled()) {
+      awaitAuth();
+    } else {
+      authenticate(request.token(), request.user(), request.device(), null);
+    }
   }
 
   public String id() {
-    return id;
+    return connection.id();
   }
 
   public String user() {
@@ -94,122 +122,112 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
   }
 
   public boolean isOpen() {
-    return state == State.OPEN && !closing;
+    return state == State.OPEN && connection.isOpen();
   }
 
   public ConnectionInfo info() {
-    return new ConnectionInfo(id, user(), device(), principal == null || principal.anonymous(), remoteAddress,
-        node.nodeId());
+    return new ConnectionInfo(id(), user(), device(), principal == null || principal.anonymous(),
+        connection.remoteAddress(), node.nodeId());
   }
 
   // ------------------------------------------------------------------ authentication
 
   /** Waits for an auth frame; without one in {@code auth.timeout} the connection is closed with 4001. */
-  public void awaitAuth() {
+  private void awaitAuth() {
     authTimer = node.vertx().setTimer(node.config().authTimeout().toMillis(), t -> {
       authTimer = -1;
       if (state == State.AWAITING_AUTH) {
-        closeWith(CloseCode.UNAUTHORIZED, "authentication timeout");
+        connection.close(CloseCode.UNAUTHORIZED, "authentication timeout");
       }
     });
   }
 
-  /** Checks a credential presented in the handshake (or none) and opens or closes the connection. */
-  public void authenticate(String token) {
-    authenticate(token, userHint, deviceHint, null);
-  }
-
   private void authenticate(String token, String user, String device, Object replyId) {
+    state = State.AUTHENTICATING;
     checkCredential(token, user, device).onComplete(ar -> {
-      if (state == State.CLOSED || closing) {
+      if (!connection.isOpen()) {
         return;
       }
       if (ar.failed()) {
-        log.debug("session {}: authentication refused: {}", id, ar.cause().getMessage());
+        log.debug("session {}: authentication refused: {}", id(), ar.cause().getMessage());
         closeFor(ar.cause(), CloseCode.UNAUTHORIZED);
       } else {
-        open(ar.result(), replyId);
+        open(ar.result(), replyId).onComplete(x -> {
+          while (!early.isEmpty() && isOpen()) {
+            handleText(early.poll());
+          }
+        });
       }
     });
   }
 
   /** Asks the Authenticator; one that throws instead of failing its Future counts as a refusal. */
   private Future<Principal> checkCredential(String token, String user, String device) {
-    state = State.AUTHENTICATING;
     try {
-      return node.authenticator().authenticate(new AuthRequest(id, token, user, device, remoteAddress, headers));
+      return node.authenticator().authenticate(new AuthRequest(id(), token, user, device, connection.remoteAddress(),
+          request.headers()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
   }
 
-  private void open(Principal p, Object replyId) {
+  /** Takes the principal, runs the connection.open hook once, registers routes, welcomes. */
+  private Future<Void> open(Principal p, Object replyId) {
     String oldUser = user();
     String oldDevice = device();
     principal = p;
     node.sessions().index(this, oldUser, oldDevice);
     Future<Void> hooks = opened ? Future.succeededFuture() : node.hooks().connectionOpened(info());
-    hooks.onComplete(ar -> {
-      if (state == State.CLOSED || closing) {
-        return;
+    return hooks.transform(ar -> {
+      if (!connection.isOpen()) {
+        return Future.succeededFuture();
       }
       if (ar.failed()) {
         closeFor(ar.cause(), CloseCode.INTERNAL);
-        return;
+        return Future.succeededFuture();
       }
       if (opened && oldUser != null) {
         node.broker().connectionClosed(oldUser, oldDevice);
       }
-      node.broker().connectionOpened(p.user(), p.device())
-          .onFailure(e -> log.warn("session {}: route not registered: {}", id, e.toString()));
+      Future<Void> routed = node.broker().connectionOpened(p.user(), p.device())
+          .onFailure(e -> log.warn("session {}: route not registered: {}", id(), e.toString()));
       opened = true;
       state = State.OPEN;
-      log.debug("session {}: open as user {} device {}", id, p.user(), p.device());
-      send(FrameCodec.welcome(id, node.nodeId(), p.user(), p.device(),
-          node.config().pingInterval().toSeconds()));
+      log.debug("session {}: open as user {} device {}", id(), p.user(), p.device());
+      send(FrameCodec.welcome(id(), node.nodeId(), p.user(), p.device(), node.config().pingInterval().toSeconds()));
       if (replyId != null) {
-        send(FrameCodec.ack(replyId, new JsonObject().put("session", id).put("user", p.user())
+        send(FrameCodec.ack(replyId, new JsonObject().put("session", id()).put("user", p.user())
             .put("device", p.device())));
       }
-      while (!early.isEmpty() && state == State.OPEN && !closing) {
-        handleText(early.poll());
-      }
+      return routed.<Void>mapEmpty().recover(e -> Future.succeededFuture());
     });
   }
 
-  private void handleAuthFrame(ClientFrame.Auth auth) {
-    if (state == State.AWAITING_AUTH) {
-      cancelAuthTimer();
-      authenticate(auth.token(), auth.user() != null ? auth.user() : userHint,
-          auth.device() != null ? auth.device() : deviceHint, auth.id());
-    } else if (principal.anonymous() && subscriptions.isEmpty() && auth.token() != null) {
-      // An anonymous connection may identify itself before it joins anything.
-      checkCredential(auth.token(), auth.user() != null ? auth.user() : userHint,
-          auth.device() != null ? auth.device() : deviceHint).onComplete(ar -> {
-        if (state == State.CLOSED || closing) {
-          return;
-        }
-        if (ar.failed()) {
-          state = State.OPEN;
-          replyError(auth.id(), ar.cause());
-        } else {
-          open(ar.result(), auth.id());
-        }
-      });
-    } else {
-      replyError(auth.id(), ChatException.badRequest("already authenticated"));
+  /** An auth frame on an open connection: an anonymous one may identify itself before it joins anything. */
+  private Step reauthenticate(ClientFrame.Auth auth) {
+    if (!principal.anonymous() || !subscriptions.isEmpty() || auth.token() == null) {
+      return Step.done(() -> replyError(auth.id(), ChatException.badRequest("already authenticated")));
     }
+    Future<Principal> checked = checkCredential(auth.token(), auth.user() != null ? auth.user() : request.user(),
+        auth.device() != null ? auth.device() : request.device());
+    Future<Runnable> answer = checked.transform(ar -> {
+      if (ar.failed()) {
+        return Future.succeededFuture(() -> replyError(auth.id(), ar.cause()));
+      }
+      return open(ar.result(), null).map(v -> () -> send(FrameCodec.ack(auth.id(), new JsonObject()
+          .put("session", id()).put("user", user()).put("device", device()))));
+    });
+    return Step.serial(answer);
   }
 
   // ------------------------------------------------------------------ intake
 
   private void handleText(String text) {
-    lastSeen = System.nanoTime();
-    if (state == State.CLOSED || closing) {
+    if (state == State.CLOSED || !connection.isOpen()) {
       return;
     }
     if (tooLarge(text)) {
-      closeWith(CloseCode.TOO_LARGE, "message larger than " + node.config().maxMessageSize() + " bytes");
+      connection.close(CloseCode.TOO_LARGE, "message larger than " + node.config().maxMessageSize() + " bytes");
       return;
     }
     if (state == State.AUTHENTICATING) {
@@ -225,9 +243,9 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       frame = FrameCodec.decode(text);
     } catch (InvalidFrameException e) {
       node.metrics().malformedFrames.increment();
-      log.debug("session {}: malformed frame: {}", id, e.getMessage());
+      log.debug("session {}: malformed frame: {}", id(), e.getMessage());
       if (admit(e.id())) {
-        send(FrameCodec.error(e.id(), e.code(), e.getMessage()));
+        enqueue(() -> Step.done(() -> send(FrameCodec.error(e.id(), e.code(), e.getMessage()))));
       }
       return;
     }
@@ -235,20 +253,25 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       return;
     }
     if (frame instanceof ClientFrame.Auth auth) {
-      handleAuthFrame(auth);
+      if (state == State.AWAITING_AUTH) {
+        cancelAuthTimer();
+        authenticate(auth.token(), auth.user() != null ? auth.user() : request.user(),
+            auth.device() != null ? auth.device() : request.device(), auth.id());
+      } else {
+        enqueue(() -> reauthenticate(auth));
+      }
     } else if (state == State.AWAITING_AUTH) {
       send(FrameCodec.error(frame.id(), ErrorCode.UNAUTHORIZED,
           "authenticate first: send {\"type\":\"auth\",\"token\":…}"));
     } else {
-      commands.dispatch(frame);
+      enqueue(() -> commands.dispatch(frame));
     }
   }
 
   private boolean tooLarge(String text) {
     int max = node.config().maxMessageSize();
     // A UTF-8 character takes at most 3 bytes per UTF-16 char: count bytes only when it could matter.
-    return text.length() > max || (text.length() * 3L > max
-        && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max);
+    return text.length() > max || (text.length() * 3L > max && text.getBytes(StandardCharsets.UTF_8).length > max);
   }
 
   /** Applies the rate limit; a client that keeps sending past its errors is closed with 4029. */
@@ -258,7 +281,7 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
       return true;
     }
     if (++overLimit > Math.max(node.config().rateBurst(), node.config().rateLimit())) {
-      closeWith(CloseCode.RATE_LIMITED, "rate limit exceeded");
+      connection.close(CloseCode.RATE_LIMITED, "rate limit exceeded");
     } else {
       send(FrameCodec.error(frameId, ErrorCode.RATE_LIMITED, "rate limit of " + node.config().rateLimit()
           + " frames per second exceeded"));
@@ -266,110 +289,114 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     return false;
   }
 
-  // ------------------------------------------------------------------ delivery and writes
+  // ------------------------------------------------------------------ the command pipeline
 
-  @Override
-  public void deliver(Delivery delivery) {
-    if (closing || state == State.CLOSED) {
+  private void enqueue(Supplier<Step> command) {
+    queue.add(command);
+    if (queue.size() >= MAX_QUEUED) {
+      connection.pause();
+    }
+    pump();
+  }
+
+  /** Starts queued commands in order while the previous one has taken effect and answers are not too far behind. */
+  private void pump() {
+    if (pumping) {
       return;
     }
-    if (delivery.everyone()) {
-      sendFanout(delivery.frame());
-      return;
-    }
-    Subscription sub = subscriptions.get(delivery.channel());
-    if (sub == null) {
-      return;
-    }
-    if (!sub.live) {
-      if (sub.pending.size() >= Subscription.MAX_PENDING) {
-        closeSlowConsumer();
-      } else {
-        sub.pending.add(delivery);
+    pumping = true;
+    try {
+      while (!waiting && !queue.isEmpty() && answers.size() < MAX_UNANSWERED && state == State.OPEN) {
+        Future<?> applied = start(queue.poll());
+        if (!applied.isComplete()) {
+          waiting = true;
+          applied.onComplete(x -> onLoop(() -> {
+            waiting = false;
+            pump();
+          }));
+        }
       }
-      return;
-    }
-    if (sub.accept(delivery)) {
-      sendFanout(delivery.frame());
+      if (queue.size() < MAX_QUEUED / 2) {
+        connection.resume();
+      }
+    } finally {
+      pumping = false;
     }
   }
 
-  /** Writes a frame shared with other receivers; a client whose send queue is full is closed with 4029. */
-  void sendFanout(Buffer frame) {
-    if (closing || state == State.CLOSED) {
-      return;
+  private Future<?> start(Supplier<Step> command) {
+    Answer slot = new Answer();
+    answers.add(slot);
+    Step step;
+    try {
+      step = command.get();
+    } catch (RuntimeException e) {
+      step = Step.done(() -> replyError(null, e));
     }
-    if (!ws.isClosed() && ws.writeQueueFull()) {
-      closeSlowConsumer();
-      return;
-    }
-    node.metrics().framesDelivered.increment();
-    write(frame);
+    step.answer().onComplete(ar -> onLoop(() -> {
+      slot.write = ar.succeeded() ? ar.result() : () -> replyError(null, ar.cause());
+      writeAnswers();
+    }));
+    return step.applied();
   }
+
+  /** Writes every ready answer at the head of the line, in command order. */
+  private void writeAnswers() {
+    boolean wasFull = answers.size() >= MAX_UNANSWERED;
+    while (!answers.isEmpty() && answers.peek().write != null) {
+      answers.poll().write.run();
+    }
+    if (wasFull) {
+      pump();
+    }
+  }
+
+  /** Callbacks of user code (hooks, authenticators) may complete elsewhere: come back to this loop. */
+  private void onLoop(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
 
   /** Writes a frame meant for this client alone (replies). */
   void send(Buffer frame) {
-    if (closing || state == State.CLOSED) {
-      return;
-    }
-    write(frame);
+    connection.send(frame);
   }
 
-  /**
-   * The one place that writes: the peer may have closed before our close handler ran, and a write
-   * to one connection must never fail another connection's command.
-   */
-  private void write(Buffer frame) {
-    if (ws.isClosed()) {
-      return;
+  /** Writes a frame shared with other receivers (recovered messages, broadcasts, direct frames). */
+  public void sendShared(Buffer frame) {
+    if (state == State.OPEN) {
+      connection.writeShared(frame);
     }
-    try {
-      ws.writeFrame(TextFrames.of(frame));
-    } catch (IllegalStateException closedMeanwhile) {
-      log.debug("session {}: write after close dropped", id);
-    }
-  }
-
-  private void closeSlowConsumer() {
-    node.metrics().slowConsumersClosed.increment();
-    log.info("session {}: closing slow consumer", id);
-    closeWith(CloseCode.RATE_LIMITED, "slow consumer");
   }
 
   void replyError(Object replyId, Throwable cause) {
     if (cause instanceof ChatException ce) {
       send(FrameCodec.error(replyId, ce.code(), ce.getMessage()));
     } else {
-      log.error("session {}: command failed", id, cause);
+      log.error("session {}: command failed", id(), cause);
       send(FrameCodec.error(replyId, ErrorCode.INTERNAL, "internal error"));
     }
   }
 
-  /** Carries out a backend's subscribe or unsubscribe for this connection. */
-  public void apply(chatcluster.node.broker.DeviceCommand command) {
-    if (!isOpen()) {
-      return;
-    }
-    if (command.subscribe()) {
-      commands.serverSubscribe(command.channel());
-    } else {
-      commands.serverUnsubscribe(command.channel());
+  /** Carries out a backend's subscribe or unsubscribe for this connection, in turn with its own commands. */
+  public void apply(DeviceCommand command) {
+    if (isOpen()) {
+      enqueue(() -> command.subscribe() ? commands.serverSubscribe(command.channel())
+          : commands.serverUnsubscribe(command.channel()));
     }
   }
 
-  // ------------------------------------------------------------------ heartbeat and closing
+  // ------------------------------------------------------------------ closing
 
-  /** Called by the node's heartbeat timer: pings the client, or closes it when it has been silent too long. */
-  public void heartbeat(long nowNanos, long intervalNanos) {
-    if (closing || state == State.CLOSED || ws.isClosed()) {
-      return;
-    }
-    if (nowNanos - lastSeen > 2 * intervalNanos) {
-      log.debug("session {}: no frame for two heartbeat intervals, closing", id);
-      closeWith(CloseCode.NORMAL, "heartbeat timeout");
-    } else {
-      ws.writePing(Buffer.buffer());
-    }
+  /** Closes with a contract close code; cleanup happens when the close completes. */
+  public void closeWith(CloseCode code, String reason) {
+    cancelAuthTimer();
+    connection.close(code, reason);
   }
 
   private void closeFor(Throwable cause, CloseCode fallback) {
@@ -381,30 +408,14 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
         default -> fallback;
       };
     } else if (fallback == CloseCode.INTERNAL) {
-      log.error("session {}: connection.open hook failed", id, cause);
+      log.error("session {}: connection.open hook failed", id(), cause);
     }
     String reason = cause instanceof ChatException ? cause.getMessage() : code.name().toLowerCase();
-    // Refused before the welcome: close a beat after the upgrade (see WebSocketEndpoint).
-    close(code, reason, opened ? 0 : WebSocketEndpoint.REFUSAL_DELAY_MS);
-  }
-
-  /** Closes the connection with a contract close code; cleanup happens when the close completes. */
-  public void closeWith(CloseCode code, String reason) {
-    close(code, reason, 0);
-  }
-
-  /** Stops taking frames at once; sends the close now or after {@code delayMs}. */
-  private void close(CloseCode code, String reason, long delayMs) {
-    if (closing || state == State.CLOSED) {
-      return;
-    }
-    closing = true;
     cancelAuthTimer();
-    String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
-    if (delayMs <= 0) {
-      ws.close(code.code(), shortReason);
+    if (opened) {
+      connection.close(code, reason);
     } else {
-      node.vertx().setTimer(delayMs, t -> ws.close(code.code(), shortReason));
+      connection.refuse(code, reason);
     }
   }
 
@@ -415,15 +426,15 @@ public final class ClientSession implements ChannelRegistry.Subscriber {
     boolean wasOpened = opened;
     state = State.CLOSED;
     cancelAuthTimer();
-    for (Subscription sub : subscriptions.values()) {
+    queue.clear();
+    for (Subscription sub : subscriptions.removeAll()) {
       commands.release(sub);
     }
-    subscriptions.clear();
     node.sessions().remove(this);
     if (wasOpened) {
       node.broker().connectionClosed(user(), device());
       node.hooks().connectionClosed(info())
-          .onFailure(e -> log.warn("session {}: connection.close hook failed: {}", id, e.toString()));
+          .onFailure(e -> log.warn("session {}: connection.close hook failed: {}", id(), e.toString()));
     }
   }
 

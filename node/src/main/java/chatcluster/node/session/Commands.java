@@ -21,9 +21,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * The contract's commands for one session (PROTOCOL.md section 2): each decodes nothing and writes
- * nothing itself but returns the ack's result, except {@code subscribe}, which must order its ack,
- * the recovered messages and the live ones.
+ * The contract's commands for one session (PROTOCOL.md section 2). Each returns a {@link Step}: the
+ * session's pipeline starts the next command when the step is applied and writes the step's answer
+ * in command order. Nothing here decodes frames or writes outside an answer.
  */
 final class Commands {
   private static final int MAX_EVENT_NAME = 128;
@@ -36,56 +36,60 @@ final class Commands {
     this.session = session;
   }
 
-  void dispatch(ClientFrame frame) {
+  /** Starts one command; see {@link Step} for when it counts as applied and when its answer is written. */
+  Step dispatch(ClientFrame frame) {
     Object id = frame.id();
     try {
       if (frame instanceof ClientFrame.Ping) {
-        session.send(FrameCodec.pong(id));
+        return Step.done(() -> session.send(FrameCodec.pong(id)));
       } else if (frame instanceof ClientFrame.Subscribe s) {
-        subscribe(s);
+        return subscribe(s);
       } else if (frame instanceof ClientFrame.Unsubscribe u) {
-        reply(id, unsubscribe(u.channel()));
+        return Step.serial(reply(id, unsubscribe(u.channel())));
       } else if (frame instanceof ClientFrame.Publish p) {
-        reply(id, publish(p));
+        return publish(p);
       } else if (frame instanceof ClientFrame.Event e) {
-        reply(id, event(e));
+        return Step.serial(reply(id, event(e)));
       } else if (frame instanceof ClientFrame.Send s) {
-        reply(id, send(s));
+        return Step.serial(reply(id, send(s)));
       } else if (frame instanceof ClientFrame.Presence p) {
-        reply(id, presence(p.channel()));
+        return Step.serial(reply(id, presence(p.channel())));
       } else if (frame instanceof ClientFrame.History h) {
-        reply(id, history(h));
+        return Step.serial(reply(id, history(h)));
       } else if (frame instanceof ClientFrame.Request r) {
-        request(r);
+        return request(r);
       } else if (frame instanceof ClientFrame.Tasks) {
-        reply(id, node.tasks() == null ? unavailable("scheduled tasks") : node.tasks().list(session.device()));
+        return Step.serial(reply(id, node.tasks() == null ? unavailable("scheduled tasks")
+            : node.tasks().list(session.device())));
       } else if (frame instanceof ClientFrame.Cancel c) {
-        reply(id, node.tasks() == null ? unavailable("scheduled tasks")
-            : node.tasks().cancel(session.device(), c.task()));
-      } else {
-        throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
+        return Step.serial(reply(id, node.tasks() == null ? unavailable("scheduled tasks")
+            : node.tasks().cancel(session.device(), c.task())));
       }
+      throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
     } catch (ChatException e) {
-      session.replyError(id, e);
+      return Step.done(() -> session.replyError(id, e));
     }
   }
 
-  private void reply(Object id, Future<JsonObject> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        session.replyError(id, ar.cause());
-      } else if (id != null) {
-        session.send(FrameCodec.ack(id, ar.result()));
-      }
-    });
+  /** The answer to a command: its ack when it has an id, or its error. */
+  private Future<Runnable> reply(Object id, Future<JsonObject> result) {
+    return result.transform(ar -> Future.succeededFuture(ar.failed()
+        ? () -> session.replyError(id, ar.cause())
+        : () -> {
+          if (id != null) {
+            session.send(FrameCodec.ack(id, ar.result()));
+          }
+        }));
   }
 
   /**
    * The REST relay: a one-shot call answers {status, headers, body}; with an interval a scheduled
-   * task is created. A request without an id still gets its answer, as a {@code response} frame.
+   * task is created. A request without an id still gets its answer, as a {@code response} frame. A
+   * one-shot call takes effect when it is sent: later commands do not wait for the API.
    */
-  private void request(ClientFrame.Request r) {
+  private Step request(ClientFrame.Request r) {
     Future<JsonObject> result;
+    boolean oneShot = false;
     if (node.api() == null) {
       result = unavailable("the REST relay (no API_BASE_URL)");
     } else if (r.interval() > 0) {
@@ -94,6 +98,7 @@ final class Commands {
       result = Future.failedFuture(new ChatException(ErrorCode.RATE_LIMITED,
           "at most " + node.config().api().maxPerConnection() + " API calls in flight per connection"));
     } else {
+      oneShot = true;
       session.apiCallsInFlight++;
       result = node.api().call(r.path(), r.method(), r.body(), r.headers(), null)
           .map(chatcluster.node.api.ApiResponse::toJson)
@@ -102,17 +107,15 @@ final class Commands {
             return Future.succeededFuture();
           });
     }
+    Future<Runnable> answer;
     if (r.id() != null) {
-      reply(r.id(), result);
-      return;
+      answer = reply(r.id(), result);
+    } else {
+      answer = result.transform(ar -> Future.succeededFuture(ar.failed()
+          ? () -> session.replyError(null, ar.cause())
+          : () -> session.send(FrameCodec.response(ar.result()))));
     }
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        session.replyError(null, ar.cause());
-      } else {
-        session.send(FrameCodec.response(ar.result()));
-      }
-    });
+    return oneShot ? new Step(Future.succeededFuture(), answer) : Step.serial(answer);
   }
 
   private static Future<JsonObject> unavailable(String what) {
@@ -121,64 +124,84 @@ final class Commands {
 
   // ------------------------------------------------------------------ subscribe / unsubscribe
 
-  private void subscribe(ClientFrame.Subscribe frame) {
-    if (session.subscriptions.containsKey(frame.channel())) {
+  private Step subscribe(ClientFrame.Subscribe frame) {
+    if (session.subscriptions.contains(frame.channel())) {
       throw ChatException.badRequest("already subscribed to '" + frame.channel() + "'");
     }
-    startSubscription(frame.channel(), frame.since(), frame.id(), false);
+    return startSubscription(frame.channel(), frame.since(), frame.id(), false);
   }
 
   /**
    * A backend's subscribe (relay): no access checks, the backend decides; maxClients still holds.
    * The client learns of it from a {@code subscribed} frame. Nothing happens when already subscribed.
    */
-  void serverSubscribe(String channel) {
-    if (!session.subscriptions.containsKey(channel)) {
-      try {
-        startSubscription(channel, null, null, true);
-      } catch (ChatException e) {
-        session.replyError(null, e);
-      }
+  Step serverSubscribe(String channel) {
+    if (session.subscriptions.contains(channel)) {
+      return Step.done(() -> {});
+    }
+    try {
+      return startSubscription(channel, null, null, true);
+    } catch (ChatException e) {
+      return Step.done(() -> session.replyError(null, e));
     }
   }
 
   /** A backend's unsubscribe (relay); the client learns of it from an {@code unsubscribed} frame. */
-  void serverUnsubscribe(String channel) {
+  Step serverUnsubscribe(String channel) {
     Subscription sub = session.subscriptions.remove(channel);
-    if (sub != null) {
-      release(sub);
-      session.send(FrameCodec.unsubscribed(channel));
+    if (sub == null) {
+      return Step.done(() -> {});
     }
+    release(sub);
+    return Step.done(() -> session.send(FrameCodec.unsubscribed(channel)));
   }
 
-  private void startSubscription(String channel, ClientFrame.Since since, Object replyId, boolean byServer) {
+  /**
+   * Checks access, takes a slot, joins the node's fan-out, enters presence, reads the position (and
+   * what the client missed): all before the answer, so a command after the subscribe sees its effect.
+   * The answer sends the ack, then the recovered messages, then what arrived meanwhile, and goes live.
+   */
+  private Step startSubscription(String channel, ClientFrame.Since since, Object replyId, boolean byServer) {
     ChannelOptions options = node.catalog().resolve(channel);
     Subscription sub = new Subscription(channel, options);
-    session.subscriptions.put(channel, sub);
+    session.subscriptions.add(sub);
 
     Future<HistoryPage> ready = (byServer ? Future.<Void>succeededFuture() : checkAccess(channel, options))
         .compose(v -> acquireSlot(sub))
-        .compose(v -> node.channels().add(channel, session))
+        .compose(v -> node.channels().add(channel, session.subscriptions))
+        .compose(v -> enterPresence(sub))
         .compose(v -> since != null && options.persistent()
             ? node.history().read(channel, since.offset(), options.historySize(), options)
             : node.history().position(channel).map(p -> new HistoryPage(p, List.of(), false)));
 
-    ready.onComplete(ar -> {
+    return Step.serial(ready.transform(ar -> {
       if (session.subscriptions.get(channel) != sub) {
-        return; // unsubscribed or closed meanwhile; release already ran
+        return Future.succeededFuture(() -> {}); // unsubscribed or closed meanwhile; release already ran
       }
       if (ar.failed()) {
         session.subscriptions.remove(channel);
         release(sub);
-        session.replyError(replyId, ar.cause());
-        return;
+        return Future.succeededFuture(() -> session.replyError(replyId, ar.cause()));
       }
-      goLive(since, replyId, byServer, sub, ar.result());
-    });
+      return Future.succeededFuture(() -> goLive(since, replyId, byServer, sub, ar.result()));
+    }));
+  }
+
+  private Future<Void> enterPresence(Subscription sub) {
+    if (!sub.options.presence()) {
+      return Future.succeededFuture();
+    }
+    Principal p = session.principal();
+    sub.joined = true;
+    return node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
+        .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
   }
 
   /** Sends the ack, then the recovered messages, then what arrived meanwhile, then goes live. */
   private void goLive(ClientFrame.Since since, Object replyId, boolean byServer, Subscription sub, HistoryPage page) {
+    if (session.subscriptions.get(sub.channel) != sub) {
+      return;
+    }
     StreamPosition position = page.position();
     boolean sameEpoch = since != null && (since.epoch() == null || since.epoch().equals(position.epoch()));
     boolean recovered = since != null && sub.options.persistent() && sameEpoch && page.complete();
@@ -191,24 +214,12 @@ final class Commands {
     }
     if (sameEpoch) {
       for (Delivery missed : page.entries()) {
-        session.sendFanout(missed.frame());
+        session.sendShared(missed.frame());
       }
     }
     sub.lastOffset = position.offset();
     sub.epoch = position.epoch();
-    sub.live = true;
-    while (!sub.pending.isEmpty()) {
-      Delivery d = sub.pending.poll();
-      if (sub.accept(d)) {
-        session.sendFanout(d.frame());
-      }
-    }
-    if (sub.options.presence()) {
-      sub.joined = true;
-      Principal p = session.principal();
-      node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
-          .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
-    }
+    session.subscriptions.goLive(sub);
   }
 
   private Future<JsonObject> unsubscribe(String channel) {
@@ -220,9 +231,9 @@ final class Commands {
     return Future.succeededFuture(new JsonObject().put("channel", channel));
   }
 
-  /** Undoes what a subscription holds: its place in the registry, its slot, its presence. */
+  /** Undoes what a subscription holds: its place in the fan-out, its slot, its presence. */
   void release(Subscription sub) {
-    node.channels().remove(sub.channel, session);
+    node.channels().remove(sub.channel, session.subscriptions);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
       node.cluster().release(ChannelOptions.subscriberCounter(sub.channel));
@@ -256,16 +267,23 @@ final class Commands {
 
   // ------------------------------------------------------------------ publish / event / send
 
-  private Future<JsonObject> publish(ClientFrame.Publish frame) {
+  /**
+   * Takes effect once the message.received hooks passed and the message is handed to the node's
+   * ordered path; the next command starts then, without waiting for the offset. That keeps one
+   * connection's publishes in order on every node while a burst of them is pipelined.
+   */
+  private Step publish(ClientFrame.Publish frame) {
     String channel = frame.channel();
     ChannelOptions options = node.catalog().resolve(channel);
     requireSubscribed(channel);
     if (!options.clientPublish()) {
       throw ChatException.forbidden("clients may not publish on '" + channel + "'");
     }
-    return node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()))
-        .compose(v -> node.publish(channel, options, frame.data(), sender()))
+    Future<Void> hooks = node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()));
+    Future<Future<Long>> handedOver = hooks.map(v -> node.publish(channel, options, frame.data(), sender()));
+    Future<JsonObject> result = handedOver.compose(offset -> offset)
         .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
+    return new Step(handedOver, reply(frame.id(), result));
   }
 
   private Future<JsonObject> event(ClientFrame.Event frame) {
@@ -358,7 +376,7 @@ final class Commands {
   }
 
   private void requireSubscribed(String channel) {
-    if (!session.subscriptions.containsKey(channel)) {
+    if (!session.subscriptions.contains(channel)) {
       throw new ChatException(ErrorCode.NOT_SUBSCRIBED, "subscribe to '" + channel + "' first");
     }
   }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** This node's connections by session, user and device. Used from the node's event loop only. */
+/** One event loop's sessions by id, user and device. Confined to that loop's context. */
 public final class SessionRegistry {
   private final Map<String, ClientSession> byId = new LinkedHashMap<>();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();

@@ -14,7 +14,8 @@ import java.util.Map;
  * What an upgrade request says about its client: the credential (PROTOCOL.md section 1, ways 1, 2
  * and 4), the user and device it asks for, its Origin and its address.
  */
-record Handshake(String token, String user, String device, String origin, String remoteAddress) {
+public record Handshake(String token, String user, String device, String origin, String remoteAddress,
+                        MultiMap headers) {
   static final String SUBPROTOCOL = "chatcluster.v1";
 
   static Handshake read(ServerWebSocketHandshake hs, NodeConfig config) {
@@ -31,7 +32,7 @@ record Handshake(String token, String user, String device, String origin, String
       token = first(query, "token");
     }
     return new Handshake(token, first(query, "user"), first(query, "device"), headers.get("Origin"),
-        remoteAddress(hs, config));
+        remoteAddress(hs, config), headers);
   }
 
   /**

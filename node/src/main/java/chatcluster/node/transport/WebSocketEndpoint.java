@@ -2,37 +2,57 @@ package chatcluster.node.transport;
 
 import chatcluster.node.config.Ids;
 import chatcluster.node.config.NodeConfig;
+import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.protocol.CloseCode;
-import chatcluster.node.session.ClientSession;
-import chatcluster.node.session.NodeServices;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of the node: the WebSocket handshake (path, drain, origin, capacity, credential),
- * the heartbeat, and draining. Frames are the session's business.
+ * One event loop's WebSocket side: the handshake (path, drain, origin, capacity), the heartbeat of
+ * its connections, and draining them. What a connection says is the business of the session the
+ * {@link Acceptor} puts on it.
+ *
+ * <p>Threading: confined to its loop's context; {@link ConnectionLimit} is the node-wide part.
  */
 public final class WebSocketEndpoint {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
   private static final Set<String> PATHS = Set.of("/ws", "/wss");
   private static final long DRAIN_TICK_MILLIS = 100;
 
-  private final NodeServices node;
-  private int accepting;
-  private boolean draining;
+  /** Puts a session on an accepted connection. */
+  public interface Acceptor {
+    void accept(Connection connection, Handshake request);
+  }
+
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final NodeMetrics metrics;
+  private final ConnectionLimit limit;
+  private final Acceptor acceptor;
+  private final Set<Connection> connections = new LinkedHashSet<>();
+  /** {@code connections.size()}, readable from other threads (metrics, tests). */
+  private volatile int size;
+  private volatile boolean draining;
   private long heartbeatTimer = -1;
 
-  public WebSocketEndpoint(NodeServices node) {
-    this.node = node;
+  public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
+                           Acceptor acceptor) {
+    this.vertx = vertx;
+    this.config = config;
+    this.metrics = metrics;
+    this.limit = limit;
+    this.acceptor = acceptor;
   }
 
   /** The server options the endpoint needs: sub-protocols, frame limits, TLS. */
@@ -72,58 +92,62 @@ public final class WebSocketEndpoint {
       hs.reject(503);
       return;
     }
-    NodeConfig config = node.config();
     Handshake request = Handshake.read(hs, config);
     if (!request.originAllowed(config.allowedOrigins())) {
       log.info("refusing connection from {}: origin {} not allowed", request.remoteAddress(), request.origin());
       acceptAndClose(hs, CloseCode.POLICY, "origin not allowed");
       return;
     }
-    if (node.sessions().size() + accepting >= config.maxClients()) {
+    if (!limit.tryAcquire()) {
       log.warn("refusing connection from {}: node full ({} clients)", request.remoteAddress(), config.maxClients());
       acceptAndClose(hs, CloseCode.NODE_FULL, "node full");
       return;
     }
-    accepting++;
     hs.accept().onComplete(ar -> {
-      accepting--;
       if (ar.failed()) {
+        limit.release();
         log.debug("handshake from {} failed: {}", request.remoteAddress(), ar.cause().toString());
         return;
       }
-      node.metrics().connectionsOpened.increment();
+      metrics.connectionsOpened.increment();
       log.debug("accepted connection from {} (credential: {})", request.remoteAddress(),
           request.token() == null ? "none" : "present");
-      ClientSession session = new ClientSession(node, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
-          hs.headers(), request.user(), request.device());
-      if (request.token() == null && config.authEnabled()) {
-        session.awaitAuth();
-      } else {
-        session.authenticate(request.token());
-      }
+      Connection[] self = new Connection[1];
+      self[0] = new Connection(vertx, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
+          config.sendQueueMax(), metrics, () -> {
+            if (connections.remove(self[0])) {
+              size = connections.size();
+              limit.release();
+            }
+          });
+      connections.add(self[0]);
+      size = connections.size();
+      acceptor.accept(self[0], request);
     });
   }
 
   /**
    * Refuses after the upgrade: browsers cannot read an HTTP status on a failed upgrade, a close code
-   * tells them whether to retry. The close follows the upgrade by {@link #REFUSAL_DELAY_MS}: a close
-   * frame in the same read as the 101 makes some clients (Vert.x's) fail the connect without the code.
+   * tells them whether to retry.
    */
   private void acceptAndClose(ServerWebSocketHandshake hs, CloseCode code, String reason) {
     hs.accept().onSuccess(ws -> {
       ws.handler(b -> {}); // whatever the client sends meanwhile is ignored
-      node.vertx().setTimer(REFUSAL_DELAY_MS, t -> ws.close(code.code(), reason));
+      vertx.setTimer(Connection.REFUSAL_DELAY_MS, t -> ws.close(code.code(), reason));
     });
   }
 
-  public static final long REFUSAL_DELAY_MS = 50;
+  /** Connections open on this loop. Any thread. */
+  public int size() {
+    return size;
+  }
 
   public void startHeartbeat() {
-    long interval = node.config().pingInterval().toMillis();
-    heartbeatTimer = node.vertx().setPeriodic(interval, t -> {
+    long interval = config.pingInterval().toMillis();
+    heartbeatTimer = vertx.setPeriodic(interval, t -> {
       long now = System.nanoTime();
-      for (ClientSession s : node.sessions().all()) {
-        s.heartbeat(now, interval * 1_000_000L);
+      for (Connection c : List.copyOf(connections)) {
+        c.heartbeat(now, interval * 1_000_000L);
       }
     });
   }
@@ -140,11 +164,10 @@ public final class WebSocketEndpoint {
   public Future<Void> drain(Duration window) {
     draining = true;
     if (heartbeatTimer >= 0) {
-      node.vertx().cancelTimer(heartbeatTimer);
+      vertx.cancelTimer(heartbeatTimer);
       heartbeatTimer = -1;
     }
-    ArrayDeque<ClientSession> queue = new ArrayDeque<>(node.sessions().all());
-    log.info("draining {} connections over {} ms", queue.size(), window.toMillis());
+    ArrayDeque<Connection> queue = new ArrayDeque<>(connections);
     Promise<Void> done = Promise.promise();
     if (queue.isEmpty()) {
       done.complete();
@@ -153,12 +176,12 @@ public final class WebSocketEndpoint {
     long ticks = Math.max(1, window.toMillis() / DRAIN_TICK_MILLIS);
     int perTick = (int) Math.max(1, (queue.size() + ticks - 1) / ticks);
     long deadline = System.nanoTime() + window.plusSeconds(6).toNanos();
-    node.vertx().setPeriodic(1, DRAIN_TICK_MILLIS, timer -> {
+    vertx.setPeriodic(1, DRAIN_TICK_MILLIS, timer -> {
       for (int i = 0; i < perTick && !queue.isEmpty(); i++) {
-        queue.poll().closeWith(CloseCode.DRAINING, "node draining, reconnect elsewhere");
+        queue.poll().close(CloseCode.DRAINING, "node draining, reconnect elsewhere");
       }
-      if (node.sessions().size() == 0 || System.nanoTime() > deadline) {
-        node.vertx().cancelTimer(timer);
+      if (connections.isEmpty() || System.nanoTime() > deadline) {
+        vertx.cancelTimer(timer);
         done.tryComplete();
       }
     });

@@ -1,32 +1,33 @@
-package chatcluster.node.channel;
+package chatcluster.node.hub;
 
-import chatcluster.node.broker.Broker;
+import chatcluster.node.channel.Delivery;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Which local connections subscribe to which channel, and the local fan-out. The node holds one
- * broker subscription per channel, taken with the first local subscriber and dropped with the last,
- * never one per connection. Used from the node's event loop only.
+ * One event loop's side of the fan-out: which of its connections subscribe to which channel, and the
+ * writes of a channel's frames to them, the same bytes to each. Every subscriber is counted in the
+ * node's {@link Hub}, which keeps the one broker subscription per channel per node.
+ *
+ * <p>Threading: confined to its loop's context, no locks.
  */
-public final class ChannelRegistry {
+public final class LoopChannels {
   /** Receives the frames of the channels it is added to. */
   public interface Subscriber {
     void deliver(Delivery delivery);
   }
 
-  private final Broker broker;
+  private final Hub hub;
+  private final int loop;
   private final Map<String, Entry> channels = new HashMap<>();
 
   private static final class Entry {
     final Set<Subscriber> subscribers = new LinkedHashSet<>();
     /** The subscribers as an array for fan-out, rebuilt only when membership changes. */
     Subscriber[] snapshot;
-    Future<Void> ready;
 
     Subscriber[] snapshot() {
       if (snapshot == null) {
@@ -36,8 +37,9 @@ public final class ChannelRegistry {
     }
   }
 
-  public ChannelRegistry(Broker broker) {
-    this.broker = broker;
+  public LoopChannels(Hub hub, int loop) {
+    this.hub = hub;
+    this.loop = loop;
   }
 
   /**
@@ -46,23 +48,14 @@ public final class ChannelRegistry {
    */
   public Future<Void> add(String channel, Subscriber subscriber) {
     Entry entry = channels.computeIfAbsent(channel, c -> new Entry());
-    if (entry.subscribers.add(subscriber)) {
-      entry.snapshot = null;
+    if (!entry.subscribers.add(subscriber)) {
+      return Future.succeededFuture();
     }
-    if (entry.ready == null) {
-      Promise<Void> ready = Promise.promise();
-      entry.ready = ready.future();
-      broker.subscribe(channel).onComplete(ready);
-      entry.ready.onFailure(e -> {
-        if (channels.get(channel) == entry) {
-          entry.ready = null;
-        }
-      });
-    }
-    return entry.ready;
+    entry.snapshot = null;
+    return hub.subscribe(channel, loop);
   }
 
-  /** Removes a subscriber; the last one out ends the node's broker subscription. */
+  /** Removes a subscriber; the node's last one ends the broker subscription. */
   public void remove(String channel, Subscriber subscriber) {
     Entry entry = channels.get(channel);
     if (entry == null || !entry.subscribers.remove(subscriber)) {
@@ -71,11 +64,11 @@ public final class ChannelRegistry {
     entry.snapshot = null;
     if (entry.subscribers.isEmpty()) {
       channels.remove(channel);
-      broker.unsubscribe(channel);
     }
+    hub.unsubscribe(channel, loop);
   }
 
-  /** Writes one delivery to the channel's local subscribers, the same bytes to each. */
+  /** Writes one delivery to the channel's subscribers on this loop, the same bytes to each. */
   public int deliver(Delivery delivery) {
     Entry entry = channels.get(delivery.channel());
     if (entry == null) {
@@ -87,14 +80,5 @@ public final class ChannelRegistry {
       s.deliver(delivery);
     }
     return targets.length;
-  }
-
-  public int subscriberCount(String channel) {
-    Entry entry = channels.get(channel);
-    return entry == null ? 0 : entry.subscribers.size();
-  }
-
-  public Set<String> channels() {
-    return Set.copyOf(channels.keySet());
   }
 }

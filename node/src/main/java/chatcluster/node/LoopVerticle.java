@@ -1,0 +1,134 @@
+package chatcluster.node;
+
+import chatcluster.node.broker.DeviceCommand;
+import chatcluster.node.broker.Direct;
+import chatcluster.node.channel.Delivery;
+import chatcluster.node.hub.Hub;
+import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.relay.HttpRelayApi;
+import chatcluster.node.relay.RelayService;
+import chatcluster.node.runtime.Contexts;
+import chatcluster.node.session.ClientSession;
+import chatcluster.node.session.NodeServices;
+import chatcluster.node.session.SessionRegistry;
+import chatcluster.node.transport.WebSocketEndpoint;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * One of the node's event loops: its own HTTP server on the node's shared port (Vert.x spreads
+ * accepted connections over the loops' servers), the sessions accepted on it, their subscriptions and
+ * their writes. Everything here is confined to this verticle's context; the node's shared parts are
+ * reached through {@link NodeServices#forLoop}.
+ */
+final class LoopVerticle extends VerticleBase implements Hub.Loop {
+  private final NodeServices shared;
+  private final Context nodeContext;
+  private final int index;
+  private final int port;
+  private final Consumer<Router> routes;
+  private NodeServices services;
+  private WebSocketEndpoint endpoint;
+  private HttpServer server;
+
+  /**
+   * @param port   the port to listen on (the first loop's actual port for the others)
+   * @param routes mounts the node's HTTP routes (health, metrics, relay API) on this loop's router
+   */
+  LoopVerticle(NodeServices shared, Context nodeContext, int index, int port, Consumer<Router> routes) {
+    this.shared = shared;
+    this.nodeContext = nodeContext;
+    this.index = index;
+    this.port = port;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    services = shared.forLoop(nodeContext, new LoopChannels(shared.hub(), index), new SessionRegistry());
+    endpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
+        (connection, request) -> new ClientSession(services, connection, request).start());
+    Router router = Router.router(vertx);
+    routes.accept(router);
+    if (services.config().relayApiKey() != null && services.config().relayHttpPort() == null) {
+      new HttpRelayApi(services, new RelayService(services), services.config().relayApiKey(),
+          services.config().relayMaxBody()).mount(router);
+    }
+    HttpServerOptions options = WebSocketEndpoint.serverOptions(services.config()).setPort(port);
+    server = vertx.createHttpServer(options).webSocketHandshakeHandler(endpoint::handle).requestHandler(router);
+    return Contexts.call(vertx, nodeContext, () -> {
+      shared.hub().attach(index, this);
+      return Future.succeededFuture();
+    }).compose(v -> server.listen()).onSuccess(s -> endpoint.startHeartbeat());
+  }
+
+  int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** Connections open on this loop. Any thread. */
+  int connections() {
+    return endpoint == null ? 0 : endpoint.size();
+  }
+
+  boolean draining() {
+    return endpoint != null && endpoint.draining();
+  }
+
+  /** Closes this loop's connections with 1012 over {@code window}. Any thread. */
+  Future<Void> drain(Duration window) {
+    return Contexts.call(vertx, context, () -> endpoint.drain(window));
+  }
+
+  @Override
+  public Context context() {
+    return context;
+  }
+
+  @Override
+  public void deliver(Delivery delivery) {
+    if (delivery.everyone()) {
+      for (ClientSession s : services.sessions().all()) {
+        s.sendShared(delivery.frame());
+      }
+    } else {
+      services.channels().deliver(delivery);
+    }
+  }
+
+  @Override
+  public int deliverDirect(Direct d) {
+    int delivered = 0;
+    for (ClientSession s : d.user() != null ? services.sessions().byUser(d.user())
+        : services.sessions().byDevice(d.device())) {
+      if (s.isOpen()) {
+        s.sendShared(d.frame());
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  @Override
+  public int apply(DeviceCommand command) {
+    int reached = 0;
+    for (ClientSession s : services.sessions().byDevice(command.device())) {
+      if (s.isOpen()) {
+        s.apply(command);
+        reached++;
+      }
+    }
+    return reached;
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,201 @@
+package chatcluster.node.hub;
+
+import chatcluster.node.broker.Broker;
+import chatcluster.node.broker.DeviceCommand;
+import chatcluster.node.broker.Direct;
+import chatcluster.node.channel.Delivery;
+import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.runtime.Contexts;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node-level fan-out between the broker and the node's event loops.
+ *
+ * <p>The node holds exactly one broker subscription per channel, however many loops hold subscribers
+ * of it: taken when the first loop gains a subscriber, dropped when the last loop loses its last. A
+ * frame arrives from the broker once per node, already encoded; the hub hands the same bytes to each
+ * loop that has subscribers of the channel, and each loop writes them to its connections
+ * ({@link LoopChannels}). Hand-offs to one loop keep the broker's order, so every subscriber on every
+ * loop sees a channel's frames in the order the broker delivered them.
+ *
+ * <p>Threading: the hub's state belongs to the node's context. {@link #subscribe} and
+ * {@link #unsubscribe} may be called from any loop; they hop to the node's context and their Futures
+ * complete on the caller's. The delivery methods are the broker's handlers and run on the node's
+ * context. {@link #subscriberCount} and {@link #channels} read a concurrent summary from any thread.
+ */
+public final class Hub {
+  /** Where the hub hands frames: one of the node's event loops. Its methods run on its own context. */
+  public interface Loop {
+    Context context();
+
+    /** Writes a channel frame (or, with no channel, a frame for everyone) to this loop's connections. */
+    void deliver(Delivery delivery);
+
+    /** Writes a direct frame to this loop's connections of its user or device; returns how many. */
+    int deliverDirect(Direct direct);
+
+    /** Carries out a backend's device command on this loop's connections of the device; returns how many. */
+    int apply(DeviceCommand command);
+  }
+
+  private static final class Channel {
+    /** Subscribers per loop index. */
+    final int[] perLoop;
+    int loops;
+    Future<Void> ready;
+
+    Channel(int loopCount) {
+      perLoop = new int[loopCount];
+    }
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Broker broker;
+  private final NodeMetrics metrics;
+  private final Loop[] loops;
+  private final Map<String, Channel> channels = new HashMap<>();
+  /** Subscribers per channel on this node, readable from any thread. */
+  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+
+  /** Called on the node's context, which the hub then belongs to; {@code loopCount} loops will {@link #attach}. */
+  public Hub(Vertx vertx, Broker broker, NodeMetrics metrics, int loopCount) {
+    this.vertx = vertx;
+    this.loops = new Loop[loopCount];
+    this.context = vertx.getOrCreateContext();
+    this.broker = broker;
+    this.metrics = metrics;
+    broker.onDelivery(this::deliver);
+    broker.onDirect(this::deliverDirect);
+    broker.onDeviceCommand(this::apply);
+  }
+
+  /** Puts loop number {@code index} in place. On the node's context, before the loop takes connections. */
+  public void attach(int index, Loop loop) {
+    loops[index] = loop;
+  }
+
+  public int loopCount() {
+    return loops.length;
+  }
+
+  /**
+   * Counts one more subscriber of {@code channel} on loop {@code loop}. The Future completes, on the
+   * caller's context, once the node's broker subscription for the channel is in place.
+   */
+  public Future<Void> subscribe(String channel, int loop) {
+    return Contexts.call(vertx, context, () -> {
+      Channel c = channels.computeIfAbsent(channel, k -> new Channel(loops.length));
+      if (c.perLoop[loop]++ == 0) {
+        c.loops++;
+      }
+      counts.merge(channel, 1, Integer::sum);
+      if (c.ready == null) {
+        Promise<Void> ready = Promise.promise();
+        c.ready = ready.future();
+        broker.subscribe(channel).onComplete(ready);
+        c.ready.onFailure(e -> {
+          if (channels.get(channel) == c) {
+            c.ready = null; // the next subscriber tries again
+          }
+        });
+      }
+      return c.ready;
+    });
+  }
+
+  /** Counts one subscriber less; the last one on the node ends the broker subscription. */
+  public Future<Void> unsubscribe(String channel, int loop) {
+    return Contexts.call(vertx, context, () -> {
+      Channel c = channels.get(channel);
+      if (c == null || c.perLoop[loop] == 0) {
+        return Future.succeededFuture();
+      }
+      if (--c.perLoop[loop] == 0) {
+        c.loops--;
+      }
+      counts.computeIfPresent(channel, (k, n) -> n <= 1 ? null : n - 1);
+      if (c.loops == 0) {
+        channels.remove(channel);
+        return broker.unsubscribe(channel);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** This node's subscribers of a channel, over all loops. Any thread. */
+  public int subscriberCount(String channel) {
+    return counts.getOrDefault(channel, 0);
+  }
+
+  /** The channels with subscribers on this node. Any thread. */
+  public Set<String> channels() {
+    return Set.copyOf(counts.keySet());
+  }
+
+  // ------------------------------------------------------------------ from the broker, on the node's context
+
+  private void deliver(Delivery d) {
+    if (d.everyone()) {
+      for (Loop loop : loops) {
+        if (loop != null) {
+          handOver(loop, d);
+        }
+      }
+      return;
+    }
+    Channel c = channels.get(d.channel());
+    if (c == null) {
+      return;
+    }
+    for (int i = 0; i < c.perLoop.length; i++) {
+      if (c.perLoop[i] > 0) {
+        handOver(loops[i], d);
+      }
+    }
+  }
+
+  private void handOver(Loop loop, Delivery d) {
+    metrics.loopHandOvers.increment();
+    if (loop.context() == context) {
+      loop.deliver(d);
+    } else {
+      loop.context().runOnContext(v -> loop.deliver(d));
+    }
+  }
+
+  private Future<Integer> deliverDirect(Direct d) {
+    return everyLoop(loop -> loop.deliverDirect(d));
+  }
+
+  private Future<Integer> apply(DeviceCommand c) {
+    return everyLoop(loop -> loop.apply(c));
+  }
+
+  /** Runs {@code action} on every loop, on its own context; the Future holds the sum of the results. */
+  private Future<Integer> everyLoop(java.util.function.ToIntFunction<Loop> action) {
+    List<Future<Integer>> parts = new ArrayList<>(loops.length);
+    for (Loop loop : loops) {
+      if (loop == null) {
+        continue;
+      }
+      parts.add(Contexts.call(vertx, loop.context(), () -> Future.succeededFuture(action.applyAsInt(loop))));
+    }
+    return Future.all(parts).map(all -> {
+      int sum = 0;
+      for (Future<Integer> f : parts) {
+        sum += f.result();
+      }
+      return sum;
+    });
+  }
+}

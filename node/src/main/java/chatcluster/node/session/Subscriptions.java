@@ -1,0 +1,83 @@
+package chatcluster.node.session;
+
+import chatcluster.node.channel.Delivery;
+import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.protocol.CloseCode;
+import chatcluster.node.transport.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection's subscriptions and the delivery of their frames: a subscription being set up holds
+ * live frames back (bounded), a live one drops what the client already has (by offset) and writes the
+ * rest, the same bytes every other subscriber gets.
+ *
+ * <p>Threading: confined to the connection's event loop.
+ */
+final class Subscriptions implements LoopChannels.Subscriber {
+  private final Connection connection;
+  private final Map<String, Subscription> byChannel = new HashMap<>();
+
+  Subscriptions(Connection connection) {
+    this.connection = connection;
+  }
+
+  Subscription get(String channel) {
+    return byChannel.get(channel);
+  }
+
+  boolean contains(String channel) {
+    return byChannel.containsKey(channel);
+  }
+
+  void add(Subscription sub) {
+    byChannel.put(sub.channel, sub);
+  }
+
+  Subscription remove(String channel) {
+    return byChannel.remove(channel);
+  }
+
+  /** Takes every subscription out (the connection closed). */
+  List<Subscription> removeAll() {
+    List<Subscription> all = new ArrayList<>(byChannel.values());
+    byChannel.clear();
+    return all;
+  }
+
+  boolean isEmpty() {
+    return byChannel.isEmpty();
+  }
+
+  @Override
+  public void deliver(Delivery delivery) {
+    Subscription sub = byChannel.get(delivery.channel());
+    if (sub == null || !connection.isOpen()) {
+      return;
+    }
+    if (!sub.live) {
+      if (sub.pending.size() >= Subscription.MAX_PENDING) {
+        connection.close(CloseCode.RATE_LIMITED, "slow consumer");
+      } else {
+        sub.pending.add(delivery);
+      }
+      return;
+    }
+    if (sub.accept(delivery)) {
+      connection.writeShared(delivery.frame());
+    }
+  }
+
+  /** Makes a subscription live: what arrived while it was set up follows what the client was sent so far. */
+  void goLive(Subscription sub) {
+    sub.live = true;
+    while (!sub.pending.isEmpty()) {
+      Delivery d = sub.pending.poll();
+      if (sub.accept(d)) {
+        connection.writeShared(d.frame());
+      }
+    }
+  }
+}

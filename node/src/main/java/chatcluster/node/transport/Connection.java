@@ -1,0 +1,170 @@
+package chatcluster.node.transport;
+
+import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.protocol.CloseCode;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's WebSocket as the node writes to it: every write, the bounded send queue, reading
+ * pauses, heartbeat pings and the close. Frames read are handed to the {@link Listener}.
+ *
+ * <p>Threading: confined to the event loop the socket was accepted on.
+ */
+public final class Connection {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  /**
+   * A refusal (bad credential, full node) closes this long after the upgrade: a close frame in the
+   * same read as the 101 makes some clients (Vert.x's) fail the connect without the close code.
+   */
+  public static final long REFUSAL_DELAY_MS = 50;
+
+  /** What a connection reports to the session above it. */
+  public interface Listener {
+    void handleText(String text);
+
+    void handleClosed();
+  }
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final String id;
+  private final String remoteAddress;
+  private final NodeMetrics metrics;
+  private final Runnable onClosed;
+  private boolean closing;
+  private boolean closed;
+  private boolean paused;
+  private long lastSeen = System.nanoTime();
+
+  Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
+             Runnable onClosed) {
+    this.onClosed = onClosed;
+    this.vertx = vertx;
+    this.ws = ws;
+    this.id = id;
+    this.remoteAddress = remoteAddress;
+    this.metrics = metrics;
+    ws.setWriteQueueMaxSize(sendQueueMax);
+  }
+
+  /** Starts reading: frames go to {@code listener}; a binary frame closes with 1003. */
+  public void listen(Listener listener) {
+    ws.textMessageHandler(text -> {
+      lastSeen = System.nanoTime();
+      if (!closing) {
+        listener.handleText(text);
+      }
+    });
+    ws.binaryMessageHandler(b -> close(CloseCode.BINARY_FRAME, "binary frames are not supported"));
+    ws.pongHandler(b -> lastSeen = System.nanoTime());
+    ws.exceptionHandler(e -> log.debug("connection {}: error: {}", id, e.toString()));
+    ws.closeHandler(v -> {
+      closed = true;
+      onClosed.run();
+      listener.handleClosed();
+    });
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  /** Whether frames may still be written (no close sent or received). */
+  public boolean isOpen() {
+    return !closing && !closed && !ws.isClosed();
+  }
+
+  /**
+   * Writes a frame shared with other receivers (the same bytes, not copied). A client whose send
+   * queue is full is too slow to follow: it is closed with 4029 rather than buffered without bound.
+   */
+  public void writeShared(Buffer frame) {
+    if (!isOpen()) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      metrics.slowConsumersClosed.increment();
+      log.info("connection {}: closing slow consumer", id);
+      close(CloseCode.RATE_LIMITED, "slow consumer");
+      return;
+    }
+    metrics.framesDelivered.increment();
+    write(frame);
+  }
+
+  /** Writes a frame meant for this client alone (replies, welcome). */
+  public void send(Buffer frame) {
+    if (isOpen()) {
+      write(frame);
+    }
+  }
+
+  /** A write to one connection must never fail another connection's command: a write after close is dropped. */
+  private void write(Buffer frame) {
+    try {
+      ws.writeFrame(TextFrames.of(frame));
+    } catch (IllegalStateException closedMeanwhile) {
+      log.debug("connection {}: write after close dropped", id);
+    }
+  }
+
+  /** Stops reading from the client (its frames wait in TCP) until {@link #resume()}. */
+  public void pause() {
+    if (!paused) {
+      paused = true;
+      ws.pause();
+    }
+  }
+
+  public void resume() {
+    if (paused) {
+      paused = false;
+      ws.resume();
+    }
+  }
+
+  /** Pings the client, or closes it when nothing came from it for two intervals. */
+  public void heartbeat(long nowNanos, long intervalNanos) {
+    if (!isOpen()) {
+      return;
+    }
+    if (nowNanos - lastSeen > 2 * intervalNanos && !paused) {
+      log.debug("connection {}: no frame for two heartbeat intervals, closing", id);
+      close(CloseCode.NORMAL, "heartbeat timeout");
+    } else {
+      ws.writePing(Buffer.buffer());
+    }
+  }
+
+  /** Closes with a contract close code; reading stops at once, the session learns of the end from its listener. */
+  public void close(CloseCode code, String reason) {
+    close(code, reason, 0);
+  }
+
+  /** Closes a beat after the upgrade (see {@link #REFUSAL_DELAY_MS}). */
+  public void refuse(CloseCode code, String reason) {
+    close(code, reason, REFUSAL_DELAY_MS);
+  }
+
+  private void close(CloseCode code, String reason, long delayMs) {
+    if (closing || closed) {
+      return;
+    }
+    closing = true;
+    String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
+    if (delayMs <= 0) {
+      ws.close(code.code(), shortReason);
+    } else {
+      vertx.setTimer(delayMs, t -> ws.close(code.code(), shortReason));
+    }
+  }
+}
