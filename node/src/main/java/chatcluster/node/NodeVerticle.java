@@ -173,14 +173,15 @@ final class NodeVerticle extends VerticleBase {
   }
 
   /**
-   * Deploys the loops as instances of one deployment, so that they share one listening socket even on
-   * port 0 (Vert.x shares a random port only within a deployment) and Vert.x spreads accepted
-   * connections over them.
+   * Deploys the loops as instances of one deployment; their servers share one listening socket and
+   * Vert.x spreads accepted connections over them. Port 0 becomes a negative port of this node's
+   * own: Vert.x shares a random port between servers bound to the same negative number.
    */
   private Future<Void> startLoops(int count) {
+    int bindPort = config.port() != 0 ? config.port() : -RANDOM_PORT_GROUPS.incrementAndGet();
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     return vertx.deployVerticle(() -> {
-      LoopVerticle loop = new LoopVerticle(services, context, next.getAndIncrement(), config.port(), this::mountRoutes);
+      LoopVerticle loop = new LoopVerticle(services, context, next.getAndIncrement(), bindPort, this::mountRoutes);
       loops.add(loop);
       return loop;
     }, new io.vertx.core.DeploymentOptions().setInstances(count)).map(id -> {
@@ -196,6 +197,9 @@ final class NodeVerticle extends VerticleBase {
   }
 
   private static final long DIRECTORY_PERIOD_MS = 5000;
+  /** Distinct negative ports for nodes on port 0 in one JVM (see {@link #startLoops}). */
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_GROUPS =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** The Unix socket relay and, when it has a port of its own, the HTTP API's server. */
   private Future<Void> startRelay(RelayService relay, Router separateApi) {

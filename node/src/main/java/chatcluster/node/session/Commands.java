@@ -152,8 +152,7 @@ final class Commands {
     if (sub == null) {
       return Step.done(() -> {});
     }
-    release(sub);
-    return Step.done(() -> session.send(FrameCodec.unsubscribed(channel)));
+    return Step.serial(release(sub).map(v -> () -> session.send(FrameCodec.unsubscribed(channel))));
   }
 
   /**
@@ -227,23 +226,27 @@ final class Commands {
     if (sub == null) {
       return Future.failedFuture(new ChatException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + channel + "'"));
     }
-    release(sub);
-    return Future.succeededFuture(new JsonObject().put("channel", channel));
+    return release(sub).map(v -> new JsonObject().put("channel", channel));
   }
 
-  /** Undoes what a subscription holds: its place in the fan-out, its slot, its presence. */
-  void release(Subscription sub) {
+  /**
+   * Undoes what a subscription holds: its place in the fan-out, its slot, its presence. The Future
+   * completes when all of it is undone, so that an unsubscribe's ack means the slot is free.
+   */
+  Future<Void> release(Subscription sub) {
+    List<Future<?>> undone = new java.util.ArrayList<>(3);
     node.channels().remove(sub.channel, session.subscriptions);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
-      node.cluster().release(ChannelOptions.subscriberCounter(sub.channel));
+      undone.add(node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)));
     }
     if (sub.joined) {
       sub.joined = false;
       Principal p = session.principal();
-      node.presence().remove(sub.channel, session.id())
-          .compose(v -> emit(sub.channel, FrameCodec.leave(sub.channel, p.user(), p.device())));
+      undone.add(node.presence().remove(sub.channel, session.id())
+          .compose(v -> emit(sub.channel, FrameCodec.leave(sub.channel, p.user(), p.device()))));
     }
+    return Future.join(undone).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   private Future<Void> acquireSlot(Subscription sub) {

@@ -132,6 +132,43 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes and returns, in arrival order, the first {@code n} frames that match, waiting up to
+   * {@code timeout} for them all (for bursts: one wait instead of one per frame).
+   */
+  public List<JsonObject> takeAll(Predicate<JsonObject> match, int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (frames) {
+      while (true) {
+        List<JsonObject> found = new ArrayList<>(n);
+        for (JsonObject f : frames) {
+          if (match.test(f)) {
+            found.add(f);
+            if (found.size() == n) {
+              break;
+            }
+          }
+        }
+        if (found.size() == n) {
+          java.util.Set<JsonObject> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          taken.addAll(found);
+          frames.removeIf(taken::contains);
+          return found;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          fail("only " + found.size() + " of " + n + " matching frames within " + timeout);
+        }
+        try {
+          frames.wait(Math.max(1, Math.min(200, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          fail(e);
+        }
+      }
+    }
+  }
+
   /** Asserts that no matching frame arrives within {@code window} (a bounded negative check). */
   public void assertNone(Predicate<JsonObject> match, Duration window) {
     long deadline = System.nanoTime() + window.toNanos();
