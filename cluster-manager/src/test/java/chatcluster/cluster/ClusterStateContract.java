@@ -10,10 +10,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +29,6 @@ public abstract class ClusterStateContract {
   /** A fresh state whose counters start at zero. */
   protected abstract ClusterState state() throws Exception;
 
-  /**
-   * Makes another node join or leave the cluster {@code state} belongs to, so that its membership
-   * handlers run; empty when the implementation never has other nodes.
-   */
-  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
-    return Optional.empty();
-  }
 
   @BeforeEach
   void deployCaller() throws Exception {
@@ -112,15 +103,5 @@ public abstract class ClusterStateContract {
     });
     assertEquals(10, results.stream().filter(Boolean::booleanValue).count());
     assertEquals(10L, call(() -> s.count("race")));
-  }
-
-  @Test
-  void membershipHandlersRunOnTheContextThatRegisteredThem() throws Exception {
-    ClusterState s = state();
-    CallerContext.Inbox<MembershipChange> changes = caller.inbox("the membership handler");
-    caller.run(() -> s.onMembership(changes));
-    Optional<MembershipChange> expected = changeMembership(s);
-    Assumptions.assumeTrue(expected.isPresent(), "this implementation never has other nodes");
-    changes.await(expected.get()::equals);
   }
 }

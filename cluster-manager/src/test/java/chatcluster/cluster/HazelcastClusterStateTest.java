@@ -12,7 +12,6 @@ import io.vertx.core.VertxOptions;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * Real Hazelcast members in this JVM, joined by TCP-IP on loopback under a cluster name of their own:
  * the contract on one member, and what only a cluster can show across two.
  */
-class HazelcastClusterStateTest extends ClusterStateContract {
+class HazelcastClusterStateTest extends MembershipContract {
   static final String CLUSTER = "test-" + UUID.randomUUID();
   static int port;
   static ClusterBootstrap.Clustered first;
@@ -75,9 +74,9 @@ class HazelcastClusterStateTest extends ClusterStateContract {
   }
 
   @Override
-  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
+  protected MembershipChange changeMembership(ClusterState state) throws Exception {
     joiner = member("node-4");
-    return Optional.of(new MembershipChange(MembershipChange.Kind.JOINED, "node-4"));
+    return new MembershipChange(MembershipChange.Kind.JOINED, "node-4");
   }
 
   @Override

@@ -3,7 +3,7 @@ package chatcluster.node.cluster;
 import static chatcluster.cluster.testing.CallerContext.await;
 
 import chatcluster.cluster.ClusterState;
-import chatcluster.cluster.ClusterStateContract;
+import chatcluster.cluster.MembershipContract;
 import chatcluster.cluster.MembershipChange;
 import chatcluster.node.config.Ids;
 import chatcluster.node.redis.RedisKeys;
@@ -11,7 +11,6 @@ import chatcluster.node.testing.RedisExtension;
 import chatcluster.node.testing.TestRedis;
 import chatcluster.node.testing.TestShards;
 import io.vertx.core.Vertx;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * registry's heartbeat making this node live.
  */
 @ExtendWith(RedisExtension.class)
-class RedisClusterStateTest extends ClusterStateContract {
+class RedisClusterStateTest extends MembershipContract {
   private static TestRedis redis;
   private static Vertx vertx;
   private TestShards redisShards;
@@ -67,9 +66,9 @@ class RedisClusterStateTest extends ClusterStateContract {
 
   /** The registry's cleanup after a dead node, as its sweep or Hazelcast's membership would start it. */
   @Override
-  protected Optional<MembershipChange> changeMembership(ClusterState state) throws Exception {
+  protected MembershipChange changeMembership(ClusterState state) throws Exception {
     registry.onNodeGone(((RedisClusterState) state)::nodeLeft);
     redisShards.node().run(() -> registry.cleanUpAfter("node-gone"));
-    return Optional.of(new MembershipChange(MembershipChange.Kind.LEFT, "node-gone"));
+    return new MembershipChange(MembershipChange.Kind.LEFT, "node-gone");
   }
 }
