@@ -7,29 +7,32 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Talks to a running launcher found through its state directory ({@code scale}, {@code status}, {@code down}). */
-final class ControlClient {
+/**
+ * Talks to a running launcher found through its state directory: what {@code scale}, {@code status}
+ * and {@code down} use, and tests too. Calls block until the launcher answers.
+ */
+public final class ControlClient {
   private final ControlFile control;
 
   private ControlClient(ControlFile control) {
     this.control = control;
   }
 
-  static ControlClient find(Path stateDir) throws IOException {
+  public static ControlClient find(Path stateDir) throws IOException {
     return new ControlClient(ControlFile.readLive(stateDir).orElseThrow(() -> new IOException(
         "no launcher is running with state directory " + stateDir + " (start one with 'up', or pass the "
             + "--state-dir it was started with)")));
   }
 
-  ClusterStatus status() throws IOException {
+  public ClusterStatus status() throws IOException {
     return ClusterStatus.fromProperties(call("GET", "/status"));
   }
 
-  ClusterStatus scale(int nodes) throws IOException {
+  public ClusterStatus scale(int nodes) throws IOException {
     return ClusterStatus.fromProperties(call("POST", "/scale?nodes=" + nodes));
   }
 
-  void down() throws IOException {
+  public void down() throws IOException {
     call("POST", "/down");
   }
 
