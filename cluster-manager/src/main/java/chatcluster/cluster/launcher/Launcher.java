@@ -78,10 +78,8 @@ public final class Launcher {
       if (control[0] != null) {
         control[0].stop();
       }
-      log.info("stopping nginx, the nodes and Redis");
       cluster.stop();
       ControlFile.delete(options.stateDir());
-      log.info("stopped");
       stopped.countDown();
     }, "launcher-stop"));
     ClusterStatus status = cluster.up();

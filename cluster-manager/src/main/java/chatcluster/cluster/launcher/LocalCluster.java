@@ -53,13 +53,13 @@ public final class LocalCluster {
     Path nginxBinary = programs.require("nginx", "nginx", "to balance clients over the nodes");
     String redisUrl = System.getenv("REDIS_URL");
     Path redisBinary = redisUrl == null || redisUrl.isBlank()
-        ? programs.require("redis-server", "redis-server", "to share messages between the nodes (or set REDIS_URL)")
+        ? programs.require("redis-server", "redis-server", "by the nodes to share messages; or set REDIS_URL")
         : null;
     Path cert = options.tlsCert();
     Path key = options.tlsKey();
     if (options.tls() && cert == null) {
       SelfSignedCertificate c = SelfSignedCertificate.create(
-          programs.require("openssl", "openssl", "to make a certificate for --tls (or pass --tls-cert/--tls-key)"),
+          programs.require("openssl", "openssl", "to make a certificate for --tls; or pass --tls-cert and --tls-key"),
           options.stateDir().resolve("tls"));
       cert = c.cert();
       key = c.key();
@@ -116,22 +116,30 @@ public final class LocalCluster {
   /** Stops nginx, drains every node, stops Redis: each by its own PID. Safe to call twice. */
   public void stop() {
     List<LocalNode> toStop;
+    Nginx nginxToStop;
+    RedisServer redisToStop;
     synchronized (this) {
-      if (stopping && nodes.isEmpty()) {
-        return;
-      }
       stopping = true;
       toStop = new ArrayList<>(nodes);
       nodes.clear();
-    }
-    if (nginx != null) {
-      nginx.stop();
-    }
-    stopNodes(toStop);
-    if (redis != null) {
-      redis.stop();
+      nginxToStop = nginx;
+      redisToStop = redis;
+      nginx = null;
+      redis = null;
     }
     watcher.shutdownNow();
+    if (nginxToStop == null && redisToStop == null && toStop.isEmpty()) {
+      return;
+    }
+    log.info("stopping nginx, {} node{} and Redis", toStop.size(), toStop.size() == 1 ? "" : "s");
+    if (nginxToStop != null) {
+      nginxToStop.stop();
+    }
+    stopNodes(toStop);
+    if (redisToStop != null) {
+      redisToStop.stop();
+    }
+    log.info("stopped");
   }
 
   private List<LocalNode> startNodes(int count) throws Exception {
