@@ -139,9 +139,15 @@ class LocalClusterIT {
   @Test
   @Order(5)
   void nginxReloadDuringTrafficDropsNoConnection() throws Exception {
-    traffic = new Traffic(connect(null).ws(), subscribers());
+    // The publisher is on node-1, which the kill test below leaves alive.
+    List<WsClient> subscribers = subscribers();
+    WsClient publisher = population.stream().filter(c -> c.node().equals("node-1"))
+        .filter(c -> !subscribers.contains(c.ws())).findFirst().orElseThrow().ws();
+    traffic = new Traffic(publisher, subscribers);
     traffic.start();
-    traffic.awaitDelivered();
+    while (traffic.published() < 50) {
+      traffic.awaitDelivered();
+    }
     launcher.nginxReload();
     traffic.awaitDelivered();
     assertNoneClosed("nginx -s reload");

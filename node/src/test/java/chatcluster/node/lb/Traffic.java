@@ -22,6 +22,7 @@ final class Traffic implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** The publisher and subscribers stay open (the test owns them); {@link #close()} only stops publishing. */
   Traffic(WsClient publisher, List<WsClient> subscribers) {
     this.publisher = publisher;
     this.subscribers = new ArrayList<>(subscribers);
@@ -76,6 +77,5 @@ final class Traffic implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.join(5_000);
-    publisher.close();
   }
 }
