@@ -174,5 +174,10 @@ final class LauncherProcess implements AutoCloseable {
       }
       children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
+    Files.deleteIfExists(out);
+    Files.deleteIfExists(err);
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }
