@@ -32,6 +32,7 @@ public final class WsClient implements AutoCloseable {
   private final List<JsonObject> frames = new ArrayList<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private volatile io.vertx.core.MultiMap handshakeHeaders = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
 
   private WsClient(WebSocketClient client, ClientWebSocket ws) {
     this.client = client;
@@ -52,6 +53,11 @@ public final class WsClient implements AutoCloseable {
 
   public String subprotocol() {
     return ws.subProtocol();
+  }
+
+  /** Headers of the server's handshake response (the 101), e.g. a Set-Cookie from a proxy. */
+  public io.vertx.core.MultiMap handshakeHeaders() {
+    return handshakeHeaders;
   }
 
   public void send(JsonObject frame) {
@@ -265,6 +271,12 @@ public final class WsClient implements AutoCloseable {
       return this;
     }
 
+    /** The local address to connect from (e.g. 127.0.0.2, to look like another host to a proxy). */
+    public Builder localAddress(String address) {
+      clientOptions.setLocalAddress(address);
+      return this;
+    }
+
     public Builder ssl() {
       options.setSsl(true);
       clientOptions.setSsl(true).setTrustAll(true).setVerifyHost(false);
@@ -279,6 +291,9 @@ public final class WsClient implements AutoCloseable {
         WsClient c = new WsClient(client, ws);
         try {
           ws.connect(options).toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          if (ws.headers() != null) {
+            c.handshakeHeaders = io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(ws.headers());
+          }
         } catch (Exception e) {
           // A server that closes right after the upgrade (4001, 1013, ...) can fail the connect future
           // although the close frame, which is what the test wants, did arrive.
