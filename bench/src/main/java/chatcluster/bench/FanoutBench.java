@@ -154,12 +154,12 @@ public final class FanoutBench {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  private static int intArg(String[] args, String name, int dflt) {
+  static int intArg(String[] args, String name, int dflt) {
     String v = stringArg(args, name, null);
     return v == null ? dflt : Integer.parseInt(v);
   }
 
-  private static String stringArg(String[] args, String name, String dflt) {
+  static String stringArg(String[] args, String name, String dflt) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
         return args[i + 1];

@@ -11,14 +11,27 @@ import java.util.function.Function;
 /**
  * Moves frames between the nodes of the cluster, this node included.
  *
- * <p>Delivery is at most once per node: a frame published while a node is unreachable is not replayed
- * by the broker; persistent channels let clients recover it by offset instead. Within one channel,
- * every node sees messages in offset order. {@link #publish} assigns the offset, appends to the
- * channel's history when it is persistent, and fans out in one atomic step, so history and live
- * delivery never disagree on order.
+ * <p><b>Delivery</b> is at most once per node: a frame published while a node is unreachable is not
+ * replayed by the broker; persistent channels let clients recover it by offset instead.
+ * {@link #publish} assigns the offset, appends to the channel's history when it is persistent, and
+ * fans out in one atomic step, so history and live delivery never disagree on order.
  *
- * <p>All methods are called on the node's event loop and never block it; the delivery handler is
- * called on it too.
+ * <p><b>Order.</b> What is ordered:
+ * <ul>
+ *   <li>one channel: every node receives its messages in offset order, the publishing node too;</li>
+ *   <li>one caller: publishes, emits and reads made from one thread take effect in the order they
+ *       were made (a read after a publish sees it), so one connection's, one relay connection's or
+ *       one embedding thread's messages get increasing offsets in call order;</li>
+ *   <li>one channel's frames outside the stream ({@link #emit}) keep their order relative to the
+ *       channel's messages from the same caller.</li>
+ * </ul>
+ * What is not: messages of different channels, broadcasts relative to channel messages, and direct
+ * frames relative to either carry no order between each other; two callers' publishes interleave in
+ * the order the broker received them.
+ *
+ * <p><b>Threading.</b> A broker belongs to the node's context: it is started and called there (event
+ * loops reach it through a context-bound view, see {@code NodeServices.forLoop}), its Futures complete
+ * on the caller's context and its handlers run on the node's context. It never blocks.
  */
 public interface Broker {
 
