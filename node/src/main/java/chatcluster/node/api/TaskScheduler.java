@@ -10,6 +10,7 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.config.Ids;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
+import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.runtime.Contexts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -196,19 +197,18 @@ public final class TaskScheduler {
   private Future<Void> execute(ScheduledTask task) {
     return proxy.call(task.path(), task.method(), task.body(), task.headers(), task.id()).transform(ar -> {
       long ts = System.currentTimeMillis();
-      JsonObject frame = new JsonObject().put("type", "task").put("task", task.id()).put("ts", ts);
+      Buffer frame;
       Integer status = null;
       if (ar.succeeded()) {
         status = ar.result().status();
-        frame.put("status", status).put("body", ar.result().body());
+        frame = FrameCodec.taskResult(task.id(), ts, status, ar.result().body());
       } else {
         ChatException e = ar.cause() instanceof ChatException ce ? ce
             : new ChatException(ErrorCode.INTERNAL, "internal error");
-        frame.put("status", (Object) null).put("body", (Object) null).put("error", e.code().wire())
-            .put("message", e.getMessage());
+        frame = FrameCodec.taskFailure(task.id(), ts, e.code(), e.getMessage());
       }
       Integer finalStatus = status;
-      return broker.sendDirect(new Direct(null, task.device(), Buffer.buffer(frame.encode()))).compose(delivered -> {
+      return broker.sendDirect(new Direct(null, task.device(), frame)).compose(delivered -> {
         ScheduledTask next = task.afterRun(ts, finalStatus, delivered > 0);
         if (delivered == 0 && ts - next.ownerSeen() > settings.ownerTtl().toMillis()) {
           log.info("task {} ends: its owner {} has been gone for over {} s", task.id(), task.device(),

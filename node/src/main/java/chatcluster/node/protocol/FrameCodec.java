@@ -254,6 +254,23 @@ public final class FrameCodec {
     return encode(new JsonObject().put("type", "direct").put("data", data).put("from", sender(from)));
   }
 
+  /** A scheduled task's run: {@code {"type":"task","task","status","body","ts"}}. */
+  public static Buffer taskResult(String task, long ts, int status, Object body) {
+    return encode(new JsonObject().put("type", "task").put("task", task).put("ts", ts).put("status", status)
+        .put("body", body));
+  }
+
+  /** A scheduled task's run that got no answer: status and body null, with the error's code and message. */
+  public static Buffer taskFailure(String task, long ts, ErrorCode code, String message) {
+    return encode(new JsonObject().put("type", "task").put("task", task).put("ts", ts).put("status", (Object) null)
+        .put("body", (Object) null).put("error", code.wire()).put("message", message));
+  }
+
+  /** One entry of a presence list: {@code {user, device, node}}. */
+  public static JsonObject presenceMember(String user, String device, String node) {
+    return new JsonObject().put("user", user).put("device", device).put("node", node);
+  }
+
   public static Buffer broadcast(Object data) {
     return encode(new JsonObject().put("type", "broadcast").put("data", data));
   }

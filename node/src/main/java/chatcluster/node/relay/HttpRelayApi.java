@@ -7,6 +7,7 @@ import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
+import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.session.NodeServices;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -133,7 +134,7 @@ public final class HttpRelayApi {
       f = f.compose(o -> node.presence().members(name).map(members -> {
         JsonArray list = new JsonArray();
         for (PresenceMember m : members) {
-          list.add(new JsonObject().put("user", m.user()).put("device", m.device()).put("node", m.node()));
+          list.add(FrameCodec.presenceMember(m.user(), m.device(), m.node()));
         }
         return o.put("presence", new JsonObject().put("count", members.size()).put("members", list));
       }));

@@ -335,7 +335,7 @@ final class Commands {
     return checkAccess(channel, options).compose(v -> node.presence().members(channel)).map(members -> {
       JsonArray list = new JsonArray();
       for (PresenceMember m : members) {
-        list.add(new JsonObject().put("user", m.user()).put("device", m.device()).put("node", m.node()));
+        list.add(FrameCodec.presenceMember(m.user(), m.device(), m.node()));
       }
       return new JsonObject().put("channel", channel).put("count", members.size()).put("members", list);
     });
