@@ -153,7 +153,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    return publishRaw(shards.forSubject(channel), keys.channel(channel), Envelope.encode(nodeId, -1, null, frame))
+    return publishRaw(shards.forSubject(channel), keys.channel(channel), NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
         .recover(e -> {
           handler.handle(Delivery.unordered(channel, frame));
           return Future.succeededFuture();
@@ -162,7 +162,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
-    return publishRaw(shards.primary(), keys.broadcast(), Envelope.encode(nodeId, -1, null, frame))
+    return publishRaw(shards.primary(), keys.broadcast(), NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
         .recover(e -> {
           handler.handle(Delivery.unordered(null, frame));
           return Future.succeededFuture();
@@ -188,23 +188,25 @@ public final class RedisBroker implements Broker {
   public Future<Integer> sendDirect(Direct direct) {
     String subject = direct.user() != null ? "u:" + direct.user() : "d:" + direct.device();
     String routeKey = direct.user() != null ? keys.userRoute(direct.user()) : keys.deviceRoute(direct.device());
-    return directHandler.apply(direct).compose(local -> routeToOthers(subject, routeKey, subject, direct.frame())
+    NodeMessage message = direct.user() != null ? new NodeMessage.ToUser(nodeId, direct.user(), direct.frame())
+        : new NodeMessage.ToDevice(nodeId, direct.device(), direct.frame());
+    return directHandler.apply(direct).compose(local -> routeToOthers(subject, routeKey, message)
         .map(remote -> local + remote));
   }
 
   @Override
   public Future<Integer> sendDeviceCommand(DeviceCommand command) {
-    String subject = "d:" + command.device();
-    String target = (command.subscribe() ? "S:" : "U:") + command.device();
-    return deviceHandler.apply(command).compose(local -> routeToOthers(subject, keys.deviceRoute(command.device()),
-        target, Buffer.buffer(command.channel())).map(remote -> local + remote));
+    NodeMessage order = new NodeMessage.DeviceOrder(nodeId, command.device(), command.subscribe(), command.channel());
+    return deviceHandler.apply(command).compose(local -> routeToOthers("d:" + command.device(),
+        keys.deviceRoute(command.device()), order).map(remote -> local + remote));
   }
 
   /**
-   * Publishes {@code payload} to the channel of every other node that holds connections of the
+   * Publishes {@code message} to the channel of every other node that holds connections of the
    * route's user or device; the Future holds how many connections those nodes registered.
    */
-  private Future<Integer> routeToOthers(String subject, String routeKey, String target, Buffer payload) {
+  private Future<Integer> routeToOthers(String subject, String routeKey, NodeMessage message) {
+    Buffer payload = NodeMessageCodec.encode(message);
     RedisLink routes = shards.forSubject(subject);
     if (!routes.healthy()) {
       return Future.succeededFuture(0);
@@ -215,7 +217,7 @@ public final class RedisBroker implements Broker {
         long count = r.get(node).toLong();
         if (!node.equals(nodeId) && count > 0) {
           remote += (int) count;
-          publishRaw(shards.primary(), keys.nodeChannel(node), Envelope.encode(nodeId, -1, target, payload));
+          publishRaw(shards.primary(), keys.nodeChannel(node), payload);
         }
       }
       return remote;
@@ -300,30 +302,30 @@ public final class RedisBroker implements Broker {
       return;
     }
     String pubsub = push.get(1).toString();
+    NodeMessageCodec.Scope scope = pubsub.startsWith(keys.channelPrefix()) ? NodeMessageCodec.Scope.CHANNEL
+        : pubsub.equals(keys.broadcast()) ? NodeMessageCodec.Scope.EVERYONE
+        : pubsub.equals(keys.nodeChannel(nodeId)) ? NodeMessageCodec.Scope.NODE : null;
     // A heap copy, once per message per node: the bytes are handed to other event loops and written
     // from there after this handler has returned.
-    Envelope e = Envelope.parse(Buffer.buffer(push.get(2).toBuffer().getBytes()));
-    if (e == null) {
+    NodeMessage message = scope == null ? null
+        : NodeMessageCodec.decode(Buffer.buffer(push.get(2).toBuffer().getBytes()), scope);
+    if (message == null) {
       log.warn("ignoring a malformed message on {}", pubsub);
       return;
     }
     metrics.redisMessagesIn.increment();
-    if (pubsub.startsWith(keys.channelPrefix())) {
+    if (message instanceof NodeMessage.ChannelFrame c) {
       String channel = pubsub.substring(keys.channelPrefix().length());
-      Delivery d = e.offset() >= 0 ? new Delivery(channel, e.offset(), e.third(), e.frame())
-          : Delivery.unordered(channel, e.frame());
-      deliverChannel(d);
-    } else if (pubsub.equals(keys.broadcast())) {
+      deliverChannel(c.offset() >= 0 ? new Delivery(channel, c.offset(), c.epoch(), c.frame())
+          : Delivery.unordered(channel, c.frame()));
+    } else if (message instanceof NodeMessage.Everyone e) {
       handler.handle(Delivery.unordered(null, e.frame()));
-    } else if (pubsub.equals(keys.nodeChannel(nodeId)) && e.third() != null && e.third().length() > 2) {
-      String target = e.third().substring(2);
-      switch (e.third().charAt(0)) {
-        case 'u' -> directHandler.apply(new Direct(target, null, e.frame()));
-        case 'd' -> directHandler.apply(new Direct(null, target, e.frame()));
-        case 'S', 'U' -> deviceHandler.apply(new DeviceCommand(target, e.third().charAt(0) == 'S',
-            e.frame().toString()));
-        default -> log.warn("ignoring a node message for unknown target {}", e.third());
-      }
+    } else if (message instanceof NodeMessage.ToUser u) {
+      directHandler.apply(new Direct(u.user(), null, u.frame()));
+    } else if (message instanceof NodeMessage.ToDevice d) {
+      directHandler.apply(new Direct(null, d.device(), d.frame()));
+    } else if (message instanceof NodeMessage.DeviceOrder o) {
+      deviceHandler.apply(new DeviceCommand(o.device(), o.subscribe(), o.channel()));
     }
   }
 

@@ -2,7 +2,8 @@ package chatcluster.node.redis;
 
 /**
  * The Lua scripts that make multi-key steps atomic on one Redis server. Run with EVAL (not EVALSHA)
- * so that a restarted, empty Redis needs no reloading. Envelopes on pub/sub are
+ * so that a restarted, empty Redis needs no reloading. The publish script writes channel frames in
+ * the form {@code chatcluster.node.broker.NodeMessageCodec} defines:
  * {@code <origin node>\n<offset or -1>\n<epoch or target>\n<frame>}.
  */
 public final class RedisScripts {
