@@ -46,6 +46,7 @@ public record NodeConfig(
     String nodeId,
     List<String> redisUrls,
     String redisPrefix,
+    RedisTopology redisTopology,
     ClusterOptions cluster,
     Path relaySocket,
     String relayApiKey,
@@ -73,7 +74,7 @@ public record NodeConfig(
 
   /** Whether the node shares state through Redis (otherwise it runs alone, in memory). */
   public boolean clustered() {
-    return !redisUrls.isEmpty();
+    return !redisUrls.isEmpty() || redisTopology.sentinel() || redisTopology.cluster();
   }
 
   /** Whether a token or JWT key is configured, so that the default authenticator can accept anyone. */
@@ -152,6 +153,7 @@ public record NodeConfig(
           nodeId,
           redisUrls(),
           stringOr(ConfigOption.REDIS_PREFIX),
+          redisTopology(),
           clusterOptions(nodeId),
           string(ConfigOption.RELAY_SOCKET) == null ? null : Path.of(string(ConfigOption.RELAY_SOCKET)),
           string(ConfigOption.RELAY_API_KEY),
@@ -359,6 +361,40 @@ public record NodeConfig(
         }
       }
       return urls;
+    }
+
+    /** How the node finds Redis: URLs (REDIS_URL), Sentinels, or a Redis Cluster; at most one way. */
+    private RedisTopology redisTopology() {
+      List<String> sentinels = hostPorts(ConfigOption.REDIS_SENTINELS);
+      List<String> clusterNodes = hostPorts(ConfigOption.REDIS_CLUSTER_NODES);
+      int ways = (list(ConfigOption.REDIS_URL).isEmpty() ? 0 : 1) + (sentinels.isEmpty() ? 0 : 1)
+          + (clusterNodes.isEmpty() ? 0 : 1);
+      if (ways > 1) {
+        throw new ConfigException("redis: give one of " + ConfigOption.REDIS_URL.label() + ", "
+            + ConfigOption.REDIS_SENTINELS.label() + " or " + ConfigOption.REDIS_CLUSTER_NODES.label() + ", not several");
+      }
+      return new RedisTopology(sentinels, stringOr(ConfigOption.REDIS_MASTER_NAME),
+          string(ConfigOption.REDIS_SENTINEL_PASSWORD), string(ConfigOption.REDIS_PASSWORD), clusterNodes);
+    }
+
+    private List<String> hostPorts(ConfigOption o) {
+      List<String> values = list(o);
+      for (String v : values) {
+        int colon = v.lastIndexOf(':');
+        boolean ok = colon > 0 && colon < v.length() - 1;
+        if (ok) {
+          try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            ok = port > 0 && port <= 65535;
+          } catch (NumberFormatException e) {
+            ok = false;
+          }
+        }
+        if (!ok) {
+          throw invalid(o, "comma-separated host:port pairs");
+        }
+      }
+      return values;
     }
 
     private List<String> list(ConfigOption o) {
