@@ -14,6 +14,8 @@ import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.history.StreamPosition;
 import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.protocol.ChatException;
+import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -130,43 +132,42 @@ public final class RedisBroker implements Broker {
   public Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions opts) {
     RedisLink link = shards.forSubject(channel);
     if (!link.healthy()) {
-      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+      return refused("publish on '" + channel + "'");
     }
     Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH).arg(3)
         .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel))
         .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
         .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8));
-    return link.send(eval).map(r -> {
+    return link.send(eval).transform(ar -> {
+      if (ar.failed()) {
+        log.debug("publish on '{}' failed: {}", channel, ar.cause().toString());
+        return refused("publish on '" + channel + "'");
+      }
       metrics.redisMessagesOut.increment();
-      return r.get(0).toLong();
-    }).recover(e -> {
-      log.warn("publish on '{}' through Redis failed ({}); delivering on this node only", channel, e.getMessage());
-      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+      return Future.succeededFuture(ar.result().get(0).toLong());
     });
   }
 
-  private Long publishLocally(String channel, Buffer messagePrefix) {
-    metrics.localOnlyPublishes.increment();
-    handler.handle(Delivery.unordered(channel, FrameCodec.completeMessageWithoutOffset(messagePrefix)));
-    return null;
+  /**
+   * Fails loud: what cannot go through Redis is neither delivered here only nor acknowledged, so no
+   * subscriber elsewhere misses something the sender believes was sent.
+   */
+  private <T> Future<T> refused(String what) {
+    metrics.publishesRefused.increment();
+    return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, what + ": Redis is unreachable, try again"));
   }
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    return publishRaw(shards.forSubject(channel), keys.channel(channel), NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
-        .recover(e -> {
-          handler.handle(Delivery.unordered(channel, frame));
-          return Future.succeededFuture();
-        });
+    return publishRaw(shards.forSubject(channel), keys.channel(channel),
+        NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
+        .recover(e -> refused("event on '" + channel + "'"));
   }
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
     return publishRaw(shards.primary(), keys.broadcast(), NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
-        .recover(e -> {
-          handler.handle(Delivery.unordered(null, frame));
-          return Future.succeededFuture();
-        });
+        .recover(e -> refused("broadcast"));
   }
 
   private Future<Void> publishRaw(RedisLink link, String pubsub, Buffer payload) {
@@ -208,8 +209,8 @@ public final class RedisBroker implements Broker {
   private Future<Integer> routeToOthers(String subject, String routeKey, NodeMessage message) {
     Buffer payload = NodeMessageCodec.encode(message);
     RedisLink routes = shards.forSubject(subject);
-    if (!routes.healthy()) {
-      return Future.succeededFuture(0);
+    if (!routes.healthy() || !shards.primary().healthy()) {
+      return refused("routing to other nodes");
     }
     return routes.send(Request.cmd(Command.HGETALL).arg(routeKey)).map(r -> {
       int remote = 0;
@@ -221,7 +222,7 @@ public final class RedisBroker implements Broker {
         }
       }
       return remote;
-    }).recover(e -> Future.succeededFuture(0));
+    }).recover(e -> refused("routing to other nodes"));
   }
 
   @Override
@@ -252,15 +253,9 @@ public final class RedisBroker implements Broker {
     return shards.forSubject(channel).subscribe(keys.channel(channel)).onSuccess(v -> rememberPosition(channel));
   }
 
-  /** So that a gap after a reconnect is filled even on a channel that was silent until then. */
+  /** So that a gap after a reconnect is noticed even on a channel that was silent until then. */
   private void rememberPosition(String channel) {
-    ChannelOptions opts;
-    try {
-      opts = options.apply(channel);
-    } catch (RuntimeException e) {
-      return;
-    }
-    if (opts.persistent() && !last.containsKey(channel)) {
+    if (!last.containsKey(channel)) {
       history.position(channel).onSuccess(p -> last.putIfAbsent(channel, p));
     }
   }
@@ -341,7 +336,12 @@ public final class RedisBroker implements Broker {
     handler.handle(d);
   }
 
-  /** After a reconnect: deliver from history what persistent channels published while we were away. */
+  /**
+   * After a reconnect, for every channel this node follows: deliver from history what was published
+   * while the node was away (persistent channels), and where that cannot be done exactly (a new
+   * epoch, trimmed history, or a channel that keeps none) tell the channel's subscribers that their
+   * position is lost with a {@code reset} frame carrying where the stream continues.
+   */
   private void fillGaps(RedisLink link) {
     for (Map.Entry<String, StreamPosition> entry : new ArrayList<>(last.entrySet())) {
       String channel = entry.getKey();
@@ -352,35 +352,57 @@ public final class RedisBroker implements Broker {
       } catch (RuntimeException e) {
         continue;
       }
-      if (!opts.persistent() || shards.forSubject(channel) != link || filling.containsKey(channel)) {
+      if (shards.forSubject(channel) != link || filling.containsKey(channel)) {
         continue;
       }
       List<Delivery> waiting = new ArrayList<>();
       filling.put(channel, waiting);
-      history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts).onComplete(ar -> {
+      Future<HistoryPage> read = opts.persistent()
+          ? history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts)
+          : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
+      read.onComplete(ar -> {
         if (filling.get(channel) != waiting) {
           return; // unsubscribed meanwhile
         }
         filling.remove(channel);
-        if (ar.succeeded() && ar.result().position().epoch().equals(seen.epoch())) {
-          HistoryPage page = ar.result();
-          for (Delivery missed : page.entries()) {
-            metrics.redisGapFilled.increment();
-            deliverChannel(missed);
-          }
-          log.info("channel '{}': {} messages recovered from history after reconnect", channel,
-              page.entries().size());
-        } else if (ar.failed()) {
-          log.warn("channel '{}': gap after reconnect not filled: {}", channel, ar.cause().toString());
+        if (ar.failed()) {
+          log.warn("channel '{}': gap after reconnect not checked: {}", channel, ar.cause().toString());
+        } else {
+          catchUp(channel, seen, ar.result());
         }
         for (Delivery d : waiting) {
           StreamPosition newest = last.get(channel);
-          if (d.offset() < 0 || newest == null || d.offset() > newest.offset()
-              || !d.epoch().equals(newest.epoch())) {
+          if (d.offset() < 0 || newest == null || d.offset() > newest.offset() || !d.epoch().equals(newest.epoch())) {
             deliverChannel(d);
           }
         }
       });
+    }
+  }
+
+  /** Delivers what history holds after {@code seen}, preceded by a reset when that is not all of it. */
+  private void catchUp(String channel, StreamPosition seen, HistoryPage page) {
+    StreamPosition now = page.position();
+    boolean sameEpoch = now.epoch().equals(seen.epoch());
+    List<Delivery> missed = sameEpoch ? page.entries() : List.of();
+    boolean exact = sameEpoch && page.complete()
+        && (missed.isEmpty() ? now.offset() == seen.offset() : missed.get(missed.size() - 1).offset() == now.offset());
+    if (!exact) {
+      long continuesAfter = missed.isEmpty() ? now.offset() : missed.get(0).offset() - 1;
+      metrics.resets.increment();
+      log.warn("channel '{}': position {}@{} lost while Redis was away (now {}@{}); subscribers get a reset",
+          channel, seen.offset(), seen.epoch(), now.offset(), now.epoch());
+      StreamPosition resetTo = new StreamPosition(continuesAfter, now.epoch());
+      last.put(channel, resetTo);
+      handler.handle(Delivery.reset(channel, continuesAfter, now.epoch(), FrameCodec.reset(channel, now.epoch(),
+          continuesAfter)));
+    }
+    for (Delivery d : missed) {
+      metrics.redisGapFilled.increment();
+      deliverChannel(d);
+    }
+    if (!missed.isEmpty()) {
+      log.info("channel '{}': {} messages recovered from history after reconnect", channel, missed.size());
     }
   }
 

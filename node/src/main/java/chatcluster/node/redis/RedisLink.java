@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
 public final class RedisLink {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
   private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 3000;
+  /** Retries stay this close together, so that a node notices Redis back within a second. */
+  private static final long MAX_BACKOFF_MS = 900;
+  /** Seconds into an outage at which it is logged again (then every 300 s): not once per attempt. */
+  private static final long[] OUTAGE_LOG_AT_SECONDS = {10, 30, 60, 120};
   /** Channels per SUBSCRIBE command when resubscribing. */
   private static final int SUBSCRIBE_BATCH = 500;
   /** Commands in flight on the command connection before further ones wait in the client. */
@@ -60,6 +63,9 @@ public final class RedisLink {
   private boolean closed;
   private int attempts;
   private long retryTimer = -1;
+  /** When the current outage began (System.nanoTime), or 0 while connected. */
+  private long downSince;
+  private int outageLogs;
 
   /**
    * @param onMessage      receives pub/sub pushes ({@code message, channel, payload}) on the link's context
@@ -166,8 +172,15 @@ public final class RedisLink {
       return Future.<Void>succeededFuture();
     }).map(v -> {
       healthy = true;
+      if (downSince != 0) {
+        log.warn("redis {}: reconnected after {} s and {} attempts ({} channels subscribed again)", name,
+            (System.nanoTime() - downSince) / 1_000_000_000L, attempts, wanted.size());
+      } else {
+        log.info("redis {}: connected ({} channels subscribed)", name, wanted.size());
+      }
       attempts = 0;
-      log.info("redis {}: {} ({} channels subscribed)", name, reconnect ? "reconnected" : "connected", wanted.size());
+      downSince = 0;
+      outageLogs = 0;
       if (reconnect) {
         onResubscribed.handle(null);
       }
@@ -180,11 +193,7 @@ public final class RedisLink {
       if (sub.succeeded() && subscriber == null) {
         sub.result().close();
       }
-      if (attempts == 0) {
-        log.warn("redis {}: cannot connect: {}; retrying in the background", name, e.getMessage());
-      } else {
-        log.debug("redis {}: cannot connect: {}", name, e.getMessage());
-      }
+      logOutage(e.getMessage());
       scheduleReconnect();
     });
   }
@@ -210,11 +219,31 @@ public final class RedisLink {
       commands = null;
     }
     if (healthy) {
-      log.warn("redis {}: connection lost ({}); reconnecting", name, why);
+      log.warn("redis {}: connection lost ({}); publishes answer unavailable until it is back", name, why);
+      downSince = System.nanoTime();
     }
     healthy = false;
     conn.close();
     scheduleReconnect();
+  }
+
+  /** An outage is logged when it starts and then at growing intervals with a summary, not per attempt. */
+  private void logOutage(String cause) {
+    long now = System.nanoTime();
+    if (downSince == 0) {
+      downSince = now;
+      log.warn("redis {}: cannot connect: {}; retrying at least every second", name, cause);
+      return;
+    }
+    long seconds = (now - downSince) / 1_000_000_000L;
+    long next = outageLogs < OUTAGE_LOG_AT_SECONDS.length ? OUTAGE_LOG_AT_SECONDS[outageLogs]
+        : OUTAGE_LOG_AT_SECONDS[OUTAGE_LOG_AT_SECONDS.length - 1] + 300L * (outageLogs - OUTAGE_LOG_AT_SECONDS.length + 1);
+    if (seconds >= next) {
+      outageLogs++;
+      log.warn("redis {}: still unreachable after {} s ({} attempts): {}", name, seconds, attempts, cause);
+    } else {
+      log.debug("redis {}: cannot connect: {}", name, cause);
+    }
   }
 
   private void scheduleReconnect() {

@@ -53,6 +53,14 @@ public final class TestRedis implements AutoCloseable {
     return startProcess(true);
   }
 
+  /** A redis-server of its own that keeps nothing on disk: a restart loses every key. */
+  public static TestRedis startDedicatedWithoutPersistence() throws Exception {
+    if (redisServerBinary() == null) {
+      throw new IllegalStateException("redis-server is not installed: run ./run-tests.sh, which installs it");
+    }
+    return startProcess(false);
+  }
+
   private static String redisServerBinary() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
       File f = new File(dir, "redis-server");
