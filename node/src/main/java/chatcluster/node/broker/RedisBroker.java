@@ -3,6 +3,7 @@ package chatcluster.node.broker;
 import chatcluster.node.cluster.RedisNodeRegistry;
 import chatcluster.node.history.RedisHistoryStore;
 import chatcluster.node.presence.RedisPresenceStore;
+import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisLink;
 import chatcluster.node.redis.RedisScripts;
@@ -66,12 +67,12 @@ public final class RedisBroker implements Broker {
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
   private final Map<String, List<Delivery>> filling = new HashMap<>();
 
-  public RedisBroker(Vertx vertx, List<String> urls, RedisKeys keys, String nodeId,
+  public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
                      Function<String, ChannelOptions> options, NodeMetrics metrics) {
     List<RedisLink> links = new ArrayList<>();
-    for (String url : urls) {
+    for (RedisEndpoint endpoint : endpoints) {
       RedisLink[] self = new RedisLink[1];
-      self[0] = new RedisLink(vertx, url, this::handleMessage, v -> fillGaps(self[0]));
+      self[0] = new RedisLink(vertx, endpoint, this::handleMessage, v -> fillGaps(self[0]));
       links.add(self[0]);
     }
     this.shards = new RedisShards(links);

@@ -71,10 +71,10 @@ public final class RedisLink {
    * @param onMessage      receives pub/sub pushes ({@code message, channel, payload}) on the link's context
    * @param onResubscribed runs on the link's context after a lost connection was restored and resubscribed
    */
-  public RedisLink(Vertx vertx, String url, Handler<Response> onMessage, Handler<Void> onResubscribed) {
+  public RedisLink(Vertx vertx, RedisEndpoint endpoint, Handler<Response> onMessage, Handler<Void> onResubscribed) {
     this.vertx = vertx;
-    this.name = redactedUrl(url);
-    RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(16)
+    this.name = endpoint.name();
+    RedisOptions options = new RedisOptions(endpoint.options()).setMaxPoolSize(2).setMaxPoolWaiting(16)
         .setMaxWaitingHandlers(MAX_PIPELINED);
     this.factory = Redis.createClient(vertx, options);
     this.onMessage = onMessage;
@@ -106,8 +106,27 @@ public final class RedisLink {
       if (conn == null || !healthy) {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
-      return conn.send(request);
+      return conn.send(request).onFailure(e -> {
+        if (e.getMessage() != null && e.getMessage().startsWith("READONLY")) {
+          failedOver(conn);
+        }
+      });
     });
+  }
+
+  /**
+   * The server this link writes to became a replica (a Sentinel failover that kept the old master
+   * alive): both connections start over, through the Sentinels, on the new master.
+   */
+  private void failedOver(RedisConnection conn) {
+    if (conn != commands) {
+      return;
+    }
+    RedisConnection sub = subscriber;
+    lost(conn, "the server became a replica");
+    if (sub != null) {
+      lost(sub, "the server became a replica");
+    }
   }
 
   /** Sends several commands back to back on the ordered connection (not a transaction). Any thread. */
