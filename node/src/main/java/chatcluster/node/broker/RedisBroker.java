@@ -102,8 +102,8 @@ public final class RedisBroker implements Broker {
     for (RedisLink link : shards.all()) {
       all = all.compose(v -> link.start());
     }
-    return all.compose(v -> shards.primary().subscribe(keys.broadcast()))
-        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId)))
+    return all.compose(v -> shards.primary().subscribe(keys.broadcast(), false))
+        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId), true))
         .onSuccess(v -> registry.start());
   }
 
@@ -138,7 +138,8 @@ public final class RedisBroker implements Broker {
     Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH).arg(3)
         .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel))
         .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
-        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8));
+        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8))
+        .arg(link.publishCommand(true).toString().toUpperCase(java.util.Locale.ROOT));
     return link.send(eval).transform(ar -> {
       if (ar.failed()) {
         log.debug("publish on '{}' failed: {}", channel, ar.cause().toString());
@@ -160,23 +161,25 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    return publishRaw(shards.forSubject(channel), keys.channel(channel),
+    return publishRaw(shards.forSubject(channel), keys.channel(channel), true,
         NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
         .recover(e -> refused("event on '" + channel + "'"));
   }
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
-    return publishRaw(shards.primary(), keys.broadcast(), NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
+    return publishRaw(shards.primary(), keys.broadcast(), false,
+        NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
         .recover(e -> refused("broadcast"));
   }
 
-  private Future<Void> publishRaw(RedisLink link, String pubsub, Buffer payload) {
+  /** @param perSubject a chat channel's or a node's pub/sub channel (sharded on a Redis Cluster), not the broadcast */
+  private Future<Void> publishRaw(RedisLink link, String pubsub, boolean perSubject, Buffer payload) {
     if (!link.healthy()) {
       return Future.failedFuture("redis unreachable");
     }
     metrics.redisMessagesOut.increment();
-    return link.send(Request.cmd(Command.PUBLISH).arg(pubsub).arg(payload)).mapEmpty();
+    return link.send(Request.cmd(link.publishCommand(perSubject)).arg(pubsub).arg(payload)).mapEmpty();
   }
 
   private void emitLeave(String channel, String memberJson) {
@@ -219,7 +222,7 @@ public final class RedisBroker implements Broker {
         long count = r.get(node).toLong();
         if (!node.equals(nodeId) && count > 0) {
           remote += (int) count;
-          publishRaw(shards.primary(), keys.nodeChannel(node), payload);
+          publishRaw(shards.primary(), keys.nodeChannel(node), true, payload);
         }
       }
       return remote;
@@ -242,16 +245,20 @@ public final class RedisBroker implements Broker {
     return Future.all(u, d).mapEmpty();
   }
 
+  /** Indexes the route first (what a dead node leaves is found from its index), then counts it. */
   private Future<Response> routeOne(String subject, String key, int delta) {
-    return shards.forSubject(subject).send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(2).arg(key)
-        .arg(keys.nodeIndex(nodeId)).arg(nodeId).arg(delta).arg(subject.charAt(0) + "|" + subject.substring(2)));
+    RedisLink link = shards.forSubject(subject);
+    if (delta > 0) {
+      link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
+    }
+    return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
   }
 
   // ------------------------------------------------------------------ subscriptions
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return shards.forSubject(channel).subscribe(keys.channel(channel)).onSuccess(v -> rememberPosition(channel));
+    return shards.forSubject(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
   }
 
   /** So that a gap after a reconnect is noticed even on a channel that was silent until then. */
@@ -273,7 +280,7 @@ public final class RedisBroker implements Broker {
     Map<String, Long> result = new java.util.TreeMap<>();
     Future<Void> all = Future.succeededFuture();
     for (RedisLink link : shards.all()) {
-      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPrefix() + "*"))
+      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPattern()))
           .compose(names -> {
             if (names.size() == 0) {
               return Future.succeededFuture();
@@ -282,7 +289,10 @@ public final class RedisBroker implements Broker {
             names.forEach(n -> numsub.arg(n.toString()));
             return link.send(numsub).map(counts -> {
               for (int i = 0; i + 1 < counts.size(); i += 2) {
-                result.put(counts.get(i).toString().substring(keys.channelPrefix().length()), counts.get(i + 1).toLong());
+                String channel = keys.channelOf(counts.get(i).toString());
+                if (channel != null) {
+                  result.put(channel, counts.get(i + 1).toLong());
+                }
               }
               return (Void) null;
             });
@@ -294,11 +304,12 @@ public final class RedisBroker implements Broker {
   // ------------------------------------------------------------------ incoming
 
   private void handleMessage(Response push) {
-    if (push.size() < 3 || !"message".equalsIgnoreCase(push.get(0).toString())) {
+    if (!RedisLink.isMessage(push)) {
       return;
     }
     String pubsub = push.get(1).toString();
-    NodeMessageCodec.Scope scope = pubsub.startsWith(keys.channelPrefix()) ? NodeMessageCodec.Scope.CHANNEL
+    String channelName = keys.channelOf(pubsub);
+    NodeMessageCodec.Scope scope = channelName != null ? NodeMessageCodec.Scope.CHANNEL
         : pubsub.equals(keys.broadcast()) ? NodeMessageCodec.Scope.EVERYONE
         : pubsub.equals(keys.nodeChannel(nodeId)) ? NodeMessageCodec.Scope.NODE : null;
     // A heap copy, once per message per node: the bytes are handed to other event loops and written
@@ -311,7 +322,7 @@ public final class RedisBroker implements Broker {
     }
     metrics.redisMessagesIn.increment();
     if (message instanceof NodeMessage.ChannelFrame c) {
-      String channel = pubsub.substring(keys.channelPrefix().length());
+      String channel = channelName;
       deliverChannel(c.offset() >= 0 ? new Delivery(channel, c.offset(), c.epoch(), c.frame())
           : Delivery.unordered(channel, c.frame()));
     } else if (message instanceof NodeMessage.Everyone e) {

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One Redis the node talks to, as the Vert.x client reaches it: a standalone server (each REDIS_URL)
- * or the current master behind Sentinels (REDIS_SENTINELS). {@code name} is what logs show: never a
+ * One Redis the node talks to, as the Vert.x client reaches it: a standalone server (each REDIS_URL),
+ * the current master behind Sentinels (REDIS_SENTINELS), or a Redis Cluster (REDIS_CLUSTER_NODES). {@code name} is what logs show: never a
  * password.
  */
 public record RedisEndpoint(String name, RedisOptions options) {
@@ -34,10 +34,26 @@ public record RedisEndpoint(String name, RedisOptions options) {
     return new RedisEndpoint("master '" + topology.masterName() + "' via sentinels " + topology.sentinels(), options);
   }
 
-  /** Every Redis the configuration names: the sentinel master, or each REDIS_URL (channels shard over them). */
+  /** A Redis Cluster: commands go to the shard that owns their keys' slot, channels use sharded pub/sub. */
+  public static RedisEndpoint cluster(RedisTopology topology) {
+    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
+    String auth = topology.password() == null ? "" : ":" + topology.password() + "@";
+    for (String hostPort : topology.clusterNodes()) {
+      options.addConnectionString("redis://" + auth + hostPort);
+    }
+    return new RedisEndpoint("redis cluster " + topology.clusterNodes(), options);
+  }
+
+  /**
+   * Every Redis the configuration names: the sentinel master, the Redis Cluster, or each REDIS_URL
+   * (channels shard over them by hash, client-side).
+   */
   public static List<RedisEndpoint> of(NodeConfig config) {
     if (config.redisTopology().sentinel()) {
       return List.of(sentinel(config.redisTopology()));
+    }
+    if (config.redisTopology().cluster()) {
+      return List.of(cluster(config.redisTopology()));
     }
     List<RedisEndpoint> servers = new ArrayList<>();
     for (String url : config.redisUrls()) {

@@ -8,14 +8,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,7 +56,10 @@ public final class RedisLink {
   private final Redis factory;
   private final Handler<Response> onMessage;
   private final Handler<Void> onResubscribed;
-  private final Set<String> wanted = new LinkedHashSet<>();
+  /** Channels this node wants, each with whether it is a sharded (per-subject) one. */
+  private final Map<String, Boolean> wanted = new LinkedHashMap<>();
+  /** A Redis Cluster: per-subject channels use sharded pub/sub (SSUBSCRIBE, SPUBLISH). */
+  private final boolean sharded;
   private Context context;
   private RedisConnection commands;
   private RedisConnection subscriber;
@@ -74,7 +78,8 @@ public final class RedisLink {
   public RedisLink(Vertx vertx, RedisEndpoint endpoint, Handler<Response> onMessage, Handler<Void> onResubscribed) {
     this.vertx = vertx;
     this.name = endpoint.name();
-    RedisOptions options = new RedisOptions(endpoint.options()).setMaxPoolSize(2).setMaxPoolWaiting(16)
+    this.sharded = endpoint.options().getType() == RedisClientType.CLUSTER;
+    RedisOptions options = new RedisOptions(endpoint.options()).setMaxPoolSize(4).setMaxPoolWaiting(16)
         .setMaxWaitingHandlers(MAX_PIPELINED);
     this.factory = Redis.createClient(vertx, options);
     this.onMessage = onMessage;
@@ -140,24 +145,48 @@ public final class RedisLink {
     });
   }
 
-  /** Subscribes now when connected; in any case the channel is subscribed again after a reconnect. */
-  public Future<Void> subscribe(String channel) {
+  /**
+   * Subscribes now when connected; in any case the channel is subscribed again after a reconnect.
+   * A per-subject channel (a chat channel's, a node's inbox) uses sharded pub/sub on a Redis Cluster,
+   * so its messages go to the one shard that owns it; others (broadcasts) reach every shard.
+   */
+  public Future<Void> subscribe(String channel, boolean perSubject) {
     return onLink(() -> {
-      if (!wanted.add(channel) || !healthy) {
+      if (wanted.containsKey(channel)) {
         return Future.succeededFuture();
       }
-      return subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+      boolean shard = perSubject && sharded;
+      wanted.put(channel, shard);
+      if (!healthy) {
+        return Future.succeededFuture();
+      }
+      return subscriber.send(Request.cmd(shard ? Command.SSUBSCRIBE : Command.SUBSCRIBE).arg(channel)).mapEmpty();
     });
   }
 
   public Future<Void> unsubscribe(String channel) {
     return onLink(() -> {
-      if (!wanted.remove(channel) || !healthy) {
+      Boolean shard = wanted.remove(channel);
+      if (shard == null || !healthy) {
         return Future.succeededFuture();
       }
-      return subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)).<Void>mapEmpty()
-          .recover(e -> Future.succeededFuture());
+      return subscriber.send(Request.cmd(shard ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel))
+          .<Void>mapEmpty().recover(e -> Future.succeededFuture());
     });
+  }
+
+  /** The publish command for a channel subscribed with {@code perSubject}: SPUBLISH on a Redis Cluster. */
+  public Command publishCommand(boolean perSubject) {
+    return perSubject && sharded ? Command.SPUBLISH : Command.PUBLISH;
+  }
+
+  /** Whether a pub/sub push is a message (classic or sharded). */
+  public static boolean isMessage(Response push) {
+    if (push.size() < 3) {
+      return false;
+    }
+    String type = push.get(0).toString();
+    return "message".equalsIgnoreCase(type) || "smessage".equalsIgnoreCase(type);
   }
 
   /** Runs {@code action} on the link's context; the result completes on the caller's context. */
@@ -218,14 +247,22 @@ public final class RedisLink {
   }
 
   private Future<Void> resubscribeAll(RedisConnection conn) {
-    List<String> channels = new ArrayList<>(wanted);
-    Future<Void> f = Future.succeededFuture();
-    for (int i = 0; i < channels.size(); i += SUBSCRIBE_BATCH) {
-      Request req = Request.cmd(Command.SUBSCRIBE);
-      channels.subList(i, Math.min(channels.size(), i + SUBSCRIBE_BATCH)).forEach(req::arg);
-      f = f.compose(v -> conn.send(req).mapEmpty());
+    List<String> classic = new ArrayList<>();
+    List<Future<?>> shards = new ArrayList<>(); // every SUBSCRIBE sent at once, in order
+    for (Map.Entry<String, Boolean> e : wanted.entrySet()) {
+      if (e.getValue()) {
+        // One sharded channel per command: the channels of one SSUBSCRIBE must share a hash slot.
+        shards.add(conn.send(Request.cmd(Command.SSUBSCRIBE).arg(e.getKey())));
+      } else {
+        classic.add(e.getKey());
+      }
     }
-    return f;
+    for (int i = 0; i < classic.size(); i += SUBSCRIBE_BATCH) {
+      Request req = Request.cmd(Command.SUBSCRIBE);
+      classic.subList(i, Math.min(classic.size(), i + SUBSCRIBE_BATCH)).forEach(req::arg);
+      shards.add(conn.send(req));
+    }
+    return Future.all(shards).mapEmpty();
   }
 
   private void lost(RedisConnection conn, String why) {

@@ -122,6 +122,11 @@ public final class TestRedis implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** Whether the redis-server process runs (false after {@link #kill()}). */
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   public String url() {
     return "redis://" + host + ":" + port;
   }
