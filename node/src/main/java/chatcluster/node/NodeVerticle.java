@@ -113,6 +113,7 @@ final class NodeVerticle extends VerticleBase {
         } else {
           RedisClusterState redisState = new RedisClusterState(redis.shards(), keys, config.nodeId());
           redis.registry().onNodeGone(redisState::nodeLeft);
+          redis.registry().onRejoin(() -> loops.forEach(LoopVerticle::rejoin));
           cluster = redisState;
         }
       } else {

@@ -33,6 +33,8 @@ public final class RedisNodeRegistry {
   private final String nodeId;
   private final BiConsumer<String, String> onLeave;
   private java.util.function.Consumer<String> onNodeGone = n -> {};
+  private Runnable onRejoin = () -> {};
+  private boolean registered;
   private long timer = -1;
 
   /** @param onLeave called with (channel, member json) for every presence entry removed */
@@ -50,6 +52,15 @@ public final class RedisNodeRegistry {
     this.onNodeGone = handler;
   }
 
+  /**
+   * Called when this node finds it was taken for dead (it was silent longer than DEAD_AFTER_MS, e.g.
+   * stalled, and another node removed its presence, routes and counter shares): the node writes its
+   * connections' state again.
+   */
+  public void onRejoin(Runnable handler) {
+    this.onRejoin = handler;
+  }
+
   public void start() {
     beat();
     timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
@@ -60,6 +71,14 @@ public final class RedisNodeRegistry {
 
   private void beat() {
     shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
+        .onSuccess(added -> {
+          if (added.toLong() == 1 && registered) {
+            log.warn("this node was taken for dead (silent over {} ms): writing its presence and routes again",
+                DEAD_AFTER_MS);
+            onRejoin.run();
+          }
+          registered = true;
+        })
         .onFailure(e -> log.debug("heartbeat failed: {}", e.toString()));
   }
 

@@ -112,11 +112,13 @@ public final class RedisScripts {
       return 0
       """;
 
-  /** Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. */
+  /**
+   * Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. Returns 1 when the node was not listed
+   * (first beat, or the others took it for dead and removed it), else 0.
+   */
   public static final String HEARTBEAT = """
       local t = redis.call('TIME')
-      redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-      return 1
+      return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
       """;
 
   /** Nodes silent longer than ARGV[1] ms, in Redis time. KEYS: nodes zset. */

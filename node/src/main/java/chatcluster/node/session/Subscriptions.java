@@ -49,6 +49,10 @@ final class Subscriptions implements LoopChannels.Subscriber {
     return all;
   }
 
+  java.util.Collection<Subscription> all() {
+    return List.copyOf(byChannel.values());
+  }
+
   boolean isEmpty() {
     return byChannel.isEmpty();
   }
