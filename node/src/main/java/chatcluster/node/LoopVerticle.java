@@ -53,7 +53,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   public Future<?> start() {
     services = shared.forLoop(nodeContext, new LoopChannels(shared.hub(), index), new SessionRegistry());
     endpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
-        (connection, request) -> new ClientSession(services, connection, request).start());
+        services.addresses(), (connection, request) -> new ClientSession(services, connection, request).start());
     Router router = Router.router(vertx);
     routes.accept(router);
     if (services.config().relayApiKey() != null && services.config().relayHttpPort() == null) {

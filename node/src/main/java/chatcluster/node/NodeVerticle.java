@@ -31,6 +31,7 @@ import chatcluster.node.presence.RedisPresenceStore;
 import chatcluster.node.tasks.RedisTaskStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
+import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
@@ -125,7 +126,7 @@ final class NodeVerticle extends VerticleBase {
         cluster = new LocalClusterState(config.nodeId());
       }
       int loopCount = config.eventLoopCount();
-      Hub hub = new Hub(vertx, broker, metrics, loopCount);
+      Hub hub = new Hub(vertx, broker, metrics, loopCount, config.security().channelPublishRate());
       ConnectionLimit connections = new ConnectionLimit(config.maxClients());
       ApiProxy api = null;
       TaskScheduler scheduler = null;
@@ -142,7 +143,8 @@ final class NodeVerticle extends VerticleBase {
         }
         scheduler = new TaskScheduler(vertx, api, store, cluster, broker);
       }
-      services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections, null, null, broker,
+      services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections,
+          new ClientAddresses(config.security()), null, null, broker,
           history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
@@ -245,11 +247,11 @@ final class NodeVerticle extends VerticleBase {
     }
     Future<JWTAuth> jwt = Future.succeededFuture();
     if (config.jwtSecret() != null) {
-      jwt = Future.succeededFuture(JwtVerifiers.hs256(vertx, config.jwtSecret()));
+      jwt = Future.succeededFuture(JwtVerifiers.hs256(vertx, config.jwtSecret(), config.security()));
     } else if (config.jwtPublicKey() != null) {
-      jwt = JwtVerifiers.publicKey(vertx, config.jwtPublicKey());
+      jwt = JwtVerifiers.publicKey(vertx, config.jwtPublicKey(), config.security());
     }
-    return jwt.map(j -> new TokenAuthenticator(config.authEnabled(), config.authToken(), j));
+    return jwt.map(j -> new TokenAuthenticator(config.authEnabled(), config.authToken(), j, config.security()));
   }
 
   private String notReadyReason() {

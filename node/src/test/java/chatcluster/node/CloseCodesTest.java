@@ -125,15 +125,23 @@ class CloseCodesTest {
   }
 
   @Test
-  void floodingPastTheRateLimitGetsErrorsThenCloses4029() {
-    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.RATE_LIMIT, 5).set(ConfigOption.RATE_BURST, 5))) {
+  void floodingPastTheRateLimitIsDroppedThenClosed4029AfterTheGrace() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.RATE_LIMIT, 5).set(ConfigOption.RATE_BURST, 5)
+        .set(ConfigOption.RATE_LIMIT_GRACE, 1))) {
       WsClient c = node.open();
-      for (int i = 0; i < 40 && c.trySend(new JsonObject().put("type", "ping").put("id", i)); i++) {
-        // flood
+      long start = System.nanoTime();
+      int sent = 0;
+      while (c.trySend(new JsonObject().put("type", "ping").put("id", sent)) && System.nanoTime() - start < 5e9) {
+        sent++;
+        Thread.sleep(2); // a steady flood, bounded in time
       }
       assertEquals(4029, c.closeCode());
-      assertTrue(c.pending().stream().anyMatch(f -> "rate_limited".equals(f.getString("code"))),
-          "the client was told before it was closed");
+      long closedAfter = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(closedAfter >= 1000 && closedAfter < 4000, "closed after the 1 s grace: " + closedAfter + " ms");
+      long pongs = c.pending().stream().filter(f -> "pong".equals(f.getString("type"))).count();
+      long errors = c.pending().stream().filter(f -> "rate_limited".equals(f.getString("code"))).count();
+      assertTrue(pongs <= 5 + 5 * 4, "frames over the rate were dropped, not answered: " + pongs + " pongs of " + sent);
+      assertTrue(errors >= 1 && errors <= 4, "told at most once a second: " + errors);
       node.open(); // others unaffected
     }
   }

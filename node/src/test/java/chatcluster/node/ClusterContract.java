@@ -74,7 +74,7 @@ abstract class ClusterContract {
       ports[i] = NodeProcess.freePort();
       Map<String, String> env = new java.util.HashMap<>(clusterEnv(i));
       env.putAll(Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX", prefix,
-          "WEBSOCKET_PORT", String.valueOf(ports[i]), "NODE_ID", "node-" + "ABC".charAt(i)));
+          "WEBSOCKET_PORT", String.valueOf(ports[i]), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "node-" + "ABC".charAt(i)));
       nodes.add(NodeProcess.start(env, "--config", config.toString()));
     }
     for (int i = 0; i < 3; i++) {

@@ -46,7 +46,7 @@ class RedisClusterModeIT {
         for (int i = 0; i < 3; i++) {
           ports[i] = NodeProcess.freePort();
           nodes.add(NodeProcess.start(Map.of("REDIS_CLUSTER_NODES", redis.nodeList(), "REDIS_PREFIX", prefix,
-              "WEBSOCKET_PORT", String.valueOf(ports[i]), "NODE_ID", "rc-" + i, "API_BASE_URL", api.baseUrl()),
+              "WEBSOCKET_PORT", String.valueOf(ports[i]), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "rc-" + i, "API_BASE_URL", api.baseUrl()),
               "--config", config.toString()));
         }
         for (int i = 0; i < 3; i++) {

@@ -63,9 +63,9 @@ class RelayIT {
     Map<String, String> common = Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX", prefix, "RELAY_API_KEY", KEY);
     Map<String, String> envA = new HashMap<>(common);
     envA.putAll(Map.of("WEBSOCKET_PORT", "" + wsA, "RELAY_HTTP_PORT", "" + apiA, "RELAY_SOCKET", socketA.toString(),
-        "NODE_ID", "node-A"));
+        "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "node-A"));
     Map<String, String> envB = new HashMap<>(common);
-    envB.putAll(Map.of("WEBSOCKET_PORT", "" + wsB, "RELAY_SOCKET", socketB.toString(), "NODE_ID", "node-B"));
+    envB.putAll(Map.of("WEBSOCKET_PORT", "" + wsB, "RELAY_SOCKET", socketB.toString(), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "node-B"));
     a = NodeProcess.start(envA, "--config", config.toString());
     b = NodeProcess.start(envB, "--config", config.toString());
     a.awaitReady(wsA, Duration.ofSeconds(60));

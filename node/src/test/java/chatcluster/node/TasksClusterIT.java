@@ -107,6 +107,7 @@ class TasksClusterIT {
         "CLUSTER_NAME", cluster, "CLUSTER_MEMBERS", members, "CLUSTER_HOST", "127.0.0.1",
         "CLUSTER_PORT", "" + hz, "WEBSOCKET_HOST", "127.0.0.1", "WEBSOCKET_PORT", "" + ws,
         "NODE_ID", "node-" + "ABC".charAt(i), "API_BASE_URL", api.baseUrl()));
+    env.put("WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true");
     return NodeProcess.start(env);
   }
 

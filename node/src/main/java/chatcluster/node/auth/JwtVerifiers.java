@@ -1,5 +1,7 @@
 package chatcluster.node.auth;
 
+import chatcluster.node.config.Security;
+import io.vertx.ext.auth.JWTOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -14,17 +16,29 @@ import java.util.Base64;
 public final class JwtVerifiers {
   private JwtVerifiers() {}
 
-  public static JWTAuth hs256(Vertx vertx, String secret) {
-    return JWTAuth.create(vertx, new JWTAuthOptions()
+  public static JWTAuth hs256(Vertx vertx, String secret, Security security) {
+    return JWTAuth.create(vertx, options(security)
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
   }
 
+  /** Issuer, audience and clock skew as configured; {@code exp} itself is checked by the authenticator. */
+  private static JWTAuthOptions options(Security security) {
+    JWTOptions jwt = new JWTOptions().setLeeway(security.jwtLeewaySeconds());
+    if (security.jwtIssuer() != null) {
+      jwt.setIssuer(security.jwtIssuer());
+    }
+    if (security.jwtAudience() != null) {
+      jwt.setAudience(java.util.List.of(security.jwtAudience()));
+    }
+    return new JWTAuthOptions().setJWTOptions(jwt);
+  }
+
   /** Reads the PEM file off the event loop and picks RS256 or ES256 from the key's type. */
-  public static Future<JWTAuth> publicKey(Vertx vertx, Path pemFile) {
+  public static Future<JWTAuth> publicKey(Vertx vertx, Path pemFile, Security security) {
     return vertx.fileSystem().readFile(pemFile.toString()).map(buffer -> {
       String pem = buffer.toString();
       String algorithm = algorithmOf(pem);
-      return JWTAuth.create(vertx, new JWTAuthOptions()
+      return JWTAuth.create(vertx, options(security)
           .addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(pem)));
     });
   }

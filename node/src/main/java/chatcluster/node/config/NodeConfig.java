@@ -34,6 +34,7 @@ public record NodeConfig(
     Path jwtPublicKey,
     Duration authTimeout,
     boolean queryToken,
+    Security security,
     Path sslCert,
     Path sslKey,
     List<String> allowedOrigins,
@@ -141,6 +142,7 @@ public record NodeConfig(
           jwtKey,
           seconds(ConfigOption.AUTH_TIMEOUT),
           bool(ConfigOption.AUTH_QUERY_TOKEN),
+          security(),
           cert,
           key,
           list(ConfigOption.ALLOWED_ORIGINS),
@@ -255,6 +257,26 @@ public record NodeConfig(
         throw invalid(o, "a number of seconds > 0");
       }
       return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private Security security() {
+      return new Security(bool(ConfigOption.AUTH_CLAIMED_IDENTITY), bool(ConfigOption.JWT_ALLOW_NO_EXP),
+          string(ConfigOption.JWT_ISSUER), string(ConfigOption.JWT_AUDIENCE), integer(ConfigOption.JWT_LEEWAY),
+          cidrs(ConfigOption.IP_ALLOW), cidrs(ConfigOption.IP_DENY), integer(ConfigOption.MAX_CONNECTIONS_PER_IP),
+          integer(ConfigOption.CONNECT_RATE_PER_IP), seconds(ConfigOption.RATE_LIMIT_GRACE),
+          integer(ConfigOption.MAX_SUBSCRIPTIONS), integer(ConfigOption.CHANNEL_PUBLISH_RATE));
+    }
+
+    private List<Cidr> cidrs(ConfigOption o) {
+      List<Cidr> out = new java.util.ArrayList<>();
+      for (String v : list(o)) {
+        try {
+          out.add(Cidr.parse(v));
+        } catch (IllegalArgumentException e) {
+          throw invalid(o, "comma-separated IP addresses or CIDRs (" + e.getMessage() + ")");
+        }
+      }
+      return out;
     }
 
     private ApiSettings apiSettings() {

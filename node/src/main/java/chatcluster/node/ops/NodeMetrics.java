@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one node, read by tests, benchmarks and (later) the metrics endpoint. */
 public final class NodeMetrics {
+  /** Upgrades refused before the WebSocket was made (address not allowed, per-address caps). */
+  public final LongAdder connectionsRefused = new LongAdder();
   /** Connections accepted since start. */
   public final LongAdder connectionsOpened = new LongAdder();
   /** Messages published on channels (by clients, the embedding API or backends). */
@@ -14,6 +16,8 @@ public final class NodeMetrics {
   public final LongAdder loopHandOvers = new LongAdder();
   /** Fan-out frames written to connections: one per receiving connection. */
   public final LongAdder framesDelivered = new LongAdder();
+  /** Frames dropped undecoded because their connection was over its rate limit. */
+  public final LongAdder framesDropped = new LongAdder();
   /** Frames received from clients that could not be decoded. */
   public final LongAdder malformedFrames = new LongAdder();
   /** Pub/sub messages this node received from Redis (only channels it has subscribers for). */

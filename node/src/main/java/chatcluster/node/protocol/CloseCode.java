@@ -7,6 +7,7 @@ package chatcluster.node.protocol;
 public enum CloseCode {
   NORMAL(1000, false),
   BINARY_FRAME(1003, true),
+  INVALID_UTF8(1007, false),
   POLICY(1008, true),
   TOO_LARGE(1009, false),
   INTERNAL(1011, false),

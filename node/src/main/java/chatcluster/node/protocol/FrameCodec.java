@@ -72,10 +72,12 @@ public final class FrameCodec {
     Object interval = f.json.getValue("interval");
     long seconds = 0;
     if (interval != null) {
-      if (!(interval instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() != Math.floor(n.doubleValue())) {
-        throw f.invalid(ErrorCode.BAD_REQUEST, "field 'interval' must be a whole number of seconds >= 0");
+      Long n = wholeNumber(interval, MAX_INTERVAL_SECONDS);
+      if (n == null) {
+        throw f.invalid(ErrorCode.BAD_REQUEST, "field 'interval' must be a whole number of seconds from 0 to "
+            + MAX_INTERVAL_SECONDS);
       }
-      seconds = n.longValue();
+      seconds = n;
     }
     return new ClientFrame.Request(id, path, method, f.json.getValue("body"), (JsonObject) headers, seconds, typed);
   }
@@ -92,12 +94,35 @@ public final class FrameCodec {
       return s;
     }
     if (id instanceof Number n) {
+      if ((n instanceof Double d && !Double.isFinite(d)) || (n instanceof Float fl && !Float.isFinite(fl))) {
+        throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' must be a finite number");
+      }
       if (n.toString().length() > MAX_ID_LENGTH) {
         throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' is longer than 64 characters");
       }
       return n;
     }
     throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "field 'id' must be a string or a number");
+  }
+
+  /** Largest whole number every JSON reader holds exactly (2^53 - 1). */
+  private static final long MAX_EXACT = (1L << 53) - 1;
+  private static final long MAX_INTERVAL_SECONDS = 366L * 86_400;
+
+  /** A JSON number that is whole, finite and in [0, max], as a long; null otherwise. */
+  private static Long wholeNumber(Object v, long max) {
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      long n = ((Number) v).longValue();
+      return n >= 0 && n <= max ? n : null;
+    }
+    if (v instanceof java.math.BigInteger b) {
+      return b.signum() >= 0 && b.bitLength() < 63 && b.longValue() <= max ? b.longValue() : null;
+    }
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      return Double.isFinite(d) && d == Math.floor(d) && d >= 0 && d <= max ? (long) d : null;
+    }
+    return null;
   }
 
   private static String truncate(String s) {
@@ -130,9 +155,10 @@ public final class FrameCodec {
       if (v == null) {
         return null;
       }
-      if (!(v instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue()) || n.longValue() < 0
-          || n.longValue() > Integer.MAX_VALUE) {
-        throw invalid(ErrorCode.BAD_REQUEST, "field '" + name + "' must be a whole number >= 0");
+      Long n = wholeNumber(v, Integer.MAX_VALUE);
+      if (n == null) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field '" + name + "' must be a whole number from 0 to "
+            + Integer.MAX_VALUE);
       }
       return n.intValue();
     }
@@ -154,13 +180,14 @@ public final class FrameCodec {
       }
       Object offset = s.getValue("offset");
       Object epoch = s.getValue("epoch");
-      if (!(offset instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue()) || n.longValue() < 0) {
-        throw invalid(ErrorCode.BAD_REQUEST, "field 'since.offset' must be a whole number >= 0");
+      Long n = wholeNumber(offset, MAX_EXACT);
+      if (n == null) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'since.offset' must be a whole number from 0 to " + MAX_EXACT);
       }
       if (epoch != null && !(epoch instanceof String)) {
         throw invalid(ErrorCode.BAD_REQUEST, "field 'since.epoch' must be a string");
       }
-      return new ClientFrame.Since(n.longValue(), (String) epoch);
+      return new ClientFrame.Since(n, (String) epoch);
     }
 
     ClientFrame.Target target() throws InvalidFrameException {

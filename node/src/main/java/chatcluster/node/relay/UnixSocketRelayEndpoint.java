@@ -60,7 +60,12 @@ public final class UnixSocketRelayEndpoint {
   /** Blocking: a socket file left by a crash is removed; anything else at the path is an error. */
   private void removeStaleSocket() throws IOException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(path.toAbsolutePath().getParent());
+      Path dir = path.toAbsolutePath().getParent();
+      if (!Files.isDirectory(dir)) {
+        // Not created here: a directory made as whatever user the node runs as is a permission surprise.
+        throw new IOException("the directory of the relay socket " + path + " does not exist; create it with the"
+            + " owner and mode the backends need");
+      }
       return;
     }
     int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);

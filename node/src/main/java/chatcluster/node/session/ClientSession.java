@@ -9,7 +9,9 @@ import chatcluster.node.protocol.ClientFrame;
 import chatcluster.node.protocol.CloseCode;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.protocol.FrameLog;
 import chatcluster.node.protocol.InvalidFrameException;
+import chatcluster.node.runtime.RateLimiter;
 import chatcluster.node.transport.Connection;
 import chatcluster.node.transport.Handshake;
 import io.vertx.core.Context;
@@ -17,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -71,7 +72,11 @@ public final class ClientSession {
   private Principal principal;
   private State state = State.AWAITING_AUTH;
   private boolean opened;
-  private int overLimit;
+  private static final long ONE_SECOND = 1_000_000_000L;
+  /** Since when this connection is over its rate (0: it is not), the last drop, the last error sent. */
+  private long abuseSince;
+  private long lastDropped;
+  private long lastRateError;
   private long authTimer = -1;
 
   public ClientSession(NodeServices node, Connection connection, Handshake request) {
@@ -93,7 +98,7 @@ public final class ClientSession {
       public void handleClosed() {
         ClientSession.this.handleClosed();
       }
-    });
+    }, node.config().maxMessageSize());
   }
 
   /** Authenticates with the handshake's credential, or waits for an auth frame when it had none and auth is required. */
@@ -226,10 +231,6 @@ public final class ClientSession {
     if (state == State.CLOSED || !connection.isOpen()) {
       return;
     }
-    if (tooLarge(text)) {
-      connection.close(CloseCode.TOO_LARGE, "message larger than " + node.config().maxMessageSize() + " bytes");
-      return;
-    }
     if (state == State.AUTHENTICATING) {
       if (early.size() < MAX_EARLY_FRAMES) {
         early.add(text);
@@ -238,19 +239,20 @@ public final class ClientSession {
       }
       return;
     }
+    if (!admit()) {
+      return;
+    }
     ClientFrame frame;
     try {
       frame = FrameCodec.decode(text);
     } catch (InvalidFrameException e) {
       node.metrics().malformedFrames.increment();
       log.debug("session {}: malformed frame: {}", id(), e.getMessage());
-      if (admit(e.id())) {
-        enqueue(() -> Step.done(() -> send(FrameCodec.error(e.id(), e.code(), e.getMessage()))));
-      }
+      enqueue(() -> Step.done(() -> send(FrameCodec.error(e.id(), e.code(), e.getMessage()))));
       return;
     }
-    if (!admit(frame.id())) {
-      return;
+    if (log.isDebugEnabled()) {
+      log.debug("session {}: in {}", id(), FrameLog.masked(text));
     }
     if (frame instanceof ClientFrame.Auth auth) {
       if (state == State.AWAITING_AUTH) {
@@ -268,23 +270,29 @@ public final class ClientSession {
     }
   }
 
-  private boolean tooLarge(String text) {
-    int max = node.config().maxMessageSize();
-    // A UTF-8 character takes at most 3 bytes per UTF-16 char: count bytes only when it could matter.
-    return text.length() > max || (text.length() * 3L > max && text.getBytes(StandardCharsets.UTF_8).length > max);
-  }
-
-  /** Applies the rate limit; a client that keeps sending past its errors is closed with 4029. */
-  private boolean admit(Object frameId) {
-    if (limiter.tryAcquire(System.nanoTime())) {
-      overLimit = 0;
+  /**
+   * The frame rate limit, before anything is decoded: a frame over the rate is dropped, and the client
+   * told so at most once a second ({@code rate_limited}, id null: the dropped frames get no answer of
+   * their own). A client that stays over its rate for {@code rateLimitGrace} is closed with 4029.
+   */
+  private boolean admit() {
+    long now = System.nanoTime();
+    if (limiter.tryAcquire(now)) {
       return true;
     }
-    if (++overLimit > Math.max(node.config().rateBurst(), node.config().rateLimit())) {
+    node.metrics().framesDropped.increment();
+    if (abuseSince == 0 || now - lastDropped > ONE_SECOND) {
+      abuseSince = now;
+    }
+    lastDropped = now;
+    if (now - abuseSince > node.config().security().rateLimitGrace().toNanos()) {
+      log.info("session {}: over its rate limit for {} s, closing", id(), node.config().security().rateLimitGrace()
+          .toSeconds());
       connection.close(CloseCode.RATE_LIMITED, "rate limit exceeded");
-    } else {
-      send(FrameCodec.error(frameId, ErrorCode.RATE_LIMITED, "rate limit of " + node.config().rateLimit()
-          + " frames per second exceeded"));
+    } else if (now - lastRateError > ONE_SECOND) {
+      lastRateError = now;
+      send(FrameCodec.error(null, ErrorCode.RATE_LIMITED, "over the rate limit of " + node.config().rateLimit()
+          + " frames per second: frames are being dropped"));
     }
     return false;
   }

@@ -128,6 +128,10 @@ final class Commands {
     if (session.subscriptions.contains(frame.channel())) {
       throw ChatException.badRequest("already subscribed to '" + frame.channel() + "'");
     }
+    if (session.subscriptions.size() >= node.config().security().maxSubscriptions()) {
+      throw new ChatException(ErrorCode.RATE_LIMITED, "at most " + node.config().security().maxSubscriptions()
+          + " subscriptions per connection");
+    }
     return startSubscription(frame.channel(), frame.since(), frame.id(), false);
   }
 
@@ -295,6 +299,10 @@ final class Commands {
     requireSubscribed(channel);
     if (!options.clientPublish()) {
       throw ChatException.forbidden("clients may not publish on '" + channel + "'");
+    }
+    if (!node.hub().tryPublish(channel)) {
+      throw new ChatException(ErrorCode.RATE_LIMITED, "channel '" + channel + "' takes at most "
+          + node.config().security().channelPublishRate() + " publishes per second");
     }
     Future<Void> hooks = node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()));
     Future<Future<Long>> handedOver = hooks.map(v -> node.publish(channel, options, frame.data(), sender()));

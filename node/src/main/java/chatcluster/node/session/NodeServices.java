@@ -17,6 +17,7 @@ import chatcluster.node.presence.PresenceStore;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
 import chatcluster.node.runtime.Contexts;
+import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ public record NodeServices(
     ChannelCatalog catalog,
     Hub hub,
     ConnectionLimit connections,
+    ClientAddresses addresses,
     LoopChannels channels,
     SessionRegistry sessions,
     Broker broker,
@@ -54,7 +56,7 @@ public record NodeServices(
    * {@code nodeContext} in the order the loop made them, and complete on the loop's context.
    */
   public NodeServices forLoop(Context nodeContext, LoopChannels loopChannels, SessionRegistry loopSessions) {
-    return new NodeServices(vertx, config, nodeId, catalog, hub, connections, loopChannels, loopSessions,
+    return new NodeServices(vertx, config, nodeId, catalog, hub, connections, addresses, loopChannels, loopSessions,
         Contexts.bind(Broker.class, broker, vertx, nodeContext),
         Contexts.bind(HistoryStore.class, history, vertx, nodeContext),
         Contexts.bind(PresenceStore.class, presence, vertx, nodeContext),

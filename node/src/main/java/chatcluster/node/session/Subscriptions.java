@@ -53,6 +53,10 @@ final class Subscriptions implements LoopChannels.Subscriber {
     return List.copyOf(byChannel.values());
   }
 
+  int size() {
+    return byChannel.size();
+  }
+
   boolean isEmpty() {
     return byChannel.isEmpty();
   }

@@ -2,10 +2,16 @@ package chatcluster.node.transport;
 
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.protocol.CloseCode;
+import chatcluster.node.protocol.FrameLog;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +28,13 @@ public final class Connection {
    * same read as the 101 makes some clients (Vert.x's) fail the connect without the close code.
    */
   public static final long REFUSAL_DELAY_MS = 50;
+
+  /** Fragments one message may come in. */
+  static final int MAX_FRAGMENTS = 1024;
+  /** Pings a client may send per second (Vert.x answers each with a pong). */
+  static final int MAX_PINGS_PER_SECOND = 50;
+  private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
+      .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
 
   /** What a connection reports to the session above it. */
   public interface Listener {
@@ -40,6 +53,11 @@ public final class Connection {
   private boolean closed;
   private boolean paused;
   private long lastSeen = System.nanoTime();
+  /** The text message being put together from its fragments, or null between messages. */
+  private Buffer message;
+  private int fragments;
+  private long pingSecond;
+  private int pings;
 
   Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
              Runnable onClosed) {
@@ -52,22 +70,80 @@ public final class Connection {
     ws.setWriteQueueMaxSize(sendQueueMax);
   }
 
-  /** Starts reading: frames go to {@code listener}; a binary frame closes with 1003. */
-  public void listen(Listener listener) {
-    ws.textMessageHandler(text -> {
+  /**
+   * Starts reading. Messages are put together here from their frames, so that every limit holds while
+   * they arrive: a message whose running size passes {@code maxMessageSize} closes with 1009 at once,
+   * one of more than {@link #MAX_FRAGMENTS} fragments too; text that is not valid UTF-8 closes with
+   * 1007; a binary message with 1003; more than {@link #MAX_PINGS_PER_SECOND} pings a second with 4029.
+   * Whole text messages go to {@code listener}.
+   */
+  public void listen(Listener listener, int maxMessageSize) {
+    ws.frameHandler(frame -> {
       lastSeen = System.nanoTime();
-      if (!closing) {
-        listener.handleText(text);
+      if (closing) {
+        return;
+      }
+      switch (frame.type()) {
+        case TEXT -> {
+          message = Buffer.buffer();
+          fragments = 0;
+          append(frame.binaryData(), frame.isFinal(), listener, maxMessageSize);
+        }
+        case CONTINUATION -> {
+          if (message != null) {
+            append(frame.binaryData(), frame.isFinal(), listener, maxMessageSize);
+          }
+        }
+        case BINARY -> close(CloseCode.BINARY_FRAME, "binary frames are not supported");
+        case PING -> countPing();
+        default -> { } // pong: lastSeen is enough; close: Vert.x answers it
       }
     });
-    ws.binaryMessageHandler(b -> close(CloseCode.BINARY_FRAME, "binary frames are not supported"));
-    ws.pongHandler(b -> lastSeen = System.nanoTime());
     ws.exceptionHandler(e -> log.debug("connection {}: error: {}", id, e.toString()));
     ws.closeHandler(v -> {
       closed = true;
+      message = null;
       onClosed.run();
       listener.handleClosed();
     });
+  }
+
+  private void append(Buffer data, boolean last, Listener listener, int maxMessageSize) {
+    if (message.length() + data.length() > maxMessageSize) {
+      message = null;
+      close(CloseCode.TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
+      return;
+    }
+    if (++fragments > MAX_FRAGMENTS) {
+      message = null;
+      close(CloseCode.TOO_LARGE, "message in more than " + MAX_FRAGMENTS + " fragments");
+      return;
+    }
+    message.appendBuffer(data);
+    if (!last) {
+      return;
+    }
+    Buffer whole = message;
+    message = null;
+    String text;
+    try {
+      text = UTF8.get().decode(ByteBuffer.wrap(whole.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      close(CloseCode.INVALID_UTF8, "text frame is not valid UTF-8");
+      return;
+    }
+    listener.handleText(text);
+  }
+
+  private void countPing() {
+    long second = System.nanoTime() / 1_000_000_000L;
+    if (second != pingSecond) {
+      pingSecond = second;
+      pings = 0;
+    }
+    if (++pings > MAX_PINGS_PER_SECOND) {
+      close(CloseCode.RATE_LIMITED, "ping flood");
+    }
   }
 
   public String id() {
@@ -104,6 +180,9 @@ public final class Connection {
   /** Writes a frame meant for this client alone (replies, welcome). */
   public void send(Buffer frame) {
     if (isOpen()) {
+      if (log.isDebugEnabled()) {
+        log.debug("connection {}: out {}", id, FrameLog.masked(frame.toString()));
+      }
       write(frame);
     }
   }

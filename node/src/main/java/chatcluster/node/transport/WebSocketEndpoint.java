@@ -39,6 +39,7 @@ public final class WebSocketEndpoint {
   private final NodeConfig config;
   private final NodeMetrics metrics;
   private final ConnectionLimit limit;
+  private final ClientAddresses addresses;
   private final Acceptor acceptor;
   private final Set<Connection> connections = new LinkedHashSet<>();
   /** {@code connections.size()}, readable from other threads (metrics, tests). */
@@ -47,11 +48,12 @@ public final class WebSocketEndpoint {
   private long heartbeatTimer = -1;
 
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
-                           Acceptor acceptor) {
+                           ClientAddresses addresses, Acceptor acceptor) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
     this.limit = limit;
+    this.addresses = addresses;
     this.acceptor = acceptor;
   }
 
@@ -92,13 +94,24 @@ public final class WebSocketEndpoint {
       hs.reject(503);
       return;
     }
+    // Refused before the upgrade (no WebSocket is made): an allow/deny list miss is 403, a per-address
+    // cap 429, so that a flood of reconnects costs one HTTP answer each.
     Handshake request = Handshake.read(hs, config);
+    String refusal = addresses.tryOpen(request.remoteAddress(), System.nanoTime());
+    if (refusal != null) {
+      metrics.connectionsRefused.increment();
+      log.info("refusing connection from {}: {}", request.remoteAddress(), refusal);
+      hs.reject(refusal.startsWith("address") ? 403 : 429);
+      return;
+    }
     if (!request.originAllowed(config.allowedOrigins())) {
+      addresses.closed(request.remoteAddress());
       log.info("refusing connection from {}: origin {} not allowed", request.remoteAddress(), request.origin());
       acceptAndClose(hs, CloseCode.POLICY, "origin not allowed");
       return;
     }
     if (!limit.tryAcquire()) {
+      addresses.closed(request.remoteAddress());
       log.warn("refusing connection from {}: node full ({} clients)", request.remoteAddress(), config.maxClients());
       acceptAndClose(hs, CloseCode.NODE_FULL, "node full");
       return;
@@ -106,6 +119,7 @@ public final class WebSocketEndpoint {
     hs.accept().onComplete(ar -> {
       if (ar.failed()) {
         limit.release();
+        addresses.closed(request.remoteAddress());
         log.debug("handshake from {} failed: {}", request.remoteAddress(), ar.cause().toString());
         return;
       }
@@ -118,6 +132,7 @@ public final class WebSocketEndpoint {
             if (connections.remove(self[0])) {
               size = connections.size();
               limit.release();
+              addresses.closed(request.remoteAddress());
             }
           });
       connections.add(self[0]);

@@ -53,12 +53,22 @@ public final class Keys {
   public static String sign(Vertx vertx, String algorithm, KeyPair pair, JsonObject claims) {
     JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
         .setAlgorithm(algorithm).setBuffer(pem("PRIVATE KEY", pair.getPrivate().getEncoded()))));
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm(algorithm));
+    return signer.generateToken(claims, expiring(new JWTOptions().setAlgorithm(algorithm), claims, true));
   }
 
+  /** An HS256 token that expires in an hour (unless the claims set exp themselves). */
   public static String signHs256(Vertx vertx, String secret, JsonObject claims) {
+    return signHs256(vertx, secret, claims, true);
+  }
+
+  /** With {@code expires} false: a token without exp, which nodes refuse unless configured otherwise. */
+  public static String signHs256(Vertx vertx, String secret, JsonObject claims, boolean expires) {
     JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
+    return signer.generateToken(claims, expiring(new JWTOptions().setAlgorithm("HS256"), claims, expires));
+  }
+
+  private static JWTOptions expiring(JWTOptions options, JsonObject claims, boolean expires) {
+    return expires && !claims.containsKey("exp") ? options.setExpiresInSeconds(3600) : options;
   }
 }

@@ -27,9 +27,15 @@ public final class TestNode implements AutoCloseable {
     return start(config, b -> {});
   }
 
-  /** Starts a node with test defaults (loopback, port 0), then {@code config}, then {@code setup}. */
+  /**
+   * Starts a node with test defaults (loopback, port 0, claimed identities allowed), then
+   * {@code config}, then {@code setup}.
+   */
   public static TestNode start(Consumer<NodeConfig.Builder> config, Consumer<ChatNode.Builder> setup) {
-    NodeConfig.Builder cb = NodeConfig.builder().set(ConfigOption.HOST, "127.0.0.1").set(ConfigOption.PORT, 0);
+    // Tests name their users with ?user= (claimed identities, a development switch); the tests of
+    // identity itself switch it off again.
+    NodeConfig.Builder cb = NodeConfig.builder().set(ConfigOption.HOST, "127.0.0.1").set(ConfigOption.PORT, 0)
+        .set(ConfigOption.AUTH_CLAIMED_IDENTITY, true);
     config.accept(cb);
     ChatNode.Builder nb = ChatNode.builder().config(cb.build());
     setup.accept(nb);

@@ -1,20 +1,20 @@
-package chatcluster.node.session;
+package chatcluster.node.runtime;
 
-/** A token bucket: {@code rate} frames a second on average, up to {@code burst} at once; 0 rate: unlimited. */
-final class RateLimiter {
+/** A token bucket: {@code rate} a second on average, up to {@code burst} at once; 0 rate: unlimited. Not thread-safe. */
+public final class RateLimiter {
   private final double ratePerNano;
   private final double capacity;
   private double tokens;
   private long last;
 
-  RateLimiter(int rate, int burst, long nowNanos) {
+  public RateLimiter(int rate, int burst, long nowNanos) {
     this.ratePerNano = rate / 1e9;
     this.capacity = Math.max(1, Math.max(rate, burst));
     this.tokens = capacity;
     this.last = nowNanos;
   }
 
-  boolean tryAcquire(long nowNanos) {
+  public boolean tryAcquire(long nowNanos) {
     if (ratePerNano == 0) {
       return true;
     }
