@@ -27,6 +27,10 @@ public final class Launcher {
 
   /** Runs a command; returns the exit status, or -1 when {@code up} keeps running in the foreground. */
   static int run(String[] args) {
+    if (java.util.List.of(args).contains("--version")) {
+      System.out.println(chatcluster.cluster.BuildInfo.versionLine("chatcluster-cluster-manager"));
+      return 0;
+    }
     LauncherOptions options;
     try {
       options = LauncherOptions.parse(args);

@@ -1,6 +1,7 @@
 package chatcluster.node.config;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,8 +31,10 @@ public enum ConfigOption {
       "Seconds a connection without a handshake credential has to send its auth frame (then 4001)."),
   AUTH_QUERY_TOKEN("auth.queryToken", "WEBSOCKET_AUTH_QUERY_TOKEN", Type.BOOLEAN, "false",
       "Accept ?token= in the URL (it leaks into access logs: off by default)."),
-  SSL_CERT("ssl.cert", "WEBSOCKET_SSL_CERT_PATH", Type.FILE, "", "PEM certificate (chain): serve wss:// with TLS 1.2/1.3."),
-  SSL_KEY("ssl.key", "WEBSOCKET_SSL_KEY_PATH", Type.FILE, "", "PEM private key of that certificate."),
+  SSL_CERT("ssl.cert", "WEBSOCKET_SSL_CERT_PATH", Type.FILE, "", "PEM certificate (chain): serve wss:// with TLS 1.2/1.3.",
+      "WEBSOCKET_SSL_CERT"),
+  SSL_KEY("ssl.key", "WEBSOCKET_SSL_KEY_PATH", Type.FILE, "", "PEM private key of that certificate.",
+      "WEBSOCKET_SSL_KEY"),
   ALLOWED_ORIGINS("allowedOrigins", "ALLOWED_ORIGINS", Type.LIST, "",
       "Comma-separated Origin values allowed to connect; empty allows any. Others are closed with 1008."),
   TRUSTED_PROXIES("trustedProxies", "TRUSTED_PROXIES", Type.LIST, "",
@@ -98,7 +101,15 @@ public enum ConfigOption {
   TASKS_MAX_PER_DEVICE("tasks.maxPerDevice", "TASKS_MAX_PER_DEVICE", Type.POSITIVE_INT, "20",
       "Scheduled tasks one device may own."),
   TASKS_OWNER_TTL("tasks.ownerTtl", "TASKS_OWNER_TTL", Type.SECONDS, "86400",
-      "A task whose owner has not been connected for this long ends.");
+      "A task whose owner has not been connected for this long ends."),
+  SSL_ENABLED("ssl.enabled", "WEBSOCKET_SSL", Type.BOOLEAN, "",
+      "true requires ssl.cert and ssl.key; false serves plain ws:// even with them. Unset: TLS when both are given."),
+  WEBSOCKET_ENABLED("websocketEnabled", "WEBSOCKET_ENABLED", Type.BOOLEAN, "true",
+      "Serve the client WebSocket endpoint /ws; false leaves only the relay, the HTTP API, health and metrics."),
+  ERROR_LOG("errorLog", "WEBSOCKET_ERROR_LOG", Type.STRING, "",
+      "File that also gets every WARN and ERROR line (appended; its directory is created)."),
+  LOG_CHANNEL("logChannel", "WEBSOCKET_LOG_CHANNEL", Type.STRING, "stdout",
+      "Where log lines go: stdout, stderr, or daily (chatcluster-YYYY-MM-DD.log beside errorLog, 14 days kept).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }
@@ -108,13 +119,16 @@ public enum ConfigOption {
   private final Type type;
   private final String defaultValue;
   private final String description;
+  private final List<String> envAliases;
 
-  ConfigOption(String key, String env, Type type, String defaultValue, String description) {
+  /** @param envAliases other environment names read when {@code env} is not set (the original server's) */
+  ConfigOption(String key, String env, Type type, String defaultValue, String description, String... envAliases) {
     this.key = key;
     this.env = env;
     this.type = type;
     this.defaultValue = defaultValue;
     this.description = description;
+    this.envAliases = List.of(envAliases);
   }
 
   public String key() {
@@ -123,6 +137,11 @@ public enum ConfigOption {
 
   public String env() {
     return env;
+  }
+
+  /** Environment names also read, in this order, when {@link #env()} is unset or empty. */
+  public List<String> envAliases() {
+    return envAliases;
   }
 
   /** The flag: the key in kebab case, {@code auth.jwtSecret} is {@code --auth-jwt-secret}. */
