@@ -178,6 +178,7 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
                                (default <tmp>/chatcluster-local-<user>); scale, status and down find the
                                running launcher through it
           --help, -h           print this text
+          --version            print the version
 
         Environment: REDIS_URL uses that Redis instead of starting one; every other variable (e.g.
         WEBSOCKET_AUTH_TOKEN) is passed on to the nodes. The launcher sets WEBSOCKET_HOST, WEBSOCKET_PORT,
