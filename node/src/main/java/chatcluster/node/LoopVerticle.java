@@ -101,6 +101,11 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
     return Contexts.call(vertx, context, () -> endpoint.drain(window));
   }
 
+  /** Writes every connection's route and presence entries again (the cluster took the node for dead). Any thread. */
+  void rejoin() {
+    context.runOnContext(v -> services.sessions().all().forEach(ClientSession::rejoin));
+  }
+
   @Override
   public Context context() {
     return context;

@@ -25,6 +25,7 @@ import chatcluster.node.relay.HttpRelayApi;
 import chatcluster.node.relay.RelayService;
 import chatcluster.node.relay.UnixSocketRelayEndpoint;
 import chatcluster.node.cluster.RedisClusterState;
+import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.presence.RedisPresenceStore;
 import chatcluster.node.tasks.RedisTaskStore;
@@ -97,7 +98,7 @@ final class NodeVerticle extends VerticleBase {
       ClusterState cluster;
       if (config.clustered()) {
         RedisKeys keys = new RedisKeys(config.redisPrefix());
-        RedisBroker redis = new RedisBroker(vertx, config.redisUrls(), keys, config.nodeId(), catalog::resolve,
+        RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), catalog::resolve,
             metrics);
         broker = redis;
         history = redis.history();
@@ -113,6 +114,7 @@ final class NodeVerticle extends VerticleBase {
         } else {
           RedisClusterState redisState = new RedisClusterState(redis.shards(), keys, config.nodeId());
           redis.registry().onNodeGone(redisState::nodeLeft);
+          redis.registry().onRejoin(() -> loops.forEach(LoopVerticle::rejoin));
           cluster = redisState;
         }
       } else {

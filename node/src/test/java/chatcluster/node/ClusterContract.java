@@ -142,7 +142,7 @@ abstract class ClusterContract {
       c.ok(cmd("subscribe", "quiet"));
     }
     // One subscription per node holding subscribers (A has two clients, C none): 2, not 3 or 4.
-    Request numsub = Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(prefix + "ch:quiet");
+    Request numsub = Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(new chatcluster.node.redis.RedisKeys(prefix).channel("quiet"));
     Redis client = Redis.createClient(vertx, redis.url());
     try {
       long count = client.send(numsub).toCompletionStage().toCompletableFuture().get().get(1).toLong();

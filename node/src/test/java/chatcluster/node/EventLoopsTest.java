@@ -53,7 +53,7 @@ class EventLoopsTest {
       for (WsClient c : clients) {
         c.take("ack");
       }
-      assertEquals(1L, numsub(node, redis, prefix + "ch:" + channel), "one Redis subscription for the node");
+      assertEquals(1L, numsub(node, redis, new chatcluster.node.redis.RedisKeys(prefix).channel(channel)), "one Redis subscription for the node");
 
       long encodedBefore = node.node.metrics().framesEncoded.sum();
       long handOversBefore = node.node.metrics().loopHandOvers.sum();

@@ -2,7 +2,6 @@ package chatcluster.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chatcluster.node.testing.NodeProcess;
@@ -22,8 +21,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Redis crash and restart in the middle of traffic: clients stay connected, local delivery goes
- * on, nodes resubscribe, and what pub/sub dropped is recovered from history.
+ * A Redis crash and restart in the middle of traffic: clients stay connected, publishes that cannot
+ * be made durable and cluster-wide are refused ({@code unavailable}) rather than delivered on one node,
+ * nodes are back within a second and resubscribe, and what pub/sub dropped is recovered from history;
+ * where it cannot be (Redis without persistence), live subscribers are told with a {@code reset}.
  */
 class RedisOutageIT {
 
@@ -58,7 +59,7 @@ class RedisOutageIT {
       publisher.ok(quietSub);
 
       List<Long> clusterOffsets = new ArrayList<>();
-      int localOnly = 0;
+      int refusedCount = 0;
       int n = 0;
       for (; n < 30; n++) {
         clusterOffsets.add(publish(publisher, n));
@@ -71,21 +72,26 @@ class RedisOutageIT {
       mover.close();
 
       redis.kill();
+      awaitStatus(portA, 503);
       awaitStatus(portB, 503);
-      for (int i = 0; i < 10; i++, n++) {
-        Long offset = publish(publisher, n);
-        assertNull(offset, "no offset while Redis is down");
-        localOnly++;
+      for (int i = 0; i < 10; i++) {
+        JsonObject refused = publisher.call(new JsonObject().put("type", "publish").put("channel", "hist-live")
+            .put("data", "lost-" + i));
+        assertEquals("unavailable", refused.getString("code"), "no Redis, no acknowledged publish: " + refused);
+        refusedCount++;
       }
-      // Local delivery kept working: the subscriber on the publisher's node got all of them.
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < 30; i++) {
         local.take("message");
       }
+      local.assertNone(f -> "message".equals(f.getString("type")), Duration.ofMillis(300));
 
       // Node B is frozen across the restart, so pub/sub drops what A publishes until B is back.
       signal(b, "STOP");
       redis.start();
+      long redisBack = System.nanoTime();
       awaitStatus(portA, 200);
+      long readyMillis = (System.nanoTime() - redisBack) / 1_000_000;
+      assertTrue(readyMillis < 2000, "node A ready again " + readyMillis + " ms after Redis came back");
       int droppedForB = 0;
       for (int i = 0; i < 40; i++, n++) {
         Long offset = publish(publisher, n);
@@ -103,14 +109,15 @@ class RedisOutageIT {
       }
       awaitStatus(portB, 200);
 
-      // The subscriber on B, which stayed connected throughout, got every message that has an
-      // offset, exactly once and in order; none of the ones that were local to A.
+      // The subscriber on B, which stayed connected throughout, got every acknowledged message,
+      // exactly once and in order, and no reset: AOF kept the stream, history filled the gap.
       List<Long> got = new ArrayList<>();
       for (int i = 0; i < clusterOffsets.size(); i++) {
         got.add(remote.take("message").getLong("offset"));
       }
       assertEquals(clusterOffsets, got);
-      remote.assertNone(f -> "message".equals(f.getString("type")), Duration.ofMillis(500));
+      remote.assertNone(f -> "message".equals(f.getString("type")) || "reset".equals(f.getString("type")),
+          Duration.ofMillis(500));
       List<String> quietGot = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         quietGot.add(quiet.take("message").getString("data"));
@@ -132,12 +139,82 @@ class RedisOutageIT {
       assertEquals(clusterOffsets.stream().filter(o -> o > moverSince).toList(), recovered);
 
       int gapFilled = gapFilled(b.output());
-      System.out.printf("outage: %d published with offsets, %d local-only while Redis was down,"
-          + " %d dropped by pub/sub at node B and recovered from history%n", clusterOffsets.size(), localOnly, gapFilled);
+      System.out.printf("outage: %d published with offsets, %d refused while Redis was down, node A ready %d ms"
+          + " after Redis, %d dropped by pub/sub at node B and recovered from history%n", clusterOffsets.size(),
+          refusedCount, readyMillis, gapFilled);
       // At least the 40 published while B was frozen; a few more if B resubscribed after it thawed.
       assertTrue(gapFilled >= droppedForB, "what pub/sub dropped for B came back from history: " + gapFilled);
-      assertEquals(10, localOnly);
+      assertEquals(10, refusedCount);
       List.of(publisher, local, remote, back, quiet).forEach(WsClient::close);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
+  void redisRestartWithoutPersistenceResetsLiveSubscribersAndRecoversNothingFalsely() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Path config = Files.createTempFile("outage-volatile", ".yaml");
+    Files.writeString(config, "host: 127.0.0.1\nchannels:\n  - name: \"hist-*\"\n    persistent: true\n");
+    int portA = NodeProcess.freePort();
+    int portB = NodeProcess.freePort();
+    try (TestRedis redis = TestRedis.startDedicatedWithoutPersistence();
+         NodeProcess a = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "WEBSOCKET_PORT", "" + portA,
+             "NODE_ID", "node-A"), "--config", config.toString());
+         NodeProcess b = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "WEBSOCKET_PORT", "" + portB,
+             "NODE_ID", "node-B"), "--config", config.toString())) {
+      a.awaitReady(portA, Duration.ofSeconds(60));
+      b.awaitReady(portB, Duration.ofSeconds(60));
+      WsClient publisher = WsClient.to(vertx, portA).open();
+      List<WsClient> live = new ArrayList<>();
+      for (int port : new int[] {portA, portB, portB}) {
+        live.add(WsClient.to(vertx, port).open());
+      }
+      JsonObject persistent = new JsonObject().put("type", "subscribe").put("channel", "hist-volatile");
+      JsonObject plain = new JsonObject().put("type", "subscribe").put("channel", "plain-volatile");
+      String oldEpoch = publisher.ok(persistent).getString("epoch");
+      publisher.ok(plain);
+      for (WsClient c : live) {
+        c.ok(persistent);
+        c.ok(plain);
+      }
+      for (int i = 0; i < 20; i++) {
+        publisher.ok(new JsonObject().put("type", "publish").put("channel", "hist-volatile").put("data", i));
+        publisher.ok(new JsonObject().put("type", "publish").put("channel", "plain-volatile").put("data", i));
+      }
+      for (WsClient c : live) {
+        c.takeAll(f -> "message".equals(f.getString("type")), 40, Duration.ofSeconds(10));
+      }
+
+      redis.kill();
+      awaitStatus(portA, 503);
+      redis.start(); // empty: every stream and epoch is gone
+      long back = System.nanoTime();
+      for (WsClient c : live) {
+        for (String channel : List.of("hist-volatile", "plain-volatile")) {
+          JsonObject reset = c.take(f -> "reset".equals(f.getString("type")) && channel.equals(f.getString("channel")));
+          assertFalse(oldEpoch.equals(reset.getString("epoch")), "the reset names the new epoch");
+        }
+      }
+      long resetMillis = (System.nanoTime() - back) / 1_000_000;
+      assertTrue(resetMillis < 2000 + 1000, "every live subscriber reset within 2 s (+1 s of test slack): "
+          + resetMillis + " ms");
+      awaitStatus(portA, 200);
+      JsonObject after = publisher.ok(new JsonObject().put("type", "publish").put("channel", "hist-volatile")
+          .put("data", "after"));
+      for (WsClient c : live) {
+        JsonObject m = c.take("message");
+        assertEquals("after", m.getString("data"));
+        assertEquals(after.getLong("offset"), m.getLong("offset"));
+      }
+      WsClient comesBack = WsClient.to(vertx, portB).open();
+      JsonObject ack = comesBack.ok(persistent.copy().put("since", new JsonObject().put("offset", 20)
+          .put("epoch", oldEpoch)));
+      assertFalse(ack.getBoolean("recovered"), "a lost stream is never reported as recovered");
+      System.out.printf("volatile outage: %d live subscribers reset %d ms after Redis came back%n", live.size(),
+          resetMillis);
+      live.forEach(WsClient::close);
+      List.of(publisher, comesBack).forEach(WsClient::close);
     } finally {
       vertx.close();
     }

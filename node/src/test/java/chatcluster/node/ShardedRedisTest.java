@@ -46,7 +46,7 @@ class ShardedRedisTest {
   private static long metaKeys(TestNode node, TestRedis redis, String prefix) {
     Redis client = Redis.createClient(node.clientVertx(), redis.url());
     try {
-      return TestNode.await(client.send(Request.cmd(Command.KEYS).arg(prefix + "meta:*"))).size();
+      return TestNode.await(client.send(Request.cmd(Command.KEYS).arg(prefix + "{c:*}:meta"))).size();
     } finally {
       client.close();
     }

@@ -47,12 +47,15 @@ public interface Broker {
    * Publishes a {@code message} frame: {@code messagePrefix} is the frame up to its offset (see
    * {@code FrameCodec.messagePrefix}); the broker completes it with the offset it assigns.
    *
-   * @return the assigned offset, or null when the broker could not be reached and the message went
-   *     to this node's subscribers only, outside the channel's stream
+   * @return the assigned offset; fails with {@code unavailable} when the message cannot be made
+   *     durable and cluster-wide (the broker is unreachable): then nobody received it
    */
   Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions options);
 
-  /** Sends a frame outside the channel's stream (event, join, leave) to the channel's subscribers. */
+  /**
+   * Sends a frame outside the channel's stream (event, join, leave) to the channel's subscribers;
+   * fails with {@code unavailable} when the broker is unreachable.
+   */
   Future<Void> emit(String channel, Buffer frame);
 
   /** Sends a frame to every connection of every node. */

@@ -3,6 +3,7 @@ package chatcluster.node.broker;
 import chatcluster.node.cluster.RedisNodeRegistry;
 import chatcluster.node.history.RedisHistoryStore;
 import chatcluster.node.presence.RedisPresenceStore;
+import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisLink;
 import chatcluster.node.redis.RedisScripts;
@@ -14,6 +15,8 @@ import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.history.StreamPosition;
 import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.protocol.ChatException;
+import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -64,12 +67,12 @@ public final class RedisBroker implements Broker {
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
   private final Map<String, List<Delivery>> filling = new HashMap<>();
 
-  public RedisBroker(Vertx vertx, List<String> urls, RedisKeys keys, String nodeId,
+  public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
                      Function<String, ChannelOptions> options, NodeMetrics metrics) {
     List<RedisLink> links = new ArrayList<>();
-    for (String url : urls) {
+    for (RedisEndpoint endpoint : endpoints) {
       RedisLink[] self = new RedisLink[1];
-      self[0] = new RedisLink(vertx, url, this::handleMessage, v -> fillGaps(self[0]));
+      self[0] = new RedisLink(vertx, endpoint, this::handleMessage, v -> fillGaps(self[0]));
       links.add(self[0]);
     }
     this.shards = new RedisShards(links);
@@ -99,8 +102,8 @@ public final class RedisBroker implements Broker {
     for (RedisLink link : shards.all()) {
       all = all.compose(v -> link.start());
     }
-    return all.compose(v -> shards.primary().subscribe(keys.broadcast()))
-        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId)))
+    return all.compose(v -> shards.primary().subscribe(keys.broadcast(), false))
+        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId), true))
         .onSuccess(v -> registry.start());
   }
 
@@ -130,51 +133,53 @@ public final class RedisBroker implements Broker {
   public Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions opts) {
     RedisLink link = shards.forSubject(channel);
     if (!link.healthy()) {
-      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+      return refused("publish on '" + channel + "'");
     }
     Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH).arg(3)
         .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel))
         .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
-        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8));
-    return link.send(eval).map(r -> {
+        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8))
+        .arg(link.publishCommand(true).toString().toUpperCase(java.util.Locale.ROOT));
+    return link.send(eval).transform(ar -> {
+      if (ar.failed()) {
+        log.debug("publish on '{}' failed: {}", channel, ar.cause().toString());
+        return refused("publish on '" + channel + "'");
+      }
       metrics.redisMessagesOut.increment();
-      return r.get(0).toLong();
-    }).recover(e -> {
-      log.warn("publish on '{}' through Redis failed ({}); delivering on this node only", channel, e.getMessage());
-      return Future.succeededFuture(publishLocally(channel, messagePrefix));
+      return Future.succeededFuture(ar.result().get(0).toLong());
     });
   }
 
-  private Long publishLocally(String channel, Buffer messagePrefix) {
-    metrics.localOnlyPublishes.increment();
-    handler.handle(Delivery.unordered(channel, FrameCodec.completeMessageWithoutOffset(messagePrefix)));
-    return null;
+  /**
+   * Fails loud: what cannot go through Redis is neither delivered here only nor acknowledged, so no
+   * subscriber elsewhere misses something the sender believes was sent.
+   */
+  private <T> Future<T> refused(String what) {
+    metrics.publishesRefused.increment();
+    return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, what + ": Redis is unreachable, try again"));
   }
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    return publishRaw(shards.forSubject(channel), keys.channel(channel), NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
-        .recover(e -> {
-          handler.handle(Delivery.unordered(channel, frame));
-          return Future.succeededFuture();
-        });
+    return publishRaw(shards.forSubject(channel), keys.channel(channel), true,
+        NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
+        .recover(e -> refused("event on '" + channel + "'"));
   }
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
-    return publishRaw(shards.primary(), keys.broadcast(), NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
-        .recover(e -> {
-          handler.handle(Delivery.unordered(null, frame));
-          return Future.succeededFuture();
-        });
+    return publishRaw(shards.primary(), keys.broadcast(), false,
+        NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
+        .recover(e -> refused("broadcast"));
   }
 
-  private Future<Void> publishRaw(RedisLink link, String pubsub, Buffer payload) {
+  /** @param perSubject a chat channel's or a node's pub/sub channel (sharded on a Redis Cluster), not the broadcast */
+  private Future<Void> publishRaw(RedisLink link, String pubsub, boolean perSubject, Buffer payload) {
     if (!link.healthy()) {
       return Future.failedFuture("redis unreachable");
     }
     metrics.redisMessagesOut.increment();
-    return link.send(Request.cmd(Command.PUBLISH).arg(pubsub).arg(payload)).mapEmpty();
+    return link.send(Request.cmd(link.publishCommand(perSubject)).arg(pubsub).arg(payload)).mapEmpty();
   }
 
   private void emitLeave(String channel, String memberJson) {
@@ -208,8 +213,8 @@ public final class RedisBroker implements Broker {
   private Future<Integer> routeToOthers(String subject, String routeKey, NodeMessage message) {
     Buffer payload = NodeMessageCodec.encode(message);
     RedisLink routes = shards.forSubject(subject);
-    if (!routes.healthy()) {
-      return Future.succeededFuture(0);
+    if (!routes.healthy() || !shards.primary().healthy()) {
+      return refused("routing to other nodes");
     }
     return routes.send(Request.cmd(Command.HGETALL).arg(routeKey)).map(r -> {
       int remote = 0;
@@ -217,11 +222,11 @@ public final class RedisBroker implements Broker {
         long count = r.get(node).toLong();
         if (!node.equals(nodeId) && count > 0) {
           remote += (int) count;
-          publishRaw(shards.primary(), keys.nodeChannel(node), payload);
+          publishRaw(shards.primary(), keys.nodeChannel(node), true, payload);
         }
       }
       return remote;
-    }).recover(e -> Future.succeededFuture(0));
+    }).recover(e -> refused("routing to other nodes"));
   }
 
   @Override
@@ -240,27 +245,25 @@ public final class RedisBroker implements Broker {
     return Future.all(u, d).mapEmpty();
   }
 
+  /** Indexes the route first (what a dead node leaves is found from its index), then counts it. */
   private Future<Response> routeOne(String subject, String key, int delta) {
-    return shards.forSubject(subject).send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(2).arg(key)
-        .arg(keys.nodeIndex(nodeId)).arg(nodeId).arg(delta).arg(subject.charAt(0) + "|" + subject.substring(2)));
+    RedisLink link = shards.forSubject(subject);
+    if (delta > 0) {
+      link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
+    }
+    return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
   }
 
   // ------------------------------------------------------------------ subscriptions
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return shards.forSubject(channel).subscribe(keys.channel(channel)).onSuccess(v -> rememberPosition(channel));
+    return shards.forSubject(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
   }
 
-  /** So that a gap after a reconnect is filled even on a channel that was silent until then. */
+  /** So that a gap after a reconnect is noticed even on a channel that was silent until then. */
   private void rememberPosition(String channel) {
-    ChannelOptions opts;
-    try {
-      opts = options.apply(channel);
-    } catch (RuntimeException e) {
-      return;
-    }
-    if (opts.persistent() && !last.containsKey(channel)) {
+    if (!last.containsKey(channel)) {
       history.position(channel).onSuccess(p -> last.putIfAbsent(channel, p));
     }
   }
@@ -277,7 +280,7 @@ public final class RedisBroker implements Broker {
     Map<String, Long> result = new java.util.TreeMap<>();
     Future<Void> all = Future.succeededFuture();
     for (RedisLink link : shards.all()) {
-      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPrefix() + "*"))
+      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPattern()))
           .compose(names -> {
             if (names.size() == 0) {
               return Future.succeededFuture();
@@ -286,7 +289,10 @@ public final class RedisBroker implements Broker {
             names.forEach(n -> numsub.arg(n.toString()));
             return link.send(numsub).map(counts -> {
               for (int i = 0; i + 1 < counts.size(); i += 2) {
-                result.put(counts.get(i).toString().substring(keys.channelPrefix().length()), counts.get(i + 1).toLong());
+                String channel = keys.channelOf(counts.get(i).toString());
+                if (channel != null) {
+                  result.put(channel, counts.get(i + 1).toLong());
+                }
               }
               return (Void) null;
             });
@@ -298,11 +304,12 @@ public final class RedisBroker implements Broker {
   // ------------------------------------------------------------------ incoming
 
   private void handleMessage(Response push) {
-    if (push.size() < 3 || !"message".equalsIgnoreCase(push.get(0).toString())) {
+    if (!RedisLink.isMessage(push)) {
       return;
     }
     String pubsub = push.get(1).toString();
-    NodeMessageCodec.Scope scope = pubsub.startsWith(keys.channelPrefix()) ? NodeMessageCodec.Scope.CHANNEL
+    String channelName = keys.channelOf(pubsub);
+    NodeMessageCodec.Scope scope = channelName != null ? NodeMessageCodec.Scope.CHANNEL
         : pubsub.equals(keys.broadcast()) ? NodeMessageCodec.Scope.EVERYONE
         : pubsub.equals(keys.nodeChannel(nodeId)) ? NodeMessageCodec.Scope.NODE : null;
     // A heap copy, once per message per node: the bytes are handed to other event loops and written
@@ -315,7 +322,7 @@ public final class RedisBroker implements Broker {
     }
     metrics.redisMessagesIn.increment();
     if (message instanceof NodeMessage.ChannelFrame c) {
-      String channel = pubsub.substring(keys.channelPrefix().length());
+      String channel = channelName;
       deliverChannel(c.offset() >= 0 ? new Delivery(channel, c.offset(), c.epoch(), c.frame())
           : Delivery.unordered(channel, c.frame()));
     } else if (message instanceof NodeMessage.Everyone e) {
@@ -341,7 +348,12 @@ public final class RedisBroker implements Broker {
     handler.handle(d);
   }
 
-  /** After a reconnect: deliver from history what persistent channels published while we were away. */
+  /**
+   * After a reconnect, for every channel this node follows: deliver from history what was published
+   * while the node was away (persistent channels), and where that cannot be done exactly (a new
+   * epoch, trimmed history, or a channel that keeps none) tell the channel's subscribers that their
+   * position is lost with a {@code reset} frame carrying where the stream continues.
+   */
   private void fillGaps(RedisLink link) {
     for (Map.Entry<String, StreamPosition> entry : new ArrayList<>(last.entrySet())) {
       String channel = entry.getKey();
@@ -352,35 +364,57 @@ public final class RedisBroker implements Broker {
       } catch (RuntimeException e) {
         continue;
       }
-      if (!opts.persistent() || shards.forSubject(channel) != link || filling.containsKey(channel)) {
+      if (shards.forSubject(channel) != link || filling.containsKey(channel)) {
         continue;
       }
       List<Delivery> waiting = new ArrayList<>();
       filling.put(channel, waiting);
-      history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts).onComplete(ar -> {
+      Future<HistoryPage> read = opts.persistent()
+          ? history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts)
+          : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
+      read.onComplete(ar -> {
         if (filling.get(channel) != waiting) {
           return; // unsubscribed meanwhile
         }
         filling.remove(channel);
-        if (ar.succeeded() && ar.result().position().epoch().equals(seen.epoch())) {
-          HistoryPage page = ar.result();
-          for (Delivery missed : page.entries()) {
-            metrics.redisGapFilled.increment();
-            deliverChannel(missed);
-          }
-          log.info("channel '{}': {} messages recovered from history after reconnect", channel,
-              page.entries().size());
-        } else if (ar.failed()) {
-          log.warn("channel '{}': gap after reconnect not filled: {}", channel, ar.cause().toString());
+        if (ar.failed()) {
+          log.warn("channel '{}': gap after reconnect not checked: {}", channel, ar.cause().toString());
+        } else {
+          catchUp(channel, seen, ar.result());
         }
         for (Delivery d : waiting) {
           StreamPosition newest = last.get(channel);
-          if (d.offset() < 0 || newest == null || d.offset() > newest.offset()
-              || !d.epoch().equals(newest.epoch())) {
+          if (d.offset() < 0 || newest == null || d.offset() > newest.offset() || !d.epoch().equals(newest.epoch())) {
             deliverChannel(d);
           }
         }
       });
+    }
+  }
+
+  /** Delivers what history holds after {@code seen}, preceded by a reset when that is not all of it. */
+  private void catchUp(String channel, StreamPosition seen, HistoryPage page) {
+    StreamPosition now = page.position();
+    boolean sameEpoch = now.epoch().equals(seen.epoch());
+    List<Delivery> missed = sameEpoch ? page.entries() : List.of();
+    boolean exact = sameEpoch && page.complete()
+        && (missed.isEmpty() ? now.offset() == seen.offset() : missed.get(missed.size() - 1).offset() == now.offset());
+    if (!exact) {
+      long continuesAfter = missed.isEmpty() ? now.offset() : missed.get(0).offset() - 1;
+      metrics.resets.increment();
+      log.warn("channel '{}': position {}@{} lost while Redis was away (now {}@{}); subscribers get a reset",
+          channel, seen.offset(), seen.epoch(), now.offset(), now.epoch());
+      StreamPosition resetTo = new StreamPosition(continuesAfter, now.epoch());
+      last.put(channel, resetTo);
+      handler.handle(Delivery.reset(channel, continuesAfter, now.epoch(), FrameCodec.reset(channel, now.epoch(),
+          continuesAfter)));
+    }
+    for (Delivery d : missed) {
+      metrics.redisGapFilled.increment();
+      deliverChannel(d);
+    }
+    if (!missed.isEmpty()) {
+      log.info("channel '{}': {} messages recovered from history after reconnect", channel, missed.size());
     }
   }
 

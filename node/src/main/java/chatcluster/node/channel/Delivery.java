@@ -11,9 +11,22 @@ import io.vertx.core.buffer.Buffer;
  *                broker was unreachable)
  * @param epoch   the epoch the offset belongs to, or null with {@link #NO_OFFSET}
  * @param frame   the encoded server frame; the same bytes are written to every receiver
+ * @param reset   true for a {@code reset} frame: {@code offset} and {@code epoch} are the new position
  */
-public record Delivery(String channel, long offset, String epoch, Buffer frame) {
+public record Delivery(String channel, long offset, String epoch, Buffer frame, boolean reset) {
   public static final long NO_OFFSET = -1;
+
+  public Delivery(String channel, long offset, String epoch, Buffer frame) {
+    this(channel, offset, epoch, frame, false);
+  }
+
+  /**
+   * A {@code reset} frame: the channel's subscribers lost their position; the stream continues after
+   * {@code offset} of {@code epoch}.
+   */
+  public static Delivery reset(String channel, long offset, String epoch, Buffer frame) {
+    return new Delivery(channel, offset, epoch, frame, true);
+  }
 
   public static Delivery unordered(String channel, Buffer frame) {
     return new Delivery(channel, NO_OFFSET, null, frame);

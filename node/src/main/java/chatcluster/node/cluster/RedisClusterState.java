@@ -120,8 +120,11 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public Future<Boolean> tryAcquire(String counter, long limit) {
-    return shards.forSubject(counter).send(Request.cmd(Command.EVAL).arg(RedisScripts.ACQUIRE).arg(2)
-            .arg(keys.counter(counter)).arg(keys.nodeIndex(nodeId)).arg(nodeId).arg(limit).arg("c|" + counter))
+    RedisLink link = shards.forSubject(counter);
+    // Indexed first (a dead node's shares are found from its index), then taken, atomically.
+    link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg("c|" + counter));
+    return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ACQUIRE).arg(1).arg(keys.counter(counter))
+            .arg(nodeId).arg(limit))
         .map(r -> r.toLong() == 1);
   }
 

@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ public final class RedisNodeRegistry {
   private final String nodeId;
   private final BiConsumer<String, String> onLeave;
   private java.util.function.Consumer<String> onNodeGone = n -> {};
+  private Runnable onRejoin = () -> {};
+  private boolean registered;
   private long timer = -1;
 
   /** @param onLeave called with (channel, member json) for every presence entry removed */
@@ -48,6 +52,15 @@ public final class RedisNodeRegistry {
     this.onNodeGone = handler;
   }
 
+  /**
+   * Called when this node finds it was taken for dead (it was silent longer than DEAD_AFTER_MS, e.g.
+   * stalled, and another node removed its presence, routes and counter shares): the node writes its
+   * connections' state again.
+   */
+  public void onRejoin(Runnable handler) {
+    this.onRejoin = handler;
+  }
+
   public void start() {
     beat();
     timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
@@ -58,6 +71,14 @@ public final class RedisNodeRegistry {
 
   private void beat() {
     shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
+        .onSuccess(added -> {
+          if (added.toLong() == 1 && registered) {
+            log.warn("this node was taken for dead (silent over {} ms): writing its presence and routes again",
+                DEAD_AFTER_MS);
+            onRejoin.run();
+          }
+          registered = true;
+        })
         .onFailure(e -> log.debug("heartbeat failed: {}", e.toString()));
   }
 
@@ -93,22 +114,45 @@ public final class RedisNodeRegistry {
           log.info("node {} {}; removing its presence, routes and counter shares", deadNode, why);
           Future<Void> all = Future.succeededFuture();
           for (RedisLink link : shards.all()) {
-            all = all.compose(v -> link.send(Request.cmd(Command.EVAL).arg(RedisScripts.CLEANUP).arg(1)
-                .arg(keys.nodeIndex(deadNode)).arg(deadNode).arg(keysPrefix())).map(removed -> {
-                  for (int i = 0; i + 1 < removed.size(); i += 2) {
-                    onLeave.accept(removed.get(i).toString(), removed.get(i + 1).toString());
-                  }
-                  return (Void) null;
-                }));
+            all = all.compose(v -> cleanUp(link, deadNode));
           }
           return all.compose(v -> shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(deadNode)))
               .<Void>mapEmpty().onSuccess(v -> onNodeGone.accept(deadNode));
         }).onFailure(e -> log.warn("cleanup after node {} failed (will retry): {}", deadNode, e.toString()));
   }
 
-  private String keysPrefix() {
-    String idx = keys.nodeIndex("");
-    return idx.substring(0, idx.length() - "nodeidx:".length());
+  /**
+   * Removes, on one server (or cluster), what a dead node's index lists: its presence entries (each
+   * reported to {@code onLeave}), route counts and counter shares; then the index itself. Each entry
+   * is one command on its own key, so that this works where keys live in different hash slots.
+   */
+  private Future<Void> cleanUp(RedisLink link, String deadNode) {
+    return link.send(Request.cmd(Command.SMEMBERS).arg(keys.nodeIndex(deadNode))).compose(entries -> {
+      List<Future<?>> done = new ArrayList<>();
+      for (Response entry : entries) {
+        String e = entry.toString();
+        String rest = e.length() > 2 ? e.substring(2) : "";
+        switch (e.charAt(0)) {
+          case 'p' -> {
+            int bar = rest.lastIndexOf('|');
+            String channel = rest.substring(0, bar);
+            String session = rest.substring(bar + 1);
+            done.add(link.send(Request.cmd(Command.HGET).arg(keys.presence(channel)).arg(session)).compose(member -> {
+              if (member == null) {
+                return Future.succeededFuture();
+              }
+              return link.send(Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session))
+                  .onSuccess(x -> onLeave.accept(channel, member.toString()));
+            }));
+          }
+          case 'u' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.userRoute(rest)).arg(deadNode)));
+          case 'd' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.deviceRoute(rest)).arg(deadNode)));
+          case 'c' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.counter(rest)).arg(deadNode)));
+          default -> log.debug("unknown index entry {} of node {}", e, deadNode);
+        }
+      }
+      return Future.join(done).compose(v -> link.send(Request.cmd(Command.DEL).arg(keys.nodeIndex(deadNode))));
+    }).mapEmpty();
   }
 
   /** Leaves the directory on a clean stop, so nobody waits for this node to time out. */

@@ -22,8 +22,10 @@ public final class NodeMetrics {
   public final LongAdder redisMessagesOut = new LongAdder();
   /** Messages this node read back from history to fill a gap after its subscriber connection was restored. */
   public final LongAdder redisGapFilled = new LongAdder();
-  /** Messages delivered to this node's subscribers only, because Redis was unreachable. */
-  public final LongAdder localOnlyPublishes = new LongAdder();
+  /** Reset frames sent to a channel's subscribers because their position was lost. */
+  public final LongAdder resets = new LongAdder();
+  /** Publishes, events, broadcasts and routed sends answered {@code unavailable} because Redis was unreachable. */
+  public final LongAdder publishesRefused = new LongAdder();
   /** Connections closed for being too slow to read what they were sent. */
   public final LongAdder slowConsumersClosed = new LongAdder();
 }

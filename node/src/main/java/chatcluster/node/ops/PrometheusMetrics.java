@@ -37,8 +37,8 @@ public final class PrometheusMetrics {
     counter("chatcluster.redis.messages.out", "Messages published to Redis", m.redisMessagesOut);
     counter("chatcluster.redis.gap.filled", "Messages recovered from history after a Redis reconnect",
         m.redisGapFilled);
-    counter("chatcluster.publishes.local.only", "Publishes delivered on this node only (Redis unreachable)",
-        m.localOnlyPublishes);
+    counter("chatcluster.publishes.refused", "Publishes, events and sends answered unavailable (Redis unreachable)",
+        m.publishesRefused);
     Gauge.builder("chatcluster.connections", connections::getAsInt).description("Open connections")
         .register(registry);
     Gauge.builder("chatcluster.channels", channels::getAsInt).description("Channels with subscribers on this node")

@@ -1,12 +1,14 @@
 package chatcluster.node.presence;
 
 import chatcluster.node.redis.RedisKeys;
+import chatcluster.node.redis.RedisLink;
 import chatcluster.node.redis.RedisShards;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,16 +47,21 @@ public final class RedisPresenceStore implements PresenceStore {
     String json = new JsonObject().put("user", member.user()).put("device", member.device())
         .put("node", member.node()).put("ts", System.currentTimeMillis()).put("seq", joins.incrementAndGet())
         .encode();
-    return shards.forSubject(channel).batch(List.of(
-        Request.cmd(Command.HSET).arg(keys.presence(channel)).arg(session).arg(json),
-        Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(indexEntry(channel, session)))).mapEmpty();
+    // Two commands, in order on the link (the keys may live in different hash slots): indexed first.
+    RedisLink link = shards.forSubject(channel);
+    Future<Response> indexed = link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
+        .arg(indexEntry(channel, session)));
+    Future<Response> added = link.send(Request.cmd(Command.HSET).arg(keys.presence(channel)).arg(session).arg(json));
+    return Future.all(indexed, added).mapEmpty();
   }
 
   @Override
   public Future<Void> remove(String channel, String session) {
-    return shards.forSubject(channel).batch(List.of(
-        Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session),
-        Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId)).arg(indexEntry(channel, session)))).mapEmpty();
+    RedisLink link = shards.forSubject(channel);
+    Future<Response> removed = link.send(Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session));
+    Future<Response> unindexed = link.send(Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId))
+        .arg(indexEntry(channel, session)));
+    return Future.all(removed, unindexed).mapEmpty();
   }
 
   @Override

@@ -221,11 +221,6 @@ public final class FrameCodec {
         .appendByte((byte) '}');
   }
 
-  /** A message frame for subscribers of this node only, outside the channel's stream: offset null. */
-  public static Buffer completeMessageWithoutOffset(Buffer prefix) {
-    return Buffer.buffer(prefix.length() + 5).appendBuffer(prefix).appendString("null}");
-  }
-
   /** The answer to a REST relay request sent without an id: {@code {"type":"response", …result}}. */
   public static Buffer response(JsonObject result) {
     return encode(new JsonObject().put("type", "response").mergeIn(result));
@@ -252,6 +247,15 @@ public final class FrameCodec {
 
   public static Buffer direct(Object data, Sender from) {
     return encode(new JsonObject().put("type", "direct").put("data", data).put("from", sender(from)));
+  }
+
+  /**
+   * A subscriber's position on a channel is lost (new epoch, or messages it can no longer get):
+   * {@code {"type":"reset","channel","epoch","offset"}}; the stream continues after {@code offset}.
+   */
+  public static Buffer reset(String channel, String epoch, long offset) {
+    return encode(new JsonObject().put("type", "reset").put("channel", channel).put("epoch", epoch)
+        .put("offset", offset));
   }
 
   /** A scheduled task's run: {@code {"type":"task","task","status","body","ts"}}. */

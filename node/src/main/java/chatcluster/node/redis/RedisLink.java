@@ -8,14 +8,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,7 +42,10 @@ import org.slf4j.LoggerFactory;
 public final class RedisLink {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
   private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 3000;
+  /** Retries stay this close together, so that a node notices Redis back within a second. */
+  private static final long MAX_BACKOFF_MS = 900;
+  /** Seconds into an outage at which it is logged again (then every 300 s): not once per attempt. */
+  private static final long[] OUTAGE_LOG_AT_SECONDS = {10, 30, 60, 120};
   /** Channels per SUBSCRIBE command when resubscribing. */
   private static final int SUBSCRIBE_BATCH = 500;
   /** Commands in flight on the command connection before further ones wait in the client. */
@@ -52,7 +56,10 @@ public final class RedisLink {
   private final Redis factory;
   private final Handler<Response> onMessage;
   private final Handler<Void> onResubscribed;
-  private final Set<String> wanted = new LinkedHashSet<>();
+  /** Channels this node wants, each with whether it is a sharded (per-subject) one. */
+  private final Map<String, Boolean> wanted = new LinkedHashMap<>();
+  /** A Redis Cluster: per-subject channels use sharded pub/sub (SSUBSCRIBE, SPUBLISH). */
+  private final boolean sharded;
   private Context context;
   private RedisConnection commands;
   private RedisConnection subscriber;
@@ -60,15 +67,19 @@ public final class RedisLink {
   private boolean closed;
   private int attempts;
   private long retryTimer = -1;
+  /** When the current outage began (System.nanoTime), or 0 while connected. */
+  private long downSince;
+  private int outageLogs;
 
   /**
    * @param onMessage      receives pub/sub pushes ({@code message, channel, payload}) on the link's context
    * @param onResubscribed runs on the link's context after a lost connection was restored and resubscribed
    */
-  public RedisLink(Vertx vertx, String url, Handler<Response> onMessage, Handler<Void> onResubscribed) {
+  public RedisLink(Vertx vertx, RedisEndpoint endpoint, Handler<Response> onMessage, Handler<Void> onResubscribed) {
     this.vertx = vertx;
-    this.name = redactedUrl(url);
-    RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(16)
+    this.name = endpoint.name();
+    this.sharded = endpoint.options().getType() == RedisClientType.CLUSTER;
+    RedisOptions options = new RedisOptions(endpoint.options()).setMaxPoolSize(4).setMaxPoolWaiting(16)
         .setMaxWaitingHandlers(MAX_PIPELINED);
     this.factory = Redis.createClient(vertx, options);
     this.onMessage = onMessage;
@@ -100,8 +111,27 @@ public final class RedisLink {
       if (conn == null || !healthy) {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
-      return conn.send(request);
+      return conn.send(request).onFailure(e -> {
+        if (e.getMessage() != null && e.getMessage().startsWith("READONLY")) {
+          failedOver(conn);
+        }
+      });
     });
+  }
+
+  /**
+   * The server this link writes to became a replica (a Sentinel failover that kept the old master
+   * alive): both connections start over, through the Sentinels, on the new master.
+   */
+  private void failedOver(RedisConnection conn) {
+    if (conn != commands) {
+      return;
+    }
+    RedisConnection sub = subscriber;
+    lost(conn, "the server became a replica");
+    if (sub != null) {
+      lost(sub, "the server became a replica");
+    }
   }
 
   /** Sends several commands back to back on the ordered connection (not a transaction). Any thread. */
@@ -115,24 +145,48 @@ public final class RedisLink {
     });
   }
 
-  /** Subscribes now when connected; in any case the channel is subscribed again after a reconnect. */
-  public Future<Void> subscribe(String channel) {
+  /**
+   * Subscribes now when connected; in any case the channel is subscribed again after a reconnect.
+   * A per-subject channel (a chat channel's, a node's inbox) uses sharded pub/sub on a Redis Cluster,
+   * so its messages go to the one shard that owns it; others (broadcasts) reach every shard.
+   */
+  public Future<Void> subscribe(String channel, boolean perSubject) {
     return onLink(() -> {
-      if (!wanted.add(channel) || !healthy) {
+      if (wanted.containsKey(channel)) {
         return Future.succeededFuture();
       }
-      return subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+      boolean shard = perSubject && sharded;
+      wanted.put(channel, shard);
+      if (!healthy) {
+        return Future.succeededFuture();
+      }
+      return subscriber.send(Request.cmd(shard ? Command.SSUBSCRIBE : Command.SUBSCRIBE).arg(channel)).mapEmpty();
     });
   }
 
   public Future<Void> unsubscribe(String channel) {
     return onLink(() -> {
-      if (!wanted.remove(channel) || !healthy) {
+      Boolean shard = wanted.remove(channel);
+      if (shard == null || !healthy) {
         return Future.succeededFuture();
       }
-      return subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)).<Void>mapEmpty()
-          .recover(e -> Future.succeededFuture());
+      return subscriber.send(Request.cmd(shard ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel))
+          .<Void>mapEmpty().recover(e -> Future.succeededFuture());
     });
+  }
+
+  /** The publish command for a channel subscribed with {@code perSubject}: SPUBLISH on a Redis Cluster. */
+  public Command publishCommand(boolean perSubject) {
+    return perSubject && sharded ? Command.SPUBLISH : Command.PUBLISH;
+  }
+
+  /** Whether a pub/sub push is a message (classic or sharded). */
+  public static boolean isMessage(Response push) {
+    if (push.size() < 3) {
+      return false;
+    }
+    String type = push.get(0).toString();
+    return "message".equalsIgnoreCase(type) || "smessage".equalsIgnoreCase(type);
   }
 
   /** Runs {@code action} on the link's context; the result completes on the caller's context. */
@@ -166,8 +220,15 @@ public final class RedisLink {
       return Future.<Void>succeededFuture();
     }).map(v -> {
       healthy = true;
+      if (downSince != 0) {
+        log.warn("redis {}: reconnected after {} s and {} attempts ({} channels subscribed again)", name,
+            (System.nanoTime() - downSince) / 1_000_000_000L, attempts, wanted.size());
+      } else {
+        log.info("redis {}: connected ({} channels subscribed)", name, wanted.size());
+      }
       attempts = 0;
-      log.info("redis {}: {} ({} channels subscribed)", name, reconnect ? "reconnected" : "connected", wanted.size());
+      downSince = 0;
+      outageLogs = 0;
       if (reconnect) {
         onResubscribed.handle(null);
       }
@@ -180,24 +241,28 @@ public final class RedisLink {
       if (sub.succeeded() && subscriber == null) {
         sub.result().close();
       }
-      if (attempts == 0) {
-        log.warn("redis {}: cannot connect: {}; retrying in the background", name, e.getMessage());
-      } else {
-        log.debug("redis {}: cannot connect: {}", name, e.getMessage());
-      }
+      logOutage(e.getMessage());
       scheduleReconnect();
     });
   }
 
   private Future<Void> resubscribeAll(RedisConnection conn) {
-    List<String> channels = new ArrayList<>(wanted);
-    Future<Void> f = Future.succeededFuture();
-    for (int i = 0; i < channels.size(); i += SUBSCRIBE_BATCH) {
-      Request req = Request.cmd(Command.SUBSCRIBE);
-      channels.subList(i, Math.min(channels.size(), i + SUBSCRIBE_BATCH)).forEach(req::arg);
-      f = f.compose(v -> conn.send(req).mapEmpty());
+    List<String> classic = new ArrayList<>();
+    List<Future<?>> shards = new ArrayList<>(); // every SUBSCRIBE sent at once, in order
+    for (Map.Entry<String, Boolean> e : wanted.entrySet()) {
+      if (e.getValue()) {
+        // One sharded channel per command: the channels of one SSUBSCRIBE must share a hash slot.
+        shards.add(conn.send(Request.cmd(Command.SSUBSCRIBE).arg(e.getKey())));
+      } else {
+        classic.add(e.getKey());
+      }
     }
-    return f;
+    for (int i = 0; i < classic.size(); i += SUBSCRIBE_BATCH) {
+      Request req = Request.cmd(Command.SUBSCRIBE);
+      classic.subList(i, Math.min(classic.size(), i + SUBSCRIBE_BATCH)).forEach(req::arg);
+      shards.add(conn.send(req));
+    }
+    return Future.all(shards).mapEmpty();
   }
 
   private void lost(RedisConnection conn, String why) {
@@ -210,11 +275,31 @@ public final class RedisLink {
       commands = null;
     }
     if (healthy) {
-      log.warn("redis {}: connection lost ({}); reconnecting", name, why);
+      log.warn("redis {}: connection lost ({}); publishes answer unavailable until it is back", name, why);
+      downSince = System.nanoTime();
     }
     healthy = false;
     conn.close();
     scheduleReconnect();
+  }
+
+  /** An outage is logged when it starts and then at growing intervals with a summary, not per attempt. */
+  private void logOutage(String cause) {
+    long now = System.nanoTime();
+    if (downSince == 0) {
+      downSince = now;
+      log.warn("redis {}: cannot connect: {}; retrying at least every second", name, cause);
+      return;
+    }
+    long seconds = (now - downSince) / 1_000_000_000L;
+    long next = outageLogs < OUTAGE_LOG_AT_SECONDS.length ? OUTAGE_LOG_AT_SECONDS[outageLogs]
+        : OUTAGE_LOG_AT_SECONDS[OUTAGE_LOG_AT_SECONDS.length - 1] + 300L * (outageLogs - OUTAGE_LOG_AT_SECONDS.length + 1);
+    if (seconds >= next) {
+      outageLogs++;
+      log.warn("redis {}: still unreachable after {} s ({} attempts): {}", name, seconds, attempts, cause);
+    } else {
+      log.debug("redis {}: cannot connect: {}", name, cause);
+    }
   }
 
   private void scheduleReconnect() {

@@ -2,8 +2,9 @@ package chatcluster.node.redis;
 
 /**
  * The Lua scripts that make multi-key steps atomic on one Redis server. Run with EVAL (not EVALSHA)
- * so that a restarted, empty Redis needs no reloading. The publish script writes channel frames in
- * the form {@code chatcluster.node.broker.NodeMessageCodec} defines:
+ * so that a restarted, empty Redis needs no reloading. Each script touches the keys of one subject,
+ * which share a hash slot (see {@link RedisKeys}), so they run on a Redis Cluster as well. The publish
+ * script writes channel frames in the form {@code chatcluster.node.broker.NodeMessageCodec} defines:
  * {@code <origin node>\n<offset or -1>\n<epoch or target>\n<frame>}.
  */
 public final class RedisScripts {
@@ -28,8 +29,9 @@ public final class RedisScripts {
    * Publish: next offset, history when persistent, fan-out, in one step, so that every node sees a
    * channel's messages in offset order and history never disagrees with delivery. A stream whose
    * meta was lost starts a new epoch and drops stale entries.
-   * KEYS: meta, stream, pub/sub channel. ARGV: frame prefix, node id, persistent (1/0), historySize,
-   * historyTtl s, meta ttl s, fresh epoch. Returns {offset, epoch}.
+   * KEYS: meta, stream, pub/sub channel (one hash slot). ARGV: frame prefix, node id, persistent (1/0),
+   * historySize, historyTtl s, meta ttl s, fresh epoch, PUBLISH or SPUBLISH (sharded pub/sub in a Redis
+   * Cluster). Returns {offset, epoch}.
    */
   public static final String PUBLISH = ensureEpoch(7) + """
       local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
@@ -39,7 +41,7 @@ public final class RedisScripts {
         redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], offset .. '-0', 'f', frame)
         redis.call('EXPIRE', KEYS[2], ARGV[5])
       end
-      redis.call('PUBLISH', KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
+      redis.call(ARGV[8], KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
       return {offset, epoch}
       """;
 
@@ -71,14 +73,14 @@ public final class RedisScripts {
 
   /**
    * A cluster-wide counter with one share per node: increments this node's share when the sum of
-   * all shares is below the limit. KEYS: counter hash, node index. ARGV: node id, limit, index entry.
+   * all shares is below the limit. KEYS: counter hash. ARGV: node id, limit. (The node indexes the
+   * share before, in a command of its own: a script touches one hash slot.)
    */
   public static final String ACQUIRE = """
       local total = 0
       for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) end
       if total >= tonumber(ARGV[2]) then return 0 end
       redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-      redis.call('SADD', KEYS[2], ARGV[3])
       return 1
       """;
 
@@ -89,10 +91,10 @@ public final class RedisScripts {
       return 0
       """;
 
-  /** Adjusts a route count (user or device to node). KEYS: route hash, node index. ARGV: node, delta, entry. */
+  /** Adjusts a route count (user or device to node). KEYS: route hash. ARGV: node, delta. */
   public static final String ROUTE = """
       local v = redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))
-      if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('SADD', KEYS[2], ARGV[3]) end
+      if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
       return v
       """;
 
@@ -110,11 +112,13 @@ public final class RedisScripts {
       return 0
       """;
 
-  /** Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. */
+  /**
+   * Heartbeat in Redis time. KEYS: nodes zset. ARGV: node id. Returns 1 when the node was not listed
+   * (first beat, or the others took it for dead and removed it), else 0.
+   */
   public static final String HEARTBEAT = """
       local t = redis.call('TIME')
-      redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-      return 1
+      return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
       """;
 
   /** Nodes silent longer than ARGV[1] ms, in Redis time. KEYS: nodes zset. */
@@ -122,35 +126,5 @@ public final class RedisScripts {
       local t = redis.call('TIME')
       local now = t[1] * 1000 + math.floor(t[2] / 1000)
       return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
-      """;
-
-  /**
-   * Removes everything a dead node wrote on this server, from its index; returns the presence
-   * entries removed as {channel, member json} pairs so that leave events can be sent.
-   * KEYS: node index. ARGV: dead node id, key prefix.
-   */
-  public static final String CLEANUP = """
-      local removed = {}
-      for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-        local kind, rest = string.match(entry, '^(%a)|(.*)$')
-        if kind == 'p' then
-          local channel, session = string.match(rest, '^(.*)|([^|]*)$')
-          local key = ARGV[2] .. 'presence:' .. channel
-          local member = redis.call('HGET', key, session)
-          if member then
-            redis.call('HDEL', key, session)
-            table.insert(removed, channel)
-            table.insert(removed, member)
-          end
-        elseif kind == 'u' then
-          redis.call('HDEL', ARGV[2] .. 'route:u:' .. rest, ARGV[1])
-        elseif kind == 'd' then
-          redis.call('HDEL', ARGV[2] .. 'route:d:' .. rest, ARGV[1])
-        elseif kind == 'c' then
-          redis.call('HDEL', ARGV[2] .. 'counter:' .. rest, ARGV[1])
-        end
-      end
-      redis.call('DEL', KEYS[1])
-      return removed
       """;
 }

@@ -156,7 +156,7 @@ public final class HttpRelayApi {
             .put("redisMessagesIn", m.redisMessagesIn.sum())
             .put("redisMessagesOut", m.redisMessagesOut.sum())
             .put("redisGapFilled", m.redisGapFilled.sum())
-            .put("localOnlyPublishes", m.localOnlyPublishes.sum())
+            .put("publishesRefused", m.publishesRefused.sum())
             .put("loopHandOvers", m.loopHandOvers.sum()));
   }
 

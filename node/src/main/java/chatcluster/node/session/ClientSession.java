@@ -391,6 +391,14 @@ public final class ClientSession {
     }
   }
 
+  /** Writes this connection's route and presence entries again, after the cluster took its node for dead. */
+  public void rejoin() {
+    if (isOpen()) {
+      node.broker().connectionOpened(user(), device());
+      commands.enterPresenceAgain();
+    }
+  }
+
   // ------------------------------------------------------------------ closing
 
   /** Closes with a contract close code; cleanup happens when the close completes. */

@@ -200,6 +200,20 @@ final class Commands {
         .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
   }
 
+  /**
+   * Writes the presence entries of the subscriptions that had joined, with a join event: the node
+   * that removed them sent the channel a leave.
+   */
+  void enterPresenceAgain() {
+    Principal p = session.principal();
+    for (Subscription sub : session.subscriptions.all()) {
+      if (sub.joined) {
+        node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
+            .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
+      }
+    }
+  }
+
   /** Sends the ack, then the recovered messages, then what arrived meanwhile, then goes live. */
   private void goLive(ClientFrame.Since since, Object replyId, boolean byServer, Subscription sub, HistoryPage page) {
     if (session.subscriptions.get(sub.channel) != sub) {

@@ -64,8 +64,8 @@ public record NodeServices(
 
   /**
    * Publishes a {@code message} on a channel, cluster-wide: encoded once here, offset and history by
-   * the broker. Publishes made from one thread keep their order. The Future holds the offset (null
-   * when the broker could not be reached).
+   * the broker. Publishes made from one thread keep their order. The Future holds the offset, or
+   * fails with {@code unavailable} when the message cannot be made durable and cluster-wide.
    */
   public Future<Long> publish(String channel, ChannelOptions options, Object data, Sender from) {
     Buffer prefix = FrameCodec.messagePrefix(channel, data, from, System.currentTimeMillis());

@@ -29,20 +29,44 @@ final class Subscription {
     this.options = options;
   }
 
-  /** Whether a channel message should reach the client, and remember it if so. */
-  boolean accept(Delivery d) {
-    if (d.offset() == Delivery.NO_OFFSET) {
-      return true;
-    }
-    if (d.epoch() != null && !d.epoch().equals(epoch)) {
+  /** What to do with a delivery for this subscription. */
+  enum Verdict {
+    /** The client has it already. */
+    SKIP,
+    /** Write it. */
+    WRITE,
+    /** Write a reset first: messages between the client's position and this one are lost. */
+    RESET_THEN_WRITE
+  }
+
+  /**
+   * Decides about a channel delivery and moves the client's position. A reset delivery moves the
+   * position unless the client is already past it; an offset that skips ahead, or a new epoch, means
+   * the client's position is lost.
+   */
+  Verdict accept(Delivery d) {
+    if (d.reset()) {
+      if (d.epoch().equals(epoch) && d.offset() <= lastOffset) {
+        return Verdict.SKIP;
+      }
       epoch = d.epoch();
       lastOffset = d.offset();
-      return true;
+      return Verdict.WRITE;
+    }
+    if (d.offset() == Delivery.NO_OFFSET) {
+      return Verdict.WRITE;
+    }
+    if (!d.epoch().equals(epoch)) {
+      boolean lost = epoch != null;
+      epoch = d.epoch();
+      lastOffset = d.offset();
+      return lost ? Verdict.RESET_THEN_WRITE : Verdict.WRITE;
     }
     if (d.offset() <= lastOffset) {
-      return false;
+      return Verdict.SKIP;
     }
+    boolean gap = lastOffset >= 0 && d.offset() > lastOffset + 1;
     lastOffset = d.offset();
-    return true;
+    return gap ? Verdict.RESET_THEN_WRITE : Verdict.WRITE;
   }
 }

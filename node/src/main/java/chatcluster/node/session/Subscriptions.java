@@ -3,6 +3,7 @@ package chatcluster.node.session;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.protocol.CloseCode;
+import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.transport.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * One connection's subscriptions and the delivery of their frames: a subscription being set up holds
  * live frames back (bounded), a live one drops what the client already has (by offset) and writes the
- * rest, the same bytes every other subscriber gets.
+ * rest, the same bytes every other subscriber gets. A client whose position is lost (an offset that
+ * skips ahead, a new epoch, or the node's own reset) gets a {@code reset} frame first.
  *
  * <p>Threading: confined to the connection's event loop.
  */
@@ -47,6 +49,10 @@ final class Subscriptions implements LoopChannels.Subscriber {
     return all;
   }
 
+  java.util.Collection<Subscription> all() {
+    return List.copyOf(byChannel.values());
+  }
+
   boolean isEmpty() {
     return byChannel.isEmpty();
   }
@@ -65,8 +71,18 @@ final class Subscriptions implements LoopChannels.Subscriber {
       }
       return;
     }
-    if (sub.accept(delivery)) {
-      connection.writeShared(delivery.frame());
+    offer(sub, delivery);
+  }
+
+  private void offer(Subscription sub, Delivery d) {
+    switch (sub.accept(d)) {
+      case WRITE -> connection.writeShared(d.frame());
+      case RESET_THEN_WRITE -> {
+        // Rare (a message lost on the way): encoded for this subscriber alone.
+        connection.send(FrameCodec.reset(sub.channel, d.epoch(), d.offset() - 1));
+        connection.writeShared(d.frame());
+      }
+      case SKIP -> { }
     }
   }
 
@@ -74,10 +90,7 @@ final class Subscriptions implements LoopChannels.Subscriber {
   void goLive(Subscription sub) {
     sub.live = true;
     while (!sub.pending.isEmpty()) {
-      Delivery d = sub.pending.poll();
-      if (sub.accept(d)) {
-        connection.writeShared(d.frame());
-      }
+      offer(sub, sub.pending.poll());
     }
   }
 }

@@ -1,5 +1,6 @@
 package chatcluster.node.broker;
 
+import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
 import chatcluster.node.history.HistoryStore;
@@ -24,7 +25,7 @@ class RedisBrokerTest extends BrokerContract {
 
   @Override
   protected Broker newBroker(Vertx vertx) {
-    return new RedisBroker(vertx, List.of(redis.url()), new RedisKeys("broker-" + Ids.random(6) + ":"),
+    return new RedisBroker(vertx, List.of(RedisEndpoint.server(redis.url())), new RedisKeys("broker-" + Ids.random(6) + ":"),
         "node-test", channel -> channel.startsWith("kept") ? ChannelOptions.builder().persistent(true).build()
             : ChannelOptions.DEFAULTS, new NodeMetrics());
   }

@@ -19,6 +19,7 @@ public final class TestRedis implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final boolean persistent;
+  private final List<String> extraArgs = new ArrayList<>();
   private Process process;
   private AutoCloseable container;
 
@@ -46,14 +47,22 @@ public final class TestRedis implements AutoCloseable {
    * A Redis of this test's own, as a process, with an append-only file so that it can be stopped
    * and started again with its data: for outage tests.
    */
-  public static TestRedis startDedicated() throws Exception {
+  public static TestRedis startDedicated(String... extraArgs) throws Exception {
     if (redisServerBinary() == null) {
       throw new IllegalStateException("redis-server is not installed: run ./run-tests.sh, which installs it");
     }
-    return startProcess(true);
+    return startProcess(true, extraArgs);
   }
 
-  private static String redisServerBinary() {
+  /** A redis-server of its own that keeps nothing on disk: a restart loses every key. */
+  public static TestRedis startDedicatedWithoutPersistence() throws Exception {
+    if (redisServerBinary() == null) {
+      throw new IllegalStateException("redis-server is not installed: run ./run-tests.sh, which installs it");
+    }
+    return startProcess(false);
+  }
+
+  static String redisServerBinary() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
       File f = new File(dir, "redis-server");
       if (f.canExecute()) {
@@ -63,9 +72,10 @@ public final class TestRedis implements AutoCloseable {
     return null;
   }
 
-  private static TestRedis startProcess(boolean persistent) throws Exception {
+  private static TestRedis startProcess(boolean persistent, String... extraArgs) throws Exception {
     TestRedis r = new TestRedis("127.0.0.1", NodeProcess.freePort(), Files.createTempDirectory("test-redis-"),
         persistent);
+    r.extraArgs.addAll(List.of(extraArgs));
     r.start();
     return r;
   }
@@ -89,6 +99,7 @@ public final class TestRedis implements AutoCloseable {
     } else {
       cmd.addAll(List.of("--appendonly", "no"));
     }
+    cmd.addAll(extraArgs);
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -109,6 +120,11 @@ public final class TestRedis implements AutoCloseable {
   public void kill() throws Exception {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Whether the redis-server process runs (false after {@link #kill()}). */
+  public boolean isAlive() {
+    return process != null && process.isAlive();
   }
 
   public String url() {

@@ -1,5 +1,6 @@
 package chatcluster.node.testing;
 
+import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.cluster.testing.CallerContext;
 import chatcluster.node.redis.RedisLink;
 import chatcluster.node.redis.RedisShards;
@@ -25,7 +26,7 @@ public final class TestShards implements AutoCloseable {
   /** Connects to {@code redis}; fails when the link did not come up. */
   public static TestShards start(Vertx vertx, TestRedis redis) throws Exception {
     CallerContext node = CallerContext.deploy(vertx);
-    RedisLink link = new RedisLink(vertx, redis.url(), push -> {}, v -> {});
+    RedisLink link = new RedisLink(vertx, RedisEndpoint.server(redis.url()), push -> {}, v -> {});
     node.call(link::start);
     if (!link.healthy()) {
       throw new IllegalStateException("no connection to " + redis.url());

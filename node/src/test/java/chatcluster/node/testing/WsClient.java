@@ -175,6 +175,30 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Waits up to {@code timeout} until a matching frame has arrived, leaving it (and all others) in place. */
+  public JsonObject await(Predicate<JsonObject> match, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (frames) {
+      while (true) {
+        for (JsonObject f : frames) {
+          if (match.test(f)) {
+            return f;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          fail("no matching frame within " + timeout);
+        }
+        try {
+          frames.wait(Math.max(1, Math.min(200, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          fail(e);
+        }
+      }
+    }
+  }
+
   /** Asserts that no matching frame arrives within {@code window} (a bounded negative check). */
   public void assertNone(Predicate<JsonObject> match, Duration window) {
     long deadline = System.nanoTime() + window.toNanos();

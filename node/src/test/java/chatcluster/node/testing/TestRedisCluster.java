@@ -1,0 +1,97 @@
+package chatcluster.node.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Redis Cluster on loopback: {@code masters} masters, each with {@code replicasPerMaster}
+ * replicas, every one a redis-server process of this test's own, joined with
+ * {@code redis-cli --cluster create}. Node timeout 1 s, so that a failover takes seconds.
+ */
+public final class TestRedisCluster implements AutoCloseable {
+  private final List<TestRedis> servers = new ArrayList<>();
+
+  private TestRedisCluster() {}
+
+  public static TestRedisCluster start(int masters, int replicasPerMaster) throws Exception {
+    TestRedisCluster cluster = new TestRedisCluster();
+    try {
+      int total = masters * (1 + replicasPerMaster);
+      for (int i = 0; i < total; i++) {
+        cluster.servers.add(TestRedis.startDedicated("--cluster-enabled", "yes", "--cluster-config-file",
+            "nodes.conf", "--cluster-node-timeout", "1000"));
+      }
+      List<String> cmd = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+      for (TestRedis r : cluster.servers) {
+        cmd.add("127.0.0.1:" + r.port());
+      }
+      cmd.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
+      Process create = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(create.getInputStream().readAllBytes());
+      if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
+        throw new IllegalStateException("redis-cli --cluster create failed: " + out);
+      }
+      cluster.awaitState("ok");
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** Waits until every live server reports {@code cluster_state:<state>}. */
+  public void awaitState(String state) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      boolean all = true;
+      for (TestRedis r : servers) {
+        if (r.isAlive() && !cli(r.port(), "CLUSTER", "INFO").contains("cluster_state:" + state)) {
+          all = false;
+        }
+      }
+      if (all) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new IllegalStateException("the Redis Cluster never reached state " + state);
+  }
+
+  /** {@code REDIS_CLUSTER_NODES} for the nodes: every server. */
+  public String nodeList() {
+    return String.join(",", servers.stream().map(r -> "127.0.0.1:" + r.port()).toList());
+  }
+
+  public List<TestRedis> servers() {
+    return servers;
+  }
+
+  /** The servers that are masters now. */
+  public List<TestRedis> masters() throws Exception {
+    List<TestRedis> masters = new ArrayList<>();
+    for (TestRedis r : servers) {
+      if (r.isAlive() && cli(r.port(), "ROLE").startsWith("master")) {
+        masters.add(r);
+      }
+    }
+    return masters;
+  }
+
+  /** Runs redis-cli against one server and returns what it printed. */
+  public static String cli(int port, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor(10, TimeUnit.SECONDS);
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (TestRedis r : servers) {
+      r.close();
+    }
+  }
+}
