@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class FanoutBench {
   public static void main(String[] args) throws Exception {
+    if (java.util.List.of(args).contains("--version")) {
+      System.out.println(chatcluster.cluster.BuildInfo.versionLine("chatcluster-bench"));
+      return;
+    }
     int subscribers = intArg(args, "--subscribers", 1000);
     int messages = intArg(args, "--messages", 2000);
     int size = intArg(args, "--size", 100);

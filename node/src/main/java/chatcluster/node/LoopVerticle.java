@@ -56,6 +56,9 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
         services.addresses(), (connection, request) -> new ClientSession(services, connection, request).start());
     Router router = Router.router(vertx);
     routes.accept(router);
+    for (String path : WebSocketEndpoint.PATHS) {
+      router.route(path).handler(ctx -> answerPlainRequest(ctx.response()));
+    }
     if (services.config().relayApiKey() != null && services.config().relayHttpPort() == null) {
       new HttpRelayApi(services, new RelayService(services), services.config().relayApiKey(),
           services.config().relayMaxBody()).mount(router);
@@ -66,6 +69,18 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
       shared.hub().attach(index, this);
       return Future.succeededFuture();
     }).compose(v -> server.listen()).onSuccess(s -> endpoint.startHeartbeat());
+  }
+
+  /** A plain HTTP request (a browser, curl) on the WebSocket path: say what the path is for. */
+  private void answerPlainRequest(io.vertx.core.http.HttpServerResponse response) {
+    response.putHeader("Content-Type", "text/plain; charset=utf-8");
+    if (!services.config().websocketEnabled()) {
+      response.setStatusCode(404).end("This node has no client endpoint (WEBSOCKET_ENABLED is false).\n");
+      return;
+    }
+    response.setStatusCode(426).putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade")
+        .end("This is ChatCluster's WebSocket endpoint: connect with a WebSocket client "
+            + "(Upgrade: websocket), e.g. python3 -m websockets ws://host:port/ws\n");
   }
 
   int actualPort() {

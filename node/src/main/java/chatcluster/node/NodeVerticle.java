@@ -33,6 +33,7 @@ import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
 import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
+import chatcluster.node.transport.WebSocketEndpoint;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.ops.PrometheusMetrics;
@@ -170,9 +171,15 @@ final class NodeVerticle extends VerticleBase {
       publishSelf(port);
       vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(port));
       String scheme = config.ssl() ? "wss" : "ws";
-      log.info("ChatCluster node {} serving {}://{}:{}/ws on {} event loops (health: {}://{}:{}/health/ready)",
-          config.nodeId(), scheme, config.host(), port, loops.size(), config.ssl() ? "https" : "http", config.host(),
-          port);
+      if (config.websocketEnabled()) {
+        log.info("ChatCluster node {} serving {}://{}:{}/ws on {} event loops (health: {}://{}:{}/health/ready)",
+            config.nodeId(), scheme, config.host(), port, loops.size(), config.ssl() ? "https" : "http", config.host(),
+            port);
+      } else {
+        log.info("ChatCluster node {} without a client endpoint ({} is false): relay and HTTP API only, "
+            + "health on {}://{}:{}/health/ready", config.nodeId(), ConfigOption.WEBSOCKET_ENABLED.env(),
+            config.ssl() ? "https" : "http", config.host(), port);
+      }
     });
   }
 
@@ -191,7 +198,16 @@ final class NodeVerticle extends VerticleBase {
     }, new io.vertx.core.DeploymentOptions().setInstances(count)).map(id -> {
       port = loops.get(0).actualPort();
       return (Void) null;
-    });
+    }).recover(e -> Future.failedFuture(portTaken(e, ConfigOption.PORT, config.port())));
+  }
+
+  /** A port another process holds is a configuration problem: name the option that chose it. */
+  private Throwable portTaken(Throwable e, ConfigOption option, int port) {
+    if (e instanceof java.net.BindException) {
+      return config.sources().problem(option, config.host() + ":" + port + " is already in use by another process ("
+          + e.getMessage() + ")");
+    }
+    return e;
   }
 
   /** The HTTP routes every loop serves besides /ws: health and metrics. */
@@ -217,8 +233,8 @@ final class NodeVerticle extends VerticleBase {
           .setPort(config.relayHttpPort())).requestHandler(separateApi).listen()).map(s -> {
             relayServer = s;
             log.info("backend HTTP API on http://{}:{}/api/", config.host(), s.actualPort());
-            return null;
-          });
+            return (Void) null;
+          }).recover(e -> Future.failedFuture(portTaken(e, ConfigOption.RELAY_HTTP_PORT, config.relayHttpPort())));
     } else if (config.relayApiKey() != null) {
       log.info("backend HTTP API on the WebSocket port, under /api/");
     }
@@ -241,9 +257,9 @@ final class NodeVerticle extends VerticleBase {
       return Future.succeededFuture(customAuthenticator);
     }
     if (config.authEnabled() && !config.hasCredentials()) {
-      return Future.failedFuture(new ConfigException(ConfigOption.AUTH_ENABLED.label()
-          + ": authentication is required but no credential is configured; set " + ConfigOption.AUTH_TOKEN.env() + ", "
-          + ConfigOption.JWT_SECRET.env() + " or " + ConfigOption.JWT_PUBLIC_KEY.env()));
+      return Future.failedFuture(config.sources().problem(ConfigOption.AUTH_ENABLED,
+          "authentication is required but no credential is configured; set " + ConfigOption.AUTH_TOKEN.label() + ", "
+          + ConfigOption.JWT_SECRET.label() + " or " + ConfigOption.JWT_PUBLIC_KEY.label()));
     }
     Future<JWTAuth> jwt = Future.succeededFuture();
     if (config.jwtSecret() != null) {
@@ -290,7 +306,9 @@ final class NodeVerticle extends VerticleBase {
   /** Marks the node not ready and closes every loop's connections with 1012 over {@code window}. */
   Future<Void> drain(Duration window) {
     draining = true;
-    log.info("draining {} connections over {} ms", services.connections().count(), window.toMillis());
+    long spread = loops.stream().mapToLong(l -> WebSocketEndpoint.drainMillis(l.connections(), window)).max().orElse(0);
+    log.info("draining {} connections: closing with 1012 over about {} ms (window {} ms, at most one tick per {} ms "
+        + "per event loop)", services.connections().count(), spread, window.toMillis(), WebSocketEndpoint.DRAIN_TICK_MILLIS);
     return Future.all(loops.stream().map(l -> l.drain(window)).toList()).mapEmpty();
   }
 

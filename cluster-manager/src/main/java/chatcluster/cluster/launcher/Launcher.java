@@ -1,5 +1,6 @@
 package chatcluster.cluster.launcher;
 
+import chatcluster.cluster.BuildInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +40,7 @@ public final class Launcher {
     try {
       switch (options.command()) {
         case "help" -> System.out.print(LauncherOptions.usage());
+        case LauncherOptions.VERSION -> System.out.println(BuildInfo.versionLine("chatcluster-cluster-manager"));
         case "up" -> up(options);
         case "scale" -> System.out.print(ControlClient.find(options.stateDir()).scale(options.nodes()).table());
         case "status" -> System.out.print(ControlClient.find(options.stateDir()).status().table());

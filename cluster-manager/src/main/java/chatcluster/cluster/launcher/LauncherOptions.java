@@ -26,6 +26,8 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
     Path tlsKey, Path config, Path nodeJar, Path stateDir, String clusterName, String nodeHeap) {
 
   static final List<String> COMMANDS = List.of("up", "scale", "status", "down", "help");
+  /** The command {@code --version} stands for. */
+  static final String VERSION = "version";
   static final int MAX_NODES = 32;
 
   /** A command line the launcher cannot run; the message says what is wrong. */
@@ -66,7 +68,10 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
     if (command.equals("--help") || command.equals("-h")) {
       command = "help";
     }
-    if (!COMMANDS.contains(command)) {
+    if (command.equals("--version")) {
+      command = VERSION;
+    }
+    if (!COMMANDS.contains(command) && !command.equals(VERSION)) {
       throw new UsageException("unknown command '" + command + "': expected one of " + COMMANDS);
     }
     int nodes = command.equals("up") ? 3 : -1;
@@ -86,6 +91,10 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
       String inline = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : null;
       if (name.equals("--help") || name.equals("-h")) {
         command = "help";
+        continue;
+      }
+      if (name.equals("--version")) {
+        command = VERSION;
         continue;
       }
       if (name.equals("--tls")) {
@@ -178,6 +187,7 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
                                (default <tmp>/chatcluster-local-<user>); scale, status and down find the
                                running launcher through it
           --help, -h           print this text
+          --version            print the version
 
         Environment: REDIS_URL uses that Redis instead of starting one; every other variable (e.g.
         WEBSOCKET_AUTH_TOKEN) is passed on to the nodes. The launcher sets WEBSOCKET_HOST, WEBSOCKET_PORT,

@@ -65,6 +65,8 @@ class LauncherOptionsTest {
     assertEquals("help", LauncherOptions.parse("--help").command());
     assertEquals("help", LauncherOptions.parse("up", "--help").command());
     assertEquals("help", LauncherOptions.parse().command());
+    assertEquals("version", LauncherOptions.parse("--version").command());
+    assertEquals("version", LauncherOptions.parse("up", "--version").command());
     String usage = LauncherOptions.usage();
     for (String command : LauncherOptions.COMMANDS) {
       assertTrue(usage.contains("\n  " + command + " "), "--help lacks " + command);
@@ -77,7 +79,7 @@ class LauncherOptionsTest {
     Matcher m = Pattern.compile("\\n  (--[a-z-]+)").matcher(usage);
     while (m.find()) {
       String flag = m.group(1);
-      String[] args = flag.equals("--tls") || flag.equals("--help") ? new String[] {"up", flag}
+      String[] args = flag.equals("--tls") || flag.equals("--help") || flag.equals("--version") ? new String[] {"up", flag}
           : flag.equals("--tls-cert") || flag.equals("--tls-key")
               ? new String[] {"up", "--tls-cert", "c", "--tls-key", "k"} : new String[] {"up", flag, "1"};
       LauncherOptions.parse(args);

@@ -21,6 +21,12 @@ public final class JwtVerifiers {
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
   }
 
+  /** An HS256 signer and verifier without issuer or audience rules (the token command signs with it). */
+  public static JWTAuth hs256(Vertx vertx, String secret) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+  }
+
   /** Issuer, audience and clock skew as configured; {@code exp} itself is checked by the authenticator. */
   private static JWTAuthOptions options(Security security) {
     JWTOptions jwt = new JWTOptions().setLeeway(security.jwtLeewaySeconds());

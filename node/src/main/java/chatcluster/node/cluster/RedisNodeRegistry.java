@@ -88,20 +88,30 @@ public final class RedisNodeRegistry {
           for (Response r : dead) {
             String node = r.toString();
             if (!node.equals(nodeId)) {
-              cleanUpAfter(node);
+              cleanUpAfter(node, "is silent (no heartbeat for " + DEAD_AFTER_MS / 1000 + " s)");
             }
           }
         });
   }
 
-  /** Removes a dead node's state now (e.g. when the cluster manager saw it leave), once across nodes. */
-  public void cleanUpAfter(String deadNode) {
+  /** Removes the state of a node the cluster manager saw leave, once across nodes. */
+  public void cleanUpAfter(String departedNode) {
+    cleanUpAfter(departedNode, "left the cluster");
+  }
+
+  /**
+   * Removes a departed node's state now, once across nodes.
+   *
+   * @param why how it departed, for the log: {@code left the cluster} (the cluster manager saw it go),
+   *            or silent in Redis
+   */
+  public void cleanUpAfter(String deadNode, String why) {
     shards.primary().send(Request.cmd(Command.SET).arg(keys.cleanupLock(deadNode)).arg(nodeId).arg("NX")
         .arg("PX").arg(30_000)).compose(locked -> {
           if (locked == null) {
             return Future.succeededFuture(); // another node is on it
           }
-          log.info("node {} is silent; removing its presence, routes and counter shares", deadNode);
+          log.info("node {} {}; removing its presence, routes and counter shares", deadNode, why);
           Future<Void> all = Future.succeededFuture();
           for (RedisLink link : shards.all()) {
             all = all.compose(v -> cleanUp(link, deadNode));

@@ -60,10 +60,10 @@ public final class ConfigLoader {
       applyFile(builder, file);
     }
     for (ConfigOption option : ConfigOption.values()) {
-      String v = env.get(option.env());
-      if (v != null && !v.isEmpty()) {
-        builder.set(option, v, "environment " + option.env());
-      }
+      List<String> names = new ArrayList<>(List.of(option.env()));
+      names.addAll(option.envAliases());
+      names.stream().filter(n -> env.get(n) != null && !env.get(n).isEmpty()).findFirst()
+          .ifPresent(n -> builder.set(option, env.get(n), "environment " + n));
     }
     flags.forEach((option, v) -> builder.set(option, v, "flag " + option.flag()));
     return builder.build();
@@ -82,7 +82,7 @@ public final class ConfigLoader {
       String text = Files.readString(file);
       root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     } catch (IOException e) {
-      throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage());
+      throw new ConfigException("config file " + file + " (--config) cannot be read: " + IoCause.of(e));
     } catch (YAMLException e) {
       throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }

@@ -1,6 +1,7 @@
 package chatcluster.node.config;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -53,8 +54,10 @@ public enum ConfigOption {
       "Channels one connection may subscribe to; one more is refused with rate_limited."),
   CHANNEL_PUBLISH_RATE("channelPublishRate", "WEBSOCKET_CHANNEL_PUBLISH_RATE", Type.NON_NEGATIVE_INT, "0",
       "Client publishes per second one channel accepts on a node, burst twice that (0: no cap); more get rate_limited."),
-  SSL_CERT("ssl.cert", "WEBSOCKET_SSL_CERT_PATH", Type.FILE, "", "PEM certificate (chain): serve wss:// with TLS 1.2/1.3."),
-  SSL_KEY("ssl.key", "WEBSOCKET_SSL_KEY_PATH", Type.FILE, "", "PEM private key of that certificate."),
+  SSL_CERT("ssl.cert", "WEBSOCKET_SSL_CERT_PATH", Type.FILE, "", "PEM certificate (chain): serve wss:// with TLS 1.2/1.3.",
+      "WEBSOCKET_SSL_CERT"),
+  SSL_KEY("ssl.key", "WEBSOCKET_SSL_KEY_PATH", Type.FILE, "", "PEM private key of that certificate.",
+      "WEBSOCKET_SSL_KEY"),
   ALLOWED_ORIGINS("allowedOrigins", "ALLOWED_ORIGINS", Type.LIST, "",
       "Comma-separated Origin values allowed to connect; empty allows any. Others are closed with 1008."),
   TRUSTED_PROXIES("trustedProxies", "TRUSTED_PROXIES", Type.LIST, "",
@@ -62,7 +65,7 @@ public enum ConfigOption {
   DYNAMIC_CHANNELS("dynamicChannels", "WEBSOCKET_DYNAMIC_CHANNELS", Type.BOOLEAN, "true",
       "Allow channels that no declaration matches (they get the default options)."),
   RATE_LIMIT("rateLimit", "WEBSOCKET_RATE_LIMIT", Type.NON_NEGATIVE_INT, "100",
-      "Frames per second a connection may send (0: unlimited); more get rate_limited, ignoring that closes 4029."),
+      "Frames per second a connection may send (0: unlimited); more are dropped (one rate_limited a second), for longer than rateLimitGrace closes 4029."),
   RATE_BURST("rateBurst", "WEBSOCKET_RATE_BURST", Type.NON_NEGATIVE_INT, "200",
       "Frames a connection may send at once above the rate."),
   SEND_QUEUE_MAX("sendQueueMax", "WEBSOCKET_SEND_QUEUE_MAX", Type.POSITIVE_INT, "1048576",
@@ -121,7 +124,15 @@ public enum ConfigOption {
   TASKS_MAX_PER_DEVICE("tasks.maxPerDevice", "TASKS_MAX_PER_DEVICE", Type.POSITIVE_INT, "20",
       "Scheduled tasks one device may own."),
   TASKS_OWNER_TTL("tasks.ownerTtl", "TASKS_OWNER_TTL", Type.SECONDS, "86400",
-      "A task whose owner has not been connected for this long ends.");
+      "A task whose owner has not been connected for this long ends."),
+  SSL_ENABLED("ssl.enabled", "WEBSOCKET_SSL", Type.BOOLEAN, "",
+      "true requires ssl.cert and ssl.key; false serves plain ws:// even with them. Unset: TLS when both are given."),
+  WEBSOCKET_ENABLED("websocketEnabled", "WEBSOCKET_ENABLED", Type.BOOLEAN, "true",
+      "Serve the client WebSocket endpoint /ws; false leaves only the relay, the HTTP API, health and metrics."),
+  ERROR_LOG("errorLog", "WEBSOCKET_ERROR_LOG", Type.STRING, "",
+      "File that also gets every WARN and ERROR line (appended; its directory is created)."),
+  LOG_CHANNEL("logChannel", "WEBSOCKET_LOG_CHANNEL", Type.STRING, "stdout",
+      "Where log lines go: stdout, stderr, or daily (chatcluster-YYYY-MM-DD.log beside errorLog, 14 days kept).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }
@@ -131,13 +142,16 @@ public enum ConfigOption {
   private final Type type;
   private final String defaultValue;
   private final String description;
+  private final List<String> envAliases;
 
-  ConfigOption(String key, String env, Type type, String defaultValue, String description) {
+  /** @param envAliases other environment names read when {@code env} is not set (the original server's) */
+  ConfigOption(String key, String env, Type type, String defaultValue, String description, String... envAliases) {
     this.key = key;
     this.env = env;
     this.type = type;
     this.defaultValue = defaultValue;
     this.description = description;
+    this.envAliases = List.of(envAliases);
   }
 
   public String key() {
@@ -146,6 +160,11 @@ public enum ConfigOption {
 
   public String env() {
     return env;
+  }
+
+  /** Environment names also read, in this order, when {@link #env()} is unset or empty. */
+  public List<String> envAliases() {
+    return envAliases;
   }
 
   /** The flag: the key in kebab case, {@code auth.jwtSecret} is {@code --auth-jwt-secret}. */

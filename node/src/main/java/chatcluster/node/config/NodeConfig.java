@@ -54,7 +54,14 @@ public record NodeConfig(
     Integer relayHttpPort,
     int relayMaxBody,
     ApiSettings api,
+    boolean websocketEnabled,
+    Path errorLog,
+    LogChannel logChannel,
+    ConfigSources sources,
     List<ChannelDeclaration> channels) {
+
+  /** HS256 needs a key as long as its hash: 256 bits (RFC 7518, 3.2). */
+  public static final int MIN_JWT_SECRET_LENGTH = 32;
 
   public static NodeConfig defaults() {
     return builder().build();
@@ -116,7 +123,22 @@ public record NodeConfig(
         throw new ConfigException("ssl: " + ConfigOption.SSL_CERT.label() + " and " + ConfigOption.SSL_KEY.label()
             + " must be given together");
       }
+      if (!value(ConfigOption.SSL_ENABLED).isEmpty()) {
+        boolean tls = bool(ConfigOption.SSL_ENABLED);
+        if (tls && cert == null) {
+          throw invalid(ConfigOption.SSL_ENABLED, "TLS needs a certificate and its key: set "
+              + ConfigOption.SSL_CERT.label() + " and " + ConfigOption.SSL_KEY.label());
+        }
+        if (!tls) {
+          cert = null;
+          key = null;
+        }
+      }
       String jwtSecret = string(ConfigOption.JWT_SECRET);
+      if (jwtSecret != null && jwtSecret.length() < MIN_JWT_SECRET_LENGTH) {
+        throw invalid(ConfigOption.JWT_SECRET, "at least " + MIN_JWT_SECRET_LENGTH
+            + " characters (HS256 needs a 256-bit key; make one with: openssl rand -base64 32)");
+      }
       Path jwtKey = file(ConfigOption.JWT_PUBLIC_KEY);
       if (jwtSecret != null && jwtKey != null) {
         throw new ConfigException("auth: give either " + ConfigOption.JWT_SECRET.label() + " or "
@@ -127,6 +149,33 @@ public record NodeConfig(
       String nodeId = string(ConfigOption.NODE_ID);
       if (nodeId == null) {
         nodeId = "node-" + Ids.random(10);
+      } else if (!nodeId.matches("[A-Za-z0-9_.:@=-]{1,64}")) {
+        throw invalid(ConfigOption.NODE_ID, "1 to 64 characters of A-Z a-z 0-9 _ - . : @ = (no spaces)");
+      }
+      List<String> trustedProxies = list(ConfigOption.TRUSTED_PROXIES);
+      for (String proxy : trustedProxies) {
+        if (!IpLiteral.isValid(proxy)) {
+          throw invalid(ConfigOption.TRUSTED_PROXIES, "comma-separated IP addresses; '" + proxy + "' is not one");
+        }
+      }
+      List<String> origins = list(ConfigOption.ALLOWED_ORIGINS);
+      for (String o : origins) {
+        if (!o.equals("*") && !isOrigin(o)) {
+          throw invalid(ConfigOption.ALLOWED_ORIGINS,
+              "comma-separated origins like https://app.example.com or http://localhost:3000; '" + o + "' is not one");
+        }
+      }
+      ApiSettings api = apiSettings();
+      boolean tasksInFile = api.enabled() && !clusteredRedis();
+      Writable.check(ConfigOption.TASKS_FILE, api.tasksFile(), tasksInFile, this::invalid);
+      Path errorLog = string(ConfigOption.ERROR_LOG) == null ? null : Path.of(string(ConfigOption.ERROR_LOG));
+      if (errorLog != null) {
+        Writable.check(ConfigOption.ERROR_LOG, errorLog, true, this::invalid);
+      }
+      LogChannel logChannel = logChannel();
+      if (logChannel == LogChannel.DAILY && errorLog == null) {
+        throw invalid(ConfigOption.LOG_CHANNEL, "daily writes its files beside the error log: set "
+            + ConfigOption.ERROR_LOG.label() + " too");
       }
       return new NodeConfig(
           stringOr(ConfigOption.HOST),
@@ -145,8 +194,8 @@ public record NodeConfig(
           security(),
           cert,
           key,
-          list(ConfigOption.ALLOWED_ORIGINS),
-          list(ConfigOption.TRUSTED_PROXIES),
+          origins,
+          trustedProxies,
           bool(ConfigOption.DYNAMIC_CHANNELS),
           integer(ConfigOption.RATE_LIMIT),
           integer(ConfigOption.RATE_BURST),
@@ -161,8 +210,53 @@ public record NodeConfig(
           string(ConfigOption.RELAY_API_KEY),
           optionalPort(ConfigOption.RELAY_HTTP_PORT),
           atLeast(ConfigOption.RELAY_MAX_BODY, 1024),
-          apiSettings(),
+          api,
+          bool(ConfigOption.WEBSOCKET_ENABLED),
+          errorLog,
+          logChannel,
+          new ConfigSources(origin, shownValues()),
           List.copyOf(channels));
+    }
+
+    private boolean clusteredRedis() {
+      return !list(ConfigOption.REDIS_URL).isEmpty() || !list(ConfigOption.REDIS_SENTINELS).isEmpty()
+          || !list(ConfigOption.REDIS_CLUSTER_NODES).isEmpty();
+    }
+
+    private LogChannel logChannel() {
+      try {
+        return LogChannel.valueOf(value(ConfigOption.LOG_CHANNEL).toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw invalid(ConfigOption.LOG_CHANNEL, "stdout, stderr or daily");
+      }
+    }
+
+    private static boolean isOrigin(String o) {
+      try {
+        URI uri = new URI(o);
+        return uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+            && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+            && uri.getRawFragment() == null;
+      } catch (URISyntaxException e) {
+        return false;
+      }
+    }
+
+    /** Every set value as it may be printed: secrets, Redis URLs (passwords) and API headers masked. */
+    private Map<ConfigOption, String> shownValues() {
+      Map<ConfigOption, String> shown = new EnumMap<>(ConfigOption.class);
+      raw.keySet().forEach(o -> shown.put(o, shown(o)));
+      return shown;
+    }
+
+    private String shown(ConfigOption o) {
+      if (o.type() == ConfigOption.Type.SECRET || o == ConfigOption.API_HEADERS) {
+        return "***";
+      }
+      if (o == ConfigOption.REDIS_URL) {
+        return value(o).replaceAll("//[^@/]*@", "//***@");
+      }
+      return value(o);
     }
 
     private String value(ConfigOption o) {
@@ -171,10 +265,7 @@ public record NodeConfig(
     }
 
     private ConfigException invalid(ConfigOption o, String expected) {
-      String from = origin.getOrDefault(o, "default");
-      return new ConfigException("invalid value '" + (o.type() == ConfigOption.Type.SECRET || o == ConfigOption.REDIS_URL || o == ConfigOption.API_HEADERS
-          ? "***" : value(o))
-          + "' for " + o.label() + " from " + from + ": expected " + expected);
+      return ConfigException.invalid(o, shown(o), origin.getOrDefault(o, "default"), "expected " + expected);
     }
 
     private String string(ConfigOption o) {
@@ -242,7 +333,7 @@ public record NodeConfig(
       return switch (value(o).toLowerCase(Locale.ROOT)) {
         case "true", "1", "yes", "on" -> true;
         case "false", "0", "no", "off" -> false;
-        default -> throw invalid(o, "true or false");
+        default -> throw invalid(o, "true or false (yes/no, on/off and 1/0 are read the same)");
       };
     }
 
@@ -378,8 +469,9 @@ public record NodeConfig(
     private List<String> redisUrls() {
       List<String> urls = list(ConfigOption.REDIS_URL);
       for (String url : urls) {
-        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-          throw invalid(ConfigOption.REDIS_URL, "redis:// or rediss:// URLs");
+        String problem = RedisUrl.problem(url);
+        if (problem != null) {
+          throw invalid(ConfigOption.REDIS_URL, "redis://[:password@]host:port[/db] URLs; " + problem);
         }
       }
       return urls;

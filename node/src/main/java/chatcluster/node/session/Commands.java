@@ -4,6 +4,7 @@ import chatcluster.node.auth.Principal;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.config.ConfigOption;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.history.StreamPosition;
 import chatcluster.node.hooks.ReceivedEvent;
@@ -59,10 +60,10 @@ final class Commands {
       } else if (frame instanceof ClientFrame.Request r) {
         return request(r);
       } else if (frame instanceof ClientFrame.Tasks) {
-        return Step.serial(reply(id, node.tasks() == null ? unavailable("scheduled tasks")
+        return Step.serial(reply(id, node.tasks() == null ? unavailable(NO_TASKS)
             : node.tasks().list(session.device())));
       } else if (frame instanceof ClientFrame.Cancel c) {
-        return Step.serial(reply(id, node.tasks() == null ? unavailable("scheduled tasks")
+        return Step.serial(reply(id, node.tasks() == null ? unavailable(NO_TASKS)
             : node.tasks().cancel(session.device(), c.task())));
       }
       throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
@@ -91,7 +92,7 @@ final class Commands {
     Future<JsonObject> result;
     boolean oneShot = false;
     if (node.api() == null) {
-      result = unavailable("the REST relay (no API_BASE_URL)");
+      result = unavailable("the REST relay (the node needs " + ConfigOption.API_BASE_URL.env() + ")");
     } else if (r.interval() > 0) {
       result = node.tasks().create(session.device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
     } else if (session.apiCallsInFlight >= node.config().api().maxPerConnection()) {
@@ -117,6 +118,9 @@ final class Commands {
     }
     return oneShot ? new Step(Future.succeededFuture(), answer) : Step.serial(answer);
   }
+
+  private static final String NO_TASKS = "scheduled tasks (they are REST relay calls: the node needs "
+      + ConfigOption.API_BASE_URL.env() + ")";
 
   private static Future<JsonObject> unavailable(String what) {
     return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, what + " is not available on this node"));
@@ -352,7 +356,8 @@ final class Commands {
   private Future<JsonObject> presence(String channel) {
     ChannelOptions options = node.catalog().resolve(channel);
     if (!options.presence()) {
-      throw ChatException.badRequest("presence is not enabled on channel '" + channel + "'");
+      throw ChatException.badRequest("presence is not enabled on channel '" + channel + "': declare the channel "
+          + "(or a prefix* pattern) with 'presence: true' under 'channels' in the --config file (see config/example.yaml)");
     }
     return checkAccess(channel, options).compose(v -> node.presence().members(channel)).map(members -> {
       JsonArray list = new JsonArray();
@@ -367,13 +372,21 @@ final class Commands {
     String channel = frame.channel();
     ChannelOptions options = node.catalog().resolve(channel);
     if (!options.persistent()) {
-      throw ChatException.badRequest("channel '" + channel + "' is not persistent: it keeps no history");
+      throw ChatException.badRequest("channel '" + channel + "' is not persistent: it keeps no history; declare the "
+          + "channel (or a prefix* pattern) with 'persistent: true' under 'channels' in the --config file "
+          + "(see config/example.yaml)");
     }
     int limit = frame.limit() == null ? options.historySize() : Math.min(frame.limit(), options.historySize());
     Long since = frame.since() == null ? null : frame.since().offset();
     return checkAccess(channel, options)
         .compose(v -> node.history().read(channel, since, limit, options))
         .map(page -> {
+          String epoch = frame.since() == null ? null : frame.since().epoch();
+          if (epoch != null && !epoch.equals(page.position().epoch())) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "since.epoch '" + epoch + "' is not the channel's epoch '"
+                + page.position().epoch() + "': its history restarted, so offsets of the old epoch mean nothing; "
+                + "ask without since (or subscribe with it: recovered is false)");
+          }
           JsonArray messages = new JsonArray();
           for (Delivery e : page.entries()) {
             messages.add(FrameCodec.decodeServerFrame(e.frame()));

@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketEndpoint {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
-  private static final Set<String> PATHS = Set.of("/ws", "/wss");
-  private static final long DRAIN_TICK_MILLIS = 100;
+  /** The paths clients connect to. */
+  public static final Set<String> PATHS = Set.of("/ws", "/wss");
+  /** Drain closes a share of the connections every tick. */
+  public static final long DRAIN_TICK_MILLIS = 100;
 
   /** Puts a session on an accepted connection. */
   public interface Acceptor {
@@ -86,7 +88,7 @@ public final class WebSocketEndpoint {
   }
 
   public void handle(ServerWebSocketHandshake hs) {
-    if (!PATHS.contains(hs.path())) {
+    if (!PATHS.contains(hs.path()) || !config.websocketEnabled()) {
       hs.reject(404);
       return;
     }
@@ -172,6 +174,24 @@ public final class WebSocketEndpoint {
   }
 
   /**
+   * Connections closed per tick: at least one, and enough to close {@code count} within the window.
+   * So a few connections close one per tick, well within the window; many are spread over all of it.
+   */
+  static int drainPerTick(int count, Duration window) {
+    long ticks = Math.max(1, window.toMillis() / DRAIN_TICK_MILLIS);
+    return (int) Math.max(1, (count + ticks - 1) / ticks);
+  }
+
+  /** How long draining {@code count} connections of one loop takes: the first tick is at once. */
+  public static long drainMillis(int count, Duration window) {
+    if (count == 0) {
+      return 0;
+    }
+    int perTick = drainPerTick(count, window);
+    return ((count + perTick - 1) / perTick - 1) * DRAIN_TICK_MILLIS;
+  }
+
+  /**
    * Stops accepting connections and closes every client with 1012, spread over {@code window} so that
    * they do not all reconnect elsewhere at once. Completes when all are closed, or at the latest one
    * closing timeout after the window.
@@ -188,8 +208,7 @@ public final class WebSocketEndpoint {
       done.complete();
       return done.future();
     }
-    long ticks = Math.max(1, window.toMillis() / DRAIN_TICK_MILLIS);
-    int perTick = (int) Math.max(1, (queue.size() + ticks - 1) / ticks);
+    int perTick = drainPerTick(queue.size(), window);
     long deadline = System.nanoTime() + window.plusSeconds(6).toNanos();
     vertx.setPeriodic(1, DRAIN_TICK_MILLIS, timer -> {
       for (int i = 0; i < perTick && !queue.isEmpty(); i++) {
