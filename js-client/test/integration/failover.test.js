@@ -9,6 +9,7 @@ import { ChatClusterClient } from '../../src/ChatClusterClient.js';
 import { randomId, startCluster, until } from '../support/cluster.js';
 
 const MESSAGES = 1000;
+const BOUNDED = { timeout: 120000 };
 let cluster;
 const clients = [];
 
@@ -30,7 +31,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-test('every node serves the chat page, and nginx passes it through at /', async () => {
+test('every node serves the chat page, and nginx passes it through at /', BOUNDED, async () => {
   for (const base of [cluster.httpUrl, `http://127.0.0.1:${cluster.nodes[0].port}`]) {
     const page = await fetch(`${base}/`);
     assert.equal(page.status, 200, base);
@@ -47,7 +48,7 @@ test('every node serves the chat page, and nginx passes it through at /', async 
   assert.equal((await fetch(`${cluster.httpUrl}/nothing-here`)).status, 404);
 });
 
-test('a client on a draining node (1012) reconnects at once to the next node and keeps its subscription', async () => {
+test('a client on a draining node (1012) reconnects at once to the next node and keeps its subscription', BOUNDED, async () => {
   const drained = cluster.node('node-3'); // scale-down drains the newest node
   const list = [drained, cluster.node('node-1'), cluster.node('node-2')].map((n) => n.url);
   const c = client(list, 'drained', { strategy: 'ordered', reconnect: { initialDelay: 20000, maxDelay: 20000 } });
@@ -67,7 +68,7 @@ test('a client on a draining node (1012) reconnects at once to the next node and
   await until(() => got.length === 1, 5000, 'the message after the drain');
 });
 
-test(`kill -9 of the node a client is on, while another publishes ${MESSAGES} messages: all arrive once, in order`, async () => {
+test(`kill -9 of the node a client is on, while another publishes ${MESSAGES} messages: all arrive once, in order`, BOUNDED, async () => {
   const channel = `hist-kill-${randomId()}`;
   const reader = client(cluster.publicUrl, 'reader', { reconnect: { initialDelay: 300, maxDelay: 3000 } });
   const received = [];
