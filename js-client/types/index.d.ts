@@ -75,6 +75,11 @@ export interface ChatClusterClientOptions {
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
+/** Defaults of the options (ms and counts); `reconnect` defaults are listed on ReconnectOptions. */
+export declare const DEFAULTS: Readonly<{
+  strategy: 'random'; requestTimeout: number; connectTimeout: number; failedNodeTimeout: number; offlineQueue: number;
+}>;
+
 export interface Sender { user: string; device: string }
 export interface Position { offset: number; epoch?: string }
 

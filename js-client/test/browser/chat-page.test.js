@@ -1,7 +1,8 @@
 /**
  * End to end: two Chromium pages open the chat page through nginx, each pinned (by nginx's route
  * cookie) to a different node, join one room and exchange messages; both see who is present.
- * Screenshots of both pages are kept in test-results/.
+ * Then one page's node is killed: the page reconnects to another node and the chat goes on.
+ * Screenshots are kept in test-results/.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +56,7 @@ async function openChat({ node, cookie }, name, room) {
   await page.click('#join-button');
   await page.waitForSelector('#status[data-state="connected"]', { timeout: 20000 });
   assert.equal(await page.textContent('#status'), `${name} on ${node}`, 'the page shows the node it is pinned to');
-  return { page, problems };
+  return { page, problems, close: () => context.close() };
 }
 
 async function say(page, text) {
@@ -91,4 +92,33 @@ test('two chat pages on two nodes, through nginx, exchange messages and see each
   await bob.page.screenshot({ path: `${RESULTS}chat-page-bob.png` });
   console.log(`alice on ${first.node}, bob on ${second.node}; screenshots in ${RESULTS}`);
   assert.deepEqual([...alice.problems, ...bob.problems], [], 'no script errors on the pages');
+  await Promise.all([alice.close(), bob.close()]);
+});
+
+test('the page shows its reconnect and moves to another node when its node is killed', { timeout: 120000 }, async () => {
+  const [first, second] = await cookiesForTwoNodes();
+  const room = `room-e2e-${randomId()}`;
+  const alice = await openChat(first, 'alice', room);
+  const bob = await openChat(second, 'bob', room);
+  await bob.page.evaluate(() => {
+    window.seenStates = [];
+    window.chatClient.on('state', (s) => window.seenStates.push(s.state));
+  });
+  process.kill(cluster.node(second.node).pid, 'SIGKILL');
+  await bob.page.waitForFunction((dead) => {
+    const status = document.getElementById('status');
+    return status.dataset.state === 'connected' && !status.textContent.endsWith(dead);
+  }, second.node, { timeout: 15000 });
+  assert.deepEqual(await bob.page.evaluate(() => window.seenStates), ['reconnecting', 'connected']);
+  await say(alice.page, 'still there, bob?');
+  await seen(bob.page, 'still there, bob?');
+  const movedTo = (await bob.page.textContent('#status')).split(' on ')[1];
+  // The dead node's presence entries go; bob is listed once, on his new node.
+  await bob.page.waitForFunction((expected) => JSON.stringify([...document.querySelectorAll('#members li')]
+    .map((li) => li.textContent).sort()) === expected,
+  JSON.stringify([`alice${first.node}`, `bob${movedTo}`]), { timeout: 15000 });
+  await bob.page.screenshot({ path: `${RESULTS}chat-page-bob-after-failover.png` });
+  console.log(`bob moved from ${second.node} to ${movedTo}`);
+  assert.deepEqual(bob.problems, []);
+  await Promise.all([alice.close(), bob.close()]);
 });
