@@ -12,6 +12,11 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # The outage test pauses a node with the kill binary (SIGSTOP/SIGCONT), not the shell builtin.
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
+# The JavaScript client's tests: Node.js 18+ with npm, and Debian's Chromium for the browser test
+# (playwright-core drives it; the test tool's own browser download is not used).
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""
@@ -20,4 +25,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+# After Maven: the client's integration and browser tests run the jars it just built.
+cd js-client
+npm ci --no-audit --no-fund
+npm test

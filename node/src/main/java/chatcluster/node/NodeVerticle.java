@@ -210,10 +210,11 @@ final class NodeVerticle extends VerticleBase {
     return e;
   }
 
-  /** The HTTP routes every loop serves besides /ws: health and metrics. */
+  /** The HTTP routes every loop serves besides /ws: health, metrics, and the chat page (webroot/) last. */
   private void mountRoutes(Router router) {
     HealthRoutes.mount(router, this::notReadyReason);
     prometheus.mount(router);
+    router.get("/*").last().handler(io.vertx.ext.web.handler.StaticHandler.create("webroot"));
   }
 
   private static final long DIRECTORY_PERIOD_MS = 5000;
