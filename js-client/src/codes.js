@@ -28,6 +28,7 @@ export const ErrorCode = Object.freeze({
 export const CloseCode = Object.freeze({
   NORMAL: Object.freeze({ code: 1000, terminal: false }),
   BINARY_FRAME: Object.freeze({ code: 1003, terminal: true }),
+  INVALID_UTF8: Object.freeze({ code: 1007, terminal: false }),
   POLICY: Object.freeze({ code: 1008, terminal: true }),
   TOO_LARGE: Object.freeze({ code: 1009, terminal: false }),
   INTERNAL: Object.freeze({ code: 1011, terminal: false }),

@@ -9,7 +9,7 @@ export declare const ErrorCode: Readonly<{
 }>;
 
 /** The contract's close codes, mirrored from the node's CloseCode enum; terminal ones end reconnecting. */
-export declare const CloseCode: Readonly<Record<'NORMAL' | 'BINARY_FRAME' | 'POLICY' | 'TOO_LARGE' | 'INTERNAL'
+export declare const CloseCode: Readonly<Record<'NORMAL' | 'BINARY_FRAME' | 'INVALID_UTF8' | 'POLICY' | 'TOO_LARGE' | 'INTERNAL'
   | 'DRAINING' | 'NODE_FULL' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'RATE_LIMITED', Readonly<{ code: number; terminal: boolean }>>>;
 
 /** Codes of errors the client raises itself. */

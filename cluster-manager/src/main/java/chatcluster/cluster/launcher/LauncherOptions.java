@@ -191,7 +191,9 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
 
         Environment: REDIS_URL uses that Redis instead of starting one; every other variable (e.g.
         WEBSOCKET_AUTH_TOKEN) is passed on to the nodes. The launcher sets WEBSOCKET_HOST, WEBSOCKET_PORT,
-        NODE_ID, REDIS_URL, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS and TRUSTED_PROXIES.
+        NODE_ID, REDIS_URL, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS and TRUSTED_PROXIES, and
+        WEBSOCKET_AUTH_CLAIMED_IDENTITY=true unless given (a development cluster: ?user= names users; never
+        do this in production).
         """.formatted(MAX_NODES);
   }
 }

@@ -183,6 +183,10 @@ public final class LocalCluster {
     env.put("CLUSTER_HOST", "127.0.0.1");
     env.put("CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("CLUSTER_MEMBERS", members);
+    // A development cluster: the chat page and quick tests name users with ?user= (claimed identities,
+    // insecure, off by default in a node). Set WEBSOCKET_AUTH_CLAIMED_IDENTITY=false to try real tokens.
+    String claimed = System.getenv("WEBSOCKET_AUTH_CLAIMED_IDENTITY");
+    env.put("WEBSOCKET_AUTH_CLAIMED_IDENTITY", claimed == null || claimed.isBlank() ? "true" : claimed);
     String trusted = System.getenv("TRUSTED_PROXIES");
     // nginx reaches the nodes from the loopback address: only it may name the client's address.
     env.put("TRUSTED_PROXIES", trusted == null || trusted.isBlank() ? "127.0.0.1" : "127.0.0.1," + trusted);
