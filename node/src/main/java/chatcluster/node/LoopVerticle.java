@@ -5,6 +5,9 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.hub.Hub;
 import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.pusher.PusherHttpApi;
+import chatcluster.node.pusher.PusherLoop;
+import chatcluster.node.pusher.PusherNode;
 import chatcluster.node.relay.HttpRelayApi;
 import chatcluster.node.relay.RelayService;
 import chatcluster.node.runtime.Contexts;
@@ -33,15 +36,21 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   private final int index;
   private final int port;
   private final Consumer<Router> routes;
+  private final PusherNode pusher;
   private NodeServices services;
   private WebSocketEndpoint endpoint;
+  /** The Pusher adapter's endpoint on /app/{key}, or null when no Pusher app is configured. */
+  private WebSocketEndpoint pusherEndpoint;
   private HttpServer server;
 
   /**
    * @param port   the port to listen on (the first loop's actual port for the others)
    * @param routes mounts the node's HTTP routes (health, metrics, relay API) on this loop's router
+   * @param pusher the Pusher adapter's node-level part, or null when no Pusher app is configured
    */
-  LoopVerticle(NodeServices shared, Context nodeContext, int index, int port, Consumer<Router> routes) {
+  LoopVerticle(NodeServices shared, Context nodeContext, int index, int port, Consumer<Router> routes,
+               PusherNode pusher) {
+    this.pusher = pusher;
     this.shared = shared;
     this.nodeContext = nodeContext;
     this.index = index;
@@ -63,12 +72,29 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
       new HttpRelayApi(services, new RelayService(services), services.config().relayApiKey(),
           services.config().relayMaxBody()).mount(router);
     }
+    if (pusher != null) {
+      PusherLoop pusherLoop = pusher.forLoop(services);
+      pusherEndpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
+          services.addresses(), pusherLoop::accept, PusherLoop::isPusherPath, PusherLoop::drainClose);
+      new PusherHttpApi(pusherLoop).mount(router);
+    }
     HttpServerOptions options = WebSocketEndpoint.serverOptions(services.config()).setPort(port);
-    server = vertx.createHttpServer(options).webSocketHandshakeHandler(endpoint::handle).requestHandler(router);
+    server = vertx.createHttpServer(options).webSocketHandshakeHandler(hs -> {
+      if (pusherEndpoint != null && PusherLoop.isPusherPath(hs.path())) {
+        pusherEndpoint.handle(hs);
+      } else {
+        endpoint.handle(hs);
+      }
+    }).requestHandler(router);
     return Contexts.call(vertx, nodeContext, () -> {
       shared.hub().attach(index, this);
       return Future.succeededFuture();
-    }).compose(v -> server.listen()).onSuccess(s -> endpoint.startHeartbeat());
+    }).compose(v -> server.listen()).onSuccess(s -> {
+      endpoint.startHeartbeat();
+      if (pusherEndpoint != null) {
+        pusherEndpoint.startHeartbeat();
+      }
+    });
   }
 
   /** A plain HTTP request (a browser, curl) on the WebSocket path: say what the path is for. */
@@ -89,7 +115,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
 
   /** Connections open on this loop. Any thread. */
   int connections() {
-    return endpoint == null ? 0 : endpoint.size();
+    return (endpoint == null ? 0 : endpoint.size()) + (pusherEndpoint == null ? 0 : pusherEndpoint.size());
   }
 
   boolean draining() {
@@ -98,7 +124,8 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
 
   /** Closes this loop's connections with 1012 over {@code window}. Any thread. */
   Future<Void> drain(Duration window) {
-    return Contexts.call(vertx, context, () -> endpoint.drain(window));
+    return Contexts.call(vertx, context, () -> pusherEndpoint == null ? endpoint.drain(window)
+        : Future.all(endpoint.drain(window), pusherEndpoint.drain(window)).mapEmpty());
   }
 
   /** Writes every connection's route and presence entries again (the cluster took the node for dead). Any thread. */

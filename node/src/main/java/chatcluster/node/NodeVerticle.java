@@ -38,6 +38,7 @@ import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.ops.PrometheusMetrics;
 import chatcluster.node.presence.LocalPresenceStore;
+import chatcluster.node.pusher.PusherNode;
 import chatcluster.node.session.NodeServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -74,6 +75,8 @@ final class NodeVerticle extends VerticleBase {
   private UnixSocketRelayEndpoint relaySocket;
   private PrometheusMetrics prometheus;
   private HttpServer relayServer;
+  /** The Pusher adapter's node-level part, or null when no Pusher app is configured. */
+  private PusherNode pusher;
   private final java.util.List<LoopVerticle> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean started;
   private volatile boolean draining;
@@ -149,6 +152,10 @@ final class NodeVerticle extends VerticleBase {
           history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
+      if (!config.pusherApps().isEmpty()) {
+        pusher = new PusherNode(services, config.pusherApps());
+        pusher.installBridge(hooks);
+      }
       RelayService relay = new RelayService(services);
       Router separateApi = null;
       if (config.relayApiKey() != null && config.relayHttpPort() != null) {
@@ -171,6 +178,10 @@ final class NodeVerticle extends VerticleBase {
       publishSelf(port);
       vertx.setPeriodic(DIRECTORY_PERIOD_MS, t -> publishSelf(port));
       String scheme = config.ssl() ? "wss" : "ws";
+      if (pusher != null) {
+        log.info("Pusher protocol for {} app(s) on {}://{}:{}/app/{key}, HTTP API under /apps/{id}/",
+            config.pusherApps().size(), scheme, config.host(), port);
+      }
       if (config.websocketEnabled()) {
         log.info("ChatCluster node {} serving {}://{}:{}/ws on {} event loops (health: {}://{}:{}/health/ready)",
             config.nodeId(), scheme, config.host(), port, loops.size(), config.ssl() ? "https" : "http", config.host(),
@@ -192,7 +203,8 @@ final class NodeVerticle extends VerticleBase {
     int bindPort = config.port() != 0 ? config.port() : -RANDOM_PORT_GROUPS.incrementAndGet();
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     return vertx.deployVerticle(() -> {
-      LoopVerticle loop = new LoopVerticle(services, context, next.getAndIncrement(), bindPort, this::mountRoutes);
+      LoopVerticle loop = new LoopVerticle(services, context, next.getAndIncrement(), bindPort, this::mountRoutes,
+          pusher);
       loops.add(loop);
       return loop;
     }, new io.vertx.core.DeploymentOptions().setInstances(count)).map(id -> {
@@ -328,6 +340,9 @@ final class NodeVerticle extends VerticleBase {
     }
     if (relayServer != null) {
       closing = closing.eventually(relayServer::close);
+    }
+    if (pusher != null) {
+      pusher.close();
     }
     return closing.compose(v -> services == null ? Future.succeededFuture() : services.broker().close());
   }

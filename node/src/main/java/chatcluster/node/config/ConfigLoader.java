@@ -100,7 +100,11 @@ public final class ConfigLoader {
         applyChannels(builder, value, from);
       } else if (value instanceof JsonObject section) {
         for (String sub : section.fieldNames()) {
-          setOption(builder, key + "." + sub, section.getValue(sub), from);
+          if (key.equals("pusher") && sub.equals("apps")) {
+            applyPusherApps(builder, section.getValue(sub), from);
+          } else {
+            setOption(builder, key + "." + sub, section.getValue(sub), from);
+          }
         }
       } else {
         setOption(builder, key, value, from);
@@ -134,6 +138,23 @@ public final class ConfigLoader {
       }
       try {
         builder.channel(pattern, ChannelOptions.fromJson(entry, where));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
+  }
+
+  private static void applyPusherApps(NodeConfig.Builder builder, Object value, String from) {
+    if (!(value instanceof io.vertx.core.json.JsonArray list)) {
+      throw new ConfigException(from + ": 'pusher.apps' must be a list of apps (id, key, secret, ...)");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String where = from + ": pusher.apps[" + i + "]";
+      if (!(list.getValue(i) instanceof JsonObject entry)) {
+        throw new ConfigException(where + ": must be a mapping with id, key and secret");
+      }
+      try {
+        builder.pusherApp(chatcluster.node.pusher.PusherApp.fromJson(entry, where));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }

@@ -132,7 +132,18 @@ public enum ConfigOption {
   ERROR_LOG("errorLog", "WEBSOCKET_ERROR_LOG", Type.STRING, "",
       "File that also gets every WARN and ERROR line (appended; its directory is created)."),
   LOG_CHANNEL("logChannel", "WEBSOCKET_LOG_CHANNEL", Type.STRING, "stdout",
-      "Where log lines go: stdout, stderr, or daily (chatcluster-YYYY-MM-DD.log beside errorLog, 14 days kept).");
+      "Where log lines go: stdout, stderr, or daily (chatcluster-YYYY-MM-DD.log beside errorLog, 14 days kept)."),
+  PUSHER_APP_ID("pusher.appId", "PUSHER_APP_ID", Type.STRING, "",
+      "Id of a Pusher app served at /app/{key} and /apps/{id} (with the key and secret; more apps: pusher.apps in the file)."),
+  PUSHER_APP_KEY("pusher.appKey", "PUSHER_APP_KEY", Type.STRING, "", "Key of that Pusher app (clients connect with it)."),
+  PUSHER_APP_SECRET("pusher.appSecret", "PUSHER_APP_SECRET", Type.SECRET, "",
+      "Secret of that Pusher app: checks channel authorizations, sign-ins and API requests, signs webhooks."),
+  PUSHER_APP_CLIENT_EVENTS("pusher.appClientEvents", "PUSHER_APP_CLIENT_EVENTS", Type.BOOLEAN, "true",
+      "Whether that app's clients may send client-* events on private and presence channels."),
+  PUSHER_APP_MAX_CONNECTIONS("pusher.appMaxConnections", "PUSHER_APP_MAX_CONNECTIONS", Type.NON_NEGATIVE_INT, "0",
+      "Connections that app may hold over the whole cluster (0: no cap); more get pusher:error 4004."),
+  PUSHER_APP_WEBHOOKS("pusher.appWebhooks", "PUSHER_APP_WEBHOOKS", Type.LIST, "",
+      "Comma-separated URLs that get every webhook of that app (channel_occupied, member_added, client_event, ...).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

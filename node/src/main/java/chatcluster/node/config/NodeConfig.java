@@ -58,6 +58,7 @@ public record NodeConfig(
     Path errorLog,
     LogChannel logChannel,
     ConfigSources sources,
+    List<chatcluster.node.pusher.PusherApp> pusherApps,
     List<ChannelDeclaration> channels) {
 
   /** HS256 needs a key as long as its hash: 256 bits (RFC 7518, 3.2). */
@@ -95,6 +96,7 @@ public record NodeConfig(
     private final Map<ConfigOption, Object> raw = new EnumMap<>(ConfigOption.class);
     private final Map<ConfigOption, String> origin = new EnumMap<>(ConfigOption.class);
     private final List<ChannelDeclaration> channels = new ArrayList<>();
+    private final List<chatcluster.node.pusher.PusherApp> pusherApps = new ArrayList<>();
 
     /** Sets an option; a later call wins (the loader calls in precedence order). */
     public Builder set(ConfigOption option, Object value) {
@@ -113,6 +115,12 @@ public record NodeConfig(
       }
       channels.removeIf(d -> d.pattern().equals(pattern));
       channels.add(new ChannelDeclaration(pattern, options));
+      return this;
+    }
+
+    /** Adds a Pusher app (the YAML file's {@code pusher.apps}); ids and keys must be unique. */
+    public Builder pusherApp(chatcluster.node.pusher.PusherApp app) {
+      pusherApps.add(app);
       return this;
     }
 
@@ -215,7 +223,38 @@ public record NodeConfig(
           errorLog,
           logChannel,
           new ConfigSources(origin, shownValues()),
+          pusherApps(),
           List.copyOf(channels));
+    }
+
+    /** The file's apps plus the one of PUSHER_APP_ID / _KEY / _SECRET; ids and keys unique. */
+    private List<chatcluster.node.pusher.PusherApp> pusherApps() {
+      List<chatcluster.node.pusher.PusherApp> apps = new ArrayList<>(pusherApps);
+      String id = string(ConfigOption.PUSHER_APP_ID);
+      String appKey = string(ConfigOption.PUSHER_APP_KEY);
+      String secret = string(ConfigOption.PUSHER_APP_SECRET);
+      if (id != null || appKey != null || secret != null) {
+        if (id == null || appKey == null || secret == null) {
+          throw invalid(id == null ? ConfigOption.PUSHER_APP_ID : appKey == null ? ConfigOption.PUSHER_APP_KEY
+              : ConfigOption.PUSHER_APP_SECRET, "a Pusher app needs " + ConfigOption.PUSHER_APP_ID.label() + ", "
+              + ConfigOption.PUSHER_APP_KEY.label() + " and " + ConfigOption.PUSHER_APP_SECRET.label() + " together");
+        }
+        try {
+          apps.add(new chatcluster.node.pusher.PusherApp(id, appKey, secret, bool(ConfigOption.PUSHER_APP_CLIENT_EVENTS),
+              integer(ConfigOption.PUSHER_APP_MAX_CONNECTIONS),
+              chatcluster.node.pusher.PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS))));
+        } catch (IllegalArgumentException e) {
+          throw invalid(ConfigOption.PUSHER_APP_ID, e.getMessage());
+        }
+      }
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      for (var app : apps) {
+        if (!ids.add(app.id()) || !keys.add(app.key())) {
+          throw new ConfigException("pusher.apps: app id '" + app.id() + "' or key '" + app.key() + "' is used twice");
+        }
+      }
+      return List.copyOf(apps);
     }
 
     private boolean clusteredRedis() {

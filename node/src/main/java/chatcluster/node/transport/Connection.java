@@ -234,16 +234,28 @@ public final class Connection {
     close(code, reason, REFUSAL_DELAY_MS);
   }
 
+  /**
+   * Closes with a code outside the contract's {@link CloseCode}s (the Pusher adapter's 4000-4299), a
+   * beat after the last frame written so that the client reads that frame (e.g. its pusher:error) first.
+   */
+  public void close(int code, String reason) {
+    close((short) code, reason, REFUSAL_DELAY_MS);
+  }
+
   private void close(CloseCode code, String reason, long delayMs) {
+    close(code.code(), reason, delayMs);
+  }
+
+  private void close(short code, String reason, long delayMs) {
     if (closing || closed) {
       return;
     }
     closing = true;
     String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
     if (delayMs <= 0) {
-      ws.close(code.code(), shortReason);
+      ws.close(code, shortReason);
     } else {
-      vertx.setTimer(delayMs, t -> ws.close(code.code(), shortReason));
+      vertx.setTimer(delayMs, t -> ws.close(code, shortReason));
     }
   }
 }

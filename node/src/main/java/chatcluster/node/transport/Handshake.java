@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * What an upgrade request says about its client: the credential (PROTOCOL.md section 1, ways 1, 2
- * and 4), the user and device it asks for, its Origin and its address.
+ * and 4), the user and device it asks for, its Origin and its address, and the request URI (path and
+ * query) for endpoints that read more of it.
  */
 public record Handshake(String token, String user, String device, String origin, String remoteAddress,
-                        MultiMap headers) {
+                        MultiMap headers, String uri) {
   static final String SUBPROTOCOL = "chatcluster.v1";
 
   static Handshake read(ServerWebSocketHandshake hs, NodeConfig config) {
@@ -32,7 +33,7 @@ public record Handshake(String token, String user, String device, String origin,
       token = first(query, "token");
     }
     return new Handshake(token, first(query, "user"), first(query, "device"), headers.get("Origin"),
-        remoteAddress(hs, config), headers);
+        remoteAddress(hs, config), headers, hs.uri());
   }
 
   /**

@@ -43,6 +43,8 @@ public final class WebSocketEndpoint {
   private final ConnectionLimit limit;
   private final ClientAddresses addresses;
   private final Acceptor acceptor;
+  private final java.util.function.Predicate<String> paths;
+  private final java.util.function.Consumer<Connection> drainClose;
   private final Set<Connection> connections = new LinkedHashSet<>();
   /** {@code connections.size()}, readable from other threads (metrics, tests). */
   private volatile int size;
@@ -51,6 +53,19 @@ public final class WebSocketEndpoint {
 
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
                            ClientAddresses addresses, Acceptor acceptor) {
+    this(vertx, config, metrics, limit, addresses, acceptor, PATHS::contains,
+        c -> c.close(CloseCode.DRAINING, "node draining, reconnect elsewhere"));
+  }
+
+  /**
+   * An endpoint for other paths (the Pusher adapter's {@code /app/{key}}): the same handshake checks,
+   * limits, heartbeat and drain; {@code drainClose} closes one connection when the node drains.
+   */
+  public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
+                           ClientAddresses addresses, Acceptor acceptor, java.util.function.Predicate<String> paths,
+                           java.util.function.Consumer<Connection> drainClose) {
+    this.paths = paths;
+    this.drainClose = drainClose;
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
@@ -88,7 +103,7 @@ public final class WebSocketEndpoint {
   }
 
   public void handle(ServerWebSocketHandshake hs) {
-    if (!PATHS.contains(hs.path()) || !config.websocketEnabled()) {
+    if (!paths.test(hs.path()) || !config.websocketEnabled()) {
       hs.reject(404);
       return;
     }
@@ -212,7 +227,7 @@ public final class WebSocketEndpoint {
     long deadline = System.nanoTime() + window.plusSeconds(6).toNanos();
     vertx.setPeriodic(1, DRAIN_TICK_MILLIS, timer -> {
       for (int i = 0; i < perTick && !queue.isEmpty(); i++) {
-        queue.poll().close(CloseCode.DRAINING, "node draining, reconnect elsewhere");
+        drainClose.accept(queue.poll());
       }
       if (connections.isEmpty() || System.nanoTime() > deadline) {
         vertx.cancelTimer(timer);

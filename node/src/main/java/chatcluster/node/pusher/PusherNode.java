@@ -1,0 +1,137 @@
+package chatcluster.node.pusher;
+
+import chatcluster.node.hooks.NodeHooks;
+import chatcluster.node.presence.PresenceMember;
+import chatcluster.node.runtime.Contexts;
+import chatcluster.node.session.NodeServices;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Pusher adapter's node-level part: the apps, the webhooks, channel occupancy, and the bridge from
+ * native publishes to Pusher subscribers. Each event loop gets a {@link PusherLoop} from {@link #forLoop}.
+ *
+ * <p><b>Occupancy, once per cluster.</b> The node counts its own subscribers per app channel. When its
+ * first arrives it enters itself in the channel's occupancy set (the presence store, under
+ * {@link PusherChannel#occupancy}) and reads the set back: the node that is first in join order sends
+ * {@code channel_occupied}, the others joined after it and stay quiet. When its last leaves it takes
+ * itself out and reads again: the node that finds the set empty sends {@code channel_vacated}. Two
+ * nodes whose last subscribers leave within the same few milliseconds may both find it empty (a
+ * doubled {@code channel_vacated}); a node that dies is taken out of the set by the others without a
+ * webhook. Member changes are decided by the node where the connection joins or leaves (see
+ * {@link PusherService}), client events by the node that receives them.
+ *
+ * <p>Threading: built and owned by the node's context; {@link #channelJoined}, {@link #channelLeft} and
+ * {@link #webhook} may be called from any loop and hop there. The app maps are immutable.
+ */
+public final class PusherNode {
+  private static final Logger log = LoggerFactory.getLogger(PusherNode.class);
+
+  private final NodeServices node;
+  private final Context context;
+  private final Map<String, PusherApp> byId;
+  private final Map<String, PusherApp> byKey;
+  private final PusherWebhooks webhooks;
+  /** This node's subscribers per occupancy key; on the node's context. */
+  private final Map<String, Integer> local = new HashMap<>();
+
+  /** On the node's context, with the node's own services (not a loop's). */
+  public PusherNode(NodeServices node, List<PusherApp> apps) {
+    this.node = node;
+    this.context = node.vertx().getOrCreateContext();
+    this.byId = apps.stream().collect(Collectors.toUnmodifiableMap(PusherApp::id, Function.identity()));
+    this.byKey = apps.stream().collect(Collectors.toUnmodifiableMap(PusherApp::key, Function.identity()));
+    this.webhooks = new PusherWebhooks(node.vertx(), context);
+  }
+
+  public boolean enabled() {
+    return !byId.isEmpty();
+  }
+
+  public PusherApp appById(String id) {
+    return byId.get(id);
+  }
+
+  public PusherApp appByKey(String key) {
+    return byKey.get(key);
+  }
+
+  /** This loop's side of the adapter, with the loop's services. */
+  public PusherLoop forLoop(NodeServices loop) {
+    return new PusherLoop(this, new PusherService(loop, this));
+  }
+
+  /** Queues a webhook event of {@code app}. Any thread. */
+  void webhook(PusherApp app, JsonObject event) {
+    webhooks.add(app, event);
+  }
+
+  /** Counts a subscriber of {@code name} on this node; may send channel_occupied. Any thread. */
+  void channelJoined(PusherApp app, String name) {
+    String key = PusherChannel.occupancy(app.id(), name);
+    context.runOnContext(v -> {
+      if (local.merge(key, 1, Integer::sum) == 1) {
+        node.presence().add(key, node.nodeId(), new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
+            .compose(x -> node.presence().members(key))
+            .onSuccess(members -> {
+              if (!members.isEmpty() && members.get(0).node().equals(node.nodeId())) {
+                webhook(app, new JsonObject().put("name", "channel_occupied").put("channel", name));
+              }
+            })
+            .onFailure(e -> log.debug("occupancy of {} not recorded: {}", key, e.toString()));
+      }
+    });
+  }
+
+  /** Counts a subscriber less; the node's last one may send channel_vacated. Any thread. */
+  void channelLeft(PusherApp app, String name) {
+    String key = PusherChannel.occupancy(app.id(), name);
+    context.runOnContext(v -> {
+      Integer left = local.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+      if (left == null) {
+        node.presence().remove(key, node.nodeId())
+            .compose(x -> node.presence().members(key))
+            .onSuccess(members -> {
+              if (members.isEmpty()) {
+                webhook(app, new JsonObject().put("name", "channel_vacated").put("channel", name));
+              }
+            })
+            .onFailure(e -> log.debug("occupancy of {} not released: {}", key, e.toString()));
+      }
+    });
+  }
+
+  /**
+   * Native clients' publishes on a public channel's twin ({@code pusher.{app}.{name}}) also reach the
+   * channel's Pusher subscribers, as event {@code message} whose data is the native data as JSON. The
+   * hook runs before the native publish: when the Pusher side cannot be reached the publish fails
+   * ({@code unavailable}), so nothing reaches one side only because the broker was down.
+   */
+  public void installBridge(NodeHooks hooks) {
+    hooks.onMessageReceived(message -> {
+      String[] twin = PusherChannel.fromNativeTwin(message.channel());
+      PusherApp app = twin == null ? null : byId.get(twin[0]);
+      PusherChannel channel = app == null ? null : PusherChannel.parse(twin[1]);
+      if (channel == null || channel.kind() != PusherChannel.Kind.PUBLIC) {
+        return Future.succeededFuture();
+      }
+      String data = io.vertx.core.json.Json.encode(message.data());
+      return Contexts.call(node.vertx(), context, () -> {
+        node.metrics().framesEncoded.increment();
+        return node.broker().emit(channel.internal(app.id()), PusherFrames.event(channel.name(), "message", data, null));
+      });
+    });
+  }
+
+  public void close() {
+    webhooks.close();
+  }
+}

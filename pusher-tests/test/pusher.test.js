@@ -1,0 +1,237 @@
+/**
+ * The Pusher protocol on a real three-node cluster behind nginx (the launcher jar: redis-server, three
+ * nodes, nginx), driven by the clients Pusher users run unchanged: pusher-js (in Node), Laravel Echo
+ * with its Pusher connector, and the `pusher` server SDK (trigger, triggerBatch, channel queries,
+ * terminateUserConnections, webhook verification). pusher-js clients are pinned one per node (their
+ * wsPort is a node's own port) so that every delivery checked crosses nodes; Echo and the SDK go
+ * through nginx.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Pusher from 'pusher-js';
+import Echo from 'laravel-echo';
+import WebSocket from 'ws';
+import { ChatClusterClient } from '../../js-client/src/ChatClusterClient.js';
+import { startCluster, until } from '../../js-client/test/support/cluster.js';
+import { APP, sdk, startAuthServer, startWebhookReceiver } from './support/servers.js';
+
+const BOUNDED = { timeout: 60000 };
+let cluster;
+let auth;
+let hooks;
+let server;
+const opened = [];
+
+before(async () => {
+  auth = await startAuthServer();
+  hooks = await startWebhookReceiver();
+  cluster = await startCluster({
+    env: {
+      PUSHER_APP_ID: APP.id, PUSHER_APP_KEY: APP.key, PUSHER_APP_SECRET: APP.secret, PUSHER_APP_WEBHOOKS: hooks.url,
+    },
+  });
+  server = sdk(cluster.port);
+});
+
+after(async () => {
+  opened.forEach((c) => c.disconnect());
+  await cluster?.stop();
+  auth?.close();
+  hooks?.close();
+});
+
+const clientOptions = (port, user) => ({
+  wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'], cluster: 'local',
+  disableStats: true,
+  channelAuthorization: { endpoint: `${auth.url}/auth?user=${user}`, transport: 'ajax' },
+  userAuthentication: { endpoint: `${auth.url}/signin?user=${user}`, transport: 'ajax' },
+});
+
+/** pusher-js connected to node {@code i} (0, 1, 2) directly, as {@code user}. */
+async function pusherOn(i, user) {
+  const p = new Pusher(APP.key, clientOptions(cluster.nodes[i].port, user));
+  opened.push(p);
+  await until(() => p.connection.state === 'connected', 15000, `pusher-js ${user} connected to node ${i + 1}`);
+  return p;
+}
+
+/** Laravel Echo with the Pusher connector, through nginx. */
+async function echoAs(user) {
+  const echo = new Echo({
+    broadcaster: 'pusher', key: APP.key, wsHost: '127.0.0.1', wsPort: cluster.port, forceTLS: false,
+    enabledTransports: ['ws'], cluster: 'local', disableStats: true, authEndpoint: `${auth.url}/auth?user=${user}`,
+    Pusher,
+  });
+  opened.push(echo);
+  await until(() => echo.connector.pusher.connection.state === 'connected', 15000, `echo ${user} connected`);
+  return echo;
+}
+
+/** Subscribes and records every event of the channel. */
+async function subscribe(p, name) {
+  const channel = p.subscribe(name);
+  channel.received = [];
+  channel.bind_global((event, data) => channel.received.push({ event, data }));
+  await until(() => channel.subscribed, 15000, `subscribed to ${name}`);
+  return channel;
+}
+
+const named = (channel, event) => channel.received.filter((e) => e.event === event);
+
+test('trigger and triggerBatch reach pusher-js on every node and Echo through nginx', BOUNDED, async () => {
+  const clients = await Promise.all([0, 1, 2].map((i) => pusherOn(i, `u${i}`)));
+  const channels = await Promise.all(clients.map((p) => subscribe(p, 'news')));
+  const echo = await echoAs('erin');
+  const headlines = [];
+  echo.channel('news').listen('.headline', (e) => headlines.push(e));
+  await until(() => echo.connector.channels.news?.subscription?.subscribed, 15000, 'echo subscribed');
+
+  await server.trigger('news', 'headline', { n: 1 });
+  await server.triggerBatch([
+    { channel: 'news', name: 'headline', data: { n: 2 } },
+    { channel: 'sports', name: 'score', data: { n: 3 } },
+  ]);
+  await until(() => channels.every((c) => named(c, 'headline').length === 2) && headlines.length === 2, 10000,
+    'both headlines everywhere');
+  for (const c of channels) {
+    assert.deepEqual(named(c, 'headline').map((e) => e.data), [{ n: 1 }, { n: 2 }]);
+    assert.equal(named(c, 'score').length, 0, 'another channel\'s event');
+  }
+  assert.deepEqual(headlines, [{ n: 1 }, { n: 2 }]);
+
+  // socket_id exclusion: the excluded socket gets the next event, not this one.
+  await server.trigger('news', 'headline', { n: 4 }, { socket_id: clients[0].connection.socket_id });
+  await server.trigger('news', 'headline', { n: 5 });
+  await until(() => channels.every((c) => named(c, 'headline').some((e) => e.data.n === 5)), 10000, 'n=5');
+  assert.deepEqual(named(channels[0], 'headline').map((e) => e.data.n), [1, 2, 5]);
+  assert.deepEqual(named(channels[1], 'headline').map((e) => e.data.n), [1, 2, 4, 5]);
+  await until(() => headlines.length === 4, 5000, 'echo got n=4 and n=5');
+  clients.forEach((p) => p.disconnect());
+  echo.disconnect();
+});
+
+test('private channels: authorized by the auth endpoint, client events reach the others, not the sender',
+  BOUNDED, async () => {
+    const a = await pusherOn(0, 'alice');
+    const b = await pusherOn(1, 'bob');
+    const [ca, cb] = await Promise.all([subscribe(a, 'private-orders'), subscribe(b, 'private-orders')]);
+    const echo = await echoAs('erin');
+    const whispers = [];
+    echo.private('orders').listenForWhisper('typing', (e) => whispers.push(e));
+    await until(() => echo.connector.channels['private-orders']?.subscription?.subscribed, 15000, 'echo private');
+
+    assert.equal(ca.trigger('client-typing', { who: 'alice' }), true);
+    await until(() => named(cb, 'client-typing').length === 1 && whispers.length === 1, 10000, 'client event');
+    echo.private('orders').whisper('typing', { who: 'erin' });
+    await until(() => named(ca, 'client-typing').length === 1 && named(cb, 'client-typing').length === 2, 10000,
+      'whisper');
+    await server.trigger('private-orders', 'marker', {});
+    await until(() => named(ca, 'marker').length === 1 && named(cb, 'marker').length === 1, 10000, 'marker');
+    assert.deepEqual(named(ca, 'client-typing').map((e) => e.data), [{ who: 'erin' }], 'alice never gets her own');
+    assert.deepEqual(whispers, [{ who: 'alice' }], 'erin never gets her own');
+    await until(() => hooks.events().filter((e) => e.name === 'client_event').length === 2, 5000,
+      'client_event webhooks');
+
+    // A subscription signed with another secret is refused; so is an API call.
+    const errors = [];
+    const forged = new Pusher(APP.key, {
+      ...clientOptions(cluster.nodes[2].port, 'mallory'),
+      channelAuthorization: {
+        customHandler: ({ socketId, channelName }, callback) => callback(null,
+          sdk(cluster.port, { secret: 'wrong' }).authorizeChannel(socketId, channelName)),
+      },
+    });
+    opened.push(forged);
+    forged.subscribe('private-orders').bind('pusher:subscription_error', (e) => errors.push(e));
+    await until(() => errors.length === 1, 10000, 'subscription_error');
+    assert.equal(errors[0].status, 401);
+    await assert.rejects(sdk(cluster.port, { secret: 'wrong' }).trigger('news', 'x', {}), (e) => e.status === 401);
+    [a, b, forged].forEach((p) => p.disconnect());
+    echo.disconnect();
+  });
+
+test('presence: members appear and leave on both sides, webhooks once per cluster', BOUNDED, async () => {
+  const a = await pusherOn(0, 'ann');
+  const ca = await subscribe(a, 'presence-lobby');
+  assert.deepEqual(Object.keys(ca.members.members), ['ann']);
+
+  const echo = await echoAs('eve');
+  let here = null;
+  const joining = [];
+  const leaving = [];
+  echo.join('lobby').here((users) => { here = users; }).joining((u) => joining.push(u)).leaving((u) => leaving.push(u));
+  await until(() => here !== null, 15000, 'echo here');
+  assert.deepEqual(here.map((u) => u.name).sort(), ['ANN', 'EVE']);
+
+  const b = await pusherOn(2, 'ben');
+  const cb = await subscribe(b, 'presence-lobby');
+  assert.equal(cb.members.count, 3);
+  await until(() => joining.length === 1 && ca.members.count === 3, 10000, 'ben seen joining');
+  assert.deepEqual(joining, [{ name: 'BEN' }]);
+
+  const users = await (await server.get({ path: '/channels/presence-lobby/users' })).json();
+  assert.deepEqual(users.users.map((u) => u.id).sort(), ['ann', 'ben', 'eve']);
+  const info = await (await server.get({ path: '/channels/presence-lobby',
+    params: { info: 'user_count,subscription_count' } })).json();
+  assert.deepEqual(info, { occupied: true, subscription_count: 3, user_count: 3 });
+  const list = await (await server.get({ path: '/channels', params: { filter_by_prefix: 'presence-',
+    info: 'user_count' } })).json();
+  assert.deepEqual(list.channels['presence-lobby'], { user_count: 3 });
+
+  b.disconnect();
+  await until(() => leaving.length === 1 && ca.members.count === 2, 10000, 'ben seen leaving');
+  a.disconnect();
+  await until(() => leaving.length === 2, 10000, 'ann seen leaving');
+  await new Promise((r) => setTimeout(r, 300));
+  echo.disconnect();
+
+  const lobby = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'presence-lobby');
+  await until(() => lobby('channel_vacated').length >= 1 && lobby('member_removed').length === 3, 10000,
+    'vacated and removed webhooks');
+  await new Promise((r) => setTimeout(r, 500)); // a duplicate would have arrived by now
+  assert.equal(lobby('channel_occupied').length, 1, 'channel_occupied once per cluster');
+  assert.deepEqual(lobby('member_added').map((e) => e.user_id).sort(), ['ann', 'ben', 'eve']);
+  assert.deepEqual(lobby('member_removed').map((e) => e.user_id).sort(), ['ann', 'ben', 'eve']);
+  assert.equal(lobby('channel_vacated').length, 1, 'channel_vacated once per cluster');
+  assert.ok(hooks.requests.every((r) => r.valid), 'every webhook passes the SDK verification');
+  console.log(`webhooks: ${hooks.requests.length} requests, ${hooks.events().length} events, all valid`);
+});
+
+test('cache channels replay their last event; sign-in and terminateUserConnections', BOUNDED, async () => {
+  await server.trigger('cache-prices', 'price', { eur: 1 });
+  await server.trigger('cache-prices', 'price', { eur: 2 });
+  const a = await pusherOn(1, 'carl');
+  const ca = await subscribe(a, 'cache-prices');
+  await until(() => named(ca, 'price').length === 1, 10000, 'cached event');
+  assert.deepEqual(named(ca, 'price')[0].data, { eur: 2 });
+
+  a.signin();
+  await until(() => a.user.user_data?.id === 'carl', 10000, 'signed in');
+  const b = await pusherOn(2, 'dora');
+  await server.terminateUserConnections('carl');
+  await until(() => a.connection.state !== 'connected', 10000, 'carl terminated');
+  assert.equal(b.connection.state, 'connected');
+  a.disconnect();
+  b.disconnect();
+});
+
+test('native and Pusher clients meet on a public channel\'s twin pusher.{app}.{channel}', BOUNDED, async () => {
+  const p = await pusherOn(0, 'pia');
+  const cp = await subscribe(p, 'lobby');
+  const native = new ChatClusterClient([`ws://127.0.0.1:${cluster.nodes[1].port}/ws`], 'nat', { WebSocket });
+  opened.push(native);
+  const events = [];
+  native.on('event', (e) => events.push(e));
+  await native.connect();
+  await native.subscribeToChannel(`pusher.${APP.id}.lobby`);
+
+  await server.trigger('lobby', 'greeting', { text: 'from the SDK' });
+  await until(() => events.length === 1, 10000, 'native got the Pusher event');
+  assert.equal(events[0].name, 'greeting');
+  assert.deepEqual(events[0].data, { text: 'from the SDK' });
+
+  await native.sendMessage(`pusher.${APP.id}.lobby`, { text: 'from a native client' });
+  await until(() => named(cp, 'message').length === 1, 10000, 'pusher-js got the native message');
+  assert.deepEqual(named(cp, 'message')[0].data, { text: 'from a native client' });
+  p.disconnect();
+});
