@@ -30,3 +30,7 @@ mvn -B -ntp verify "$@"
 cd js-client
 npm ci --no-audit --no-fund
 npm test
+# The Pusher protocol with pusher-js, Laravel Echo and the pusher server SDK (uses js-client's helpers).
+cd ../pusher-tests
+npm ci --no-audit --no-fund
+npm test
