@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.protocol.CloseCode;
+import chatcluster.node.testing.RawWebSocket;
 import chatcluster.node.testing.TestNode;
 import chatcluster.node.testing.WsClient;
 import io.vertx.core.Future;
@@ -186,106 +187,4 @@ class CloseCodesTest {
   }
 
   /** The few bytes of RFC 6455 a raw client needs, for clients that misbehave on purpose. */
-  static final class RawWebSocket {
-    static String handshakeStatusLine(Socket s, String path, String... extraHeaders) throws Exception {
-      OutputStream out = s.getOutputStream();
-      StringBuilder extra = new StringBuilder();
-      for (String h : extraHeaders) {
-        extra.append(h).append("\r\n");
-      }
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      StringBuilder head = new StringBuilder();
-      while (!head.toString().endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          break;
-        }
-        head.append((char) b);
-      }
-      return head.toString().lines().findFirst().orElse("");
-    }
-
-    static void handshake(Socket s, String path) throws Exception {
-      String status = handshakeStatusLine(s, path);
-      if (!status.contains(" 101 ")) {
-        throw new AssertionError("upgrade refused: " + status);
-      }
-    }
-
-    /**
-     * Upgrades with the given headers and reads server frames until a close frame (its code) or, when
-     * none comes within a second, -1.
-     */
-    static int closeCodeAfterHandshake(int port, String... headers) throws Exception {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        s.setSoTimeout(1000);
-        String status = handshakeStatusLine(s, "/ws", headers);
-        if (!status.contains(" 101 ")) {
-          throw new AssertionError("upgrade refused: " + status);
-        }
-        return readCloseCode(s.getInputStream());
-      }
-    }
-
-    record Frame(int opcode, byte[] payload) {
-      int closeCode() {
-        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
-      }
-    }
-
-    /** Reads one server (unmasked) frame; null at the end of the stream. */
-    static Frame readFrame(InputStream in) throws Exception {
-      int b0 = in.read();
-      int b1 = in.read();
-      if (b0 < 0 || b1 < 0) {
-        return null;
-      }
-      long len = b1 & 0x7f;
-      if (len == 126) {
-        len = (in.read() << 8) | in.read();
-      } else if (len == 127) {
-        len = 0;
-        for (int i = 0; i < 8; i++) {
-          len = (len << 8) | in.read();
-        }
-      }
-      return new Frame(b0 & 0x0f, in.readNBytes((int) len));
-    }
-
-    static int readCloseCode(InputStream in) throws Exception {
-      try {
-        for (Frame f = readFrame(in); f != null; f = readFrame(in)) {
-          if (f.opcode() == 0x8) {
-            return f.closeCode();
-          }
-        }
-        return -1;
-      } catch (java.net.SocketTimeoutException e) {
-        return -1;
-      }
-    }
-
-    /** A masked text frame, as clients must send. */
-    static void sendText(OutputStream out, String text) throws Exception {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      byte[] mask = {1, 2, 3, 4};
-      out.write(0x81);
-      if (payload.length < 126) {
-        out.write(0x80 | payload.length);
-      } else {
-        out.write(0x80 | 126);
-        out.write(payload.length >> 8);
-        out.write(payload.length & 0xff);
-      }
-      out.write(mask);
-      for (int i = 0; i < payload.length; i++) {
-        out.write(payload[i] ^ mask[i % 4]);
-      }
-      out.flush();
-    }
-  }
 }

@@ -3,7 +3,7 @@ package chatcluster.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import chatcluster.node.CloseCodesTest.RawWebSocket;
+import chatcluster.node.testing.RawWebSocket;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.testing.TestNode;
 import chatcluster.node.testing.WsClient;

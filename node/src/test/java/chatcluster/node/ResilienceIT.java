@@ -236,7 +236,8 @@ class ResilienceIT {
       pause(1000);
       redis.masters().get(0).kill();
       long killedAt = System.nanoTime();
-      long deadline = killedAt + TimeUnit.SECONDS.toNanos(30);
+      // Generous: Redis's own failover (node timeout, election) slows down on a loaded machine.
+      long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
       // Back when the outage was seen and then every channel (every shard) took publishes twice in a row.
       boolean back = false;
       while (System.nanoTime() < deadline && !back) {
@@ -265,7 +266,7 @@ class ResilienceIT {
       System.out.printf("redis cluster failover: a master killed; publishes on every shard again %d ms later"
           + " (%d refused as unavailable meanwhile); %d acknowledged; lost %d, duplicated %d, resets %d%n",
           backMillis, publisher.refused.size(), acked, lost, duplicated, resets);
-      assertTrue(back, "publishing on every shard again within 30 s");
+      assertTrue(back, "publishing on every shard again within 60 s");
       assertTrue(publisher.refused.stream().allMatch("unavailable"::equals), "refusals say unavailable");
       assertEquals(0, duplicated);
       assertEquals(0, lost);

@@ -95,6 +95,16 @@ public final class UnixSocketRelayEndpoint {
 
     void start() {
       socket.handler(this::received);
+      // A backend that half-closes after writing (printf … | nc -U) still has its last request applied:
+      // at the end of its stream, what is buffered counts as complete. (Its answer cannot reach it: the
+      // socket closes with the stream.)
+      socket.endHandler(v -> {
+        if (waitTimer >= 0) {
+          vertx.cancelTimer(waitTimer);
+          waitTimer = -1;
+        }
+        drain(true);
+      });
       socket.closeHandler(v -> closed = true);
       socket.exceptionHandler(e -> log.debug("relay socket connection error: {}", e.toString()));
     }

@@ -90,6 +90,11 @@ public final class ClientSession {
     node.sessions().add(this);
     connection.listen(new Connection.Listener() {
       @Override
+      public boolean admit() {
+        return ClientSession.this.admit();
+      }
+
+      @Override
       public void handleText(String text) {
         ClientSession.this.handleText(text);
       }
@@ -237,9 +242,6 @@ public final class ClientSession {
       } else {
         send(FrameCodec.error(null, ErrorCode.RATE_LIMITED, "too many frames before the welcome"));
       }
-      return;
-    }
-    if (!admit()) {
       return;
     }
     ClientFrame frame;

@@ -38,6 +38,9 @@ public final class Connection {
 
   /** What a connection reports to the session above it. */
   public interface Listener {
+    /** Whether to take the message that starts now (rate limits); a refused one is skipped undecoded. */
+    boolean admit();
+
     void handleText(String text);
 
     void handleClosed();
@@ -85,6 +88,10 @@ public final class Connection {
       }
       switch (frame.type()) {
         case TEXT -> {
+          if (!listener.admit()) {
+            message = null; // dropped with its continuation frames, never decoded
+            return;
+          }
           message = Buffer.buffer();
           fragments = 0;
           append(frame.binaryData(), frame.isFinal(), listener, maxMessageSize);

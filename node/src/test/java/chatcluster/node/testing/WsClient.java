@@ -30,6 +30,8 @@ public final class WsClient implements AutoCloseable {
   private final WebSocketClient client;
   private final ClientWebSocket ws;
   private final List<JsonObject> frames = new ArrayList<>();
+  /** When each frame arrived (System.nanoTime), for latency measurements. Guarded by {@code frames}. */
+  private final java.util.Map<JsonObject, Long> receivedAt = new java.util.IdentityHashMap<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile io.vertx.core.MultiMap handshakeHeaders = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
@@ -38,8 +40,11 @@ public final class WsClient implements AutoCloseable {
     this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> {
+      long now = System.nanoTime();
       synchronized (frames) {
-        frames.add(new JsonObject(text));
+        JsonObject frame = new JsonObject(text);
+        frames.add(frame);
+        receivedAt.put(frame, now);
         frames.notifyAll();
       }
     });
@@ -70,14 +75,26 @@ public final class WsClient implements AutoCloseable {
 
   /** Sends unless the connection is closed; returns whether it was sent. */
   public boolean trySend(JsonObject frame) {
+    return trySendText(frame.encode());
+  }
+
+  /** Sends raw text unless the connection is closed; returns whether it was sent. */
+  public boolean trySendText(String text) {
     if (closed.isDone()) {
       return false;
     }
     try {
-      sendText(frame.encode());
+      sendText(text);
       return true;
     } catch (RuntimeException closedMeanwhile) {
       return false;
+    }
+  }
+
+  /** When {@code frame} (one this client received) arrived, in System.nanoTime. */
+  public long receivedAt(JsonObject frame) {
+    synchronized (frames) {
+      return receivedAt.getOrDefault(frame, System.nanoTime());
     }
   }
 
