@@ -64,6 +64,9 @@ public final class PusherSession implements LoopChannels.Subscriber {
   private final String socketId;
   private final Map<String, Sub> subs = new HashMap<>();
   private final RateLimiter clientEvents = new RateLimiter(CLIENT_EVENT_RATE, CLIENT_EVENT_RATE, System.nanoTime());
+  /** The node's per-connection frame rate ({@code rateLimit}, {@code rateBurst}); null when unlimited. */
+  private final RateLimiter frames;
+  private long lastRateError;
   private Future<Void> tail = Future.succeededFuture();
   private int queued;
   private String user;
@@ -75,6 +78,25 @@ public final class PusherSession implements LoopChannels.Subscriber {
     this.app = app;
     this.connection = connection;
     this.socketId = socketId;
+    int rate = service.services().config().rateLimit();
+    this.frames = rate == 0 ? null : new RateLimiter(rate, service.services().config().rateBurst(), System.nanoTime());
+  }
+
+  /**
+   * The node's frame rate limit, before anything is decoded: a frame over it is dropped, and the client
+   * told so with a pusher:error at most once a second.
+   */
+  private boolean admit() {
+    long now = System.nanoTime();
+    if (frames == null || frames.tryAcquire(now)) {
+      return true;
+    }
+    service.services().metrics().framesDropped.increment();
+    if (now - lastRateError > 1_000_000_000L) {
+      lastRateError = now;
+      connection.send(PusherFrames.error(null, "Over the rate limit: frames are being dropped"));
+    }
+    return false;
   }
 
   String socketId() {
@@ -84,6 +106,11 @@ public final class PusherSession implements LoopChannels.Subscriber {
   /** Takes the app's connection slot (when capped), then says connection_established. */
   void start() {
     connection.listen(new Connection.Listener() {
+      @Override
+      public boolean admit() {
+        return PusherSession.this.admit();
+      }
+
       @Override
       public void handleText(String text) {
         enqueue(text);
