@@ -12,6 +12,10 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # The outage test pauses a node with the kill binary (SIGSTOP/SIGCONT), not the shell builtin.
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
+# The deployment tests render deploy/k8s with kubectl's built-in kustomize (kubectl 1.27 or newer,
+# which Debian does not package) and validate it with npm packages.
+command -v kubectl >/dev/null 2>&1 || { echo "kubectl 1.27+ is needed to render deploy/k8s" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""
@@ -20,4 +24,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+(cd deploy/test && npm ci --no-audit --no-fund && npm test)
