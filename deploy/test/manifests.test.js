@@ -18,6 +18,12 @@ async function model(object) {
 const matches = (selector, labels) =>
   Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v) && Object.keys(selector ?? {}).length > 0;
 
+const SELECTORS = {
+  Service: (o) => o.spec.selector,
+  PodDisruptionBudget: (o) => o.spec.selector.matchLabels,
+  NetworkPolicy: (o) => o.spec.podSelector.matchLabels,
+};
+
 function workloads(objects) {
   return objects.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind));
 }
@@ -81,12 +87,8 @@ for (const overlay of overlays()) {
       for (const w of workloads(objects)) {
         assert.ok(matches(w.spec.selector.matchLabels, w.spec.template.metadata.labels), `${w.kind} ${w.metadata.name}`);
       }
-      for (const o of objects) {
-        const selector = { Service: o.spec?.selector, PodDisruptionBudget: o.spec?.selector?.matchLabels,
-          NetworkPolicy: o.spec?.podSelector?.matchLabels }[o.kind];
-        if (o.kind in { Service: 1, PodDisruptionBudget: 1, NetworkPolicy: 1 }) {
-          assert.ok(podsSelectedBy(objects, selector).length > 0, `${o.kind} ${o.metadata.name} selects no pods`);
-        }
+      for (const o of objects.filter((o) => o.kind in SELECTORS)) {
+        assert.ok(podsSelectedBy(objects, SELECTORS[o.kind](o)).length > 0, `${o.kind} ${o.metadata.name} selects no pods`);
       }
     });
 
