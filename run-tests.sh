@@ -17,6 +17,9 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
+# The deployment tests render deploy/k8s with kubectl's built-in kustomize (kubectl 1.27 or newer,
+# which Debian does not package) and validate it with npm packages.
+command -v kubectl >/dev/null 2>&1 || { echo "kubectl 1.27+ is needed to render deploy/k8s" >&2; exit 1; }
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""
@@ -26,11 +29,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 mvn -B -ntp verify "$@"
-# After Maven: the client's integration and browser tests run the jars it just built.
-cd js-client
-npm ci --no-audit --no-fund
-npm test
-# The Pusher protocol with pusher-js, Laravel Echo and the pusher server SDK (uses js-client's helpers).
-cd ../pusher-tests
-npm ci --no-audit --no-fund
-npm test
+# After Maven: the client's integration and browser tests run the jars it just built; then the
+# deployment manifests are rendered and checked; then the Pusher protocol with pusher-js, Laravel Echo
+# and the pusher server SDK on a three-node cluster (its tests use js-client's cluster helpers).
+(cd js-client && npm ci --no-audit --no-fund && npm test)
+(cd deploy/test && npm ci --no-audit --no-fund && npm test)
+(cd pusher-tests && npm ci --no-audit --no-fund && npm test)

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chatcluster.node.config.Ids;
-import chatcluster.node.testing.NodeProcess;
+import chatcluster.node.testing.NodeCluster;
 import chatcluster.node.testing.RedisExtension;
 import chatcluster.node.testing.TestRedis;
 import chatcluster.node.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,37 +31,21 @@ class PublisherOrderIT {
   private static final int BURST = 5000;
   private static final Duration DELIVERY = Duration.ofSeconds(60);
 
-  private Vertx vertx;
-  private final List<NodeProcess> nodes = new ArrayList<>();
-  private final int[] ports = new int[3];
-  private final List<WsClient> clients = new ArrayList<>();
+  private NodeCluster nodes;
 
   @BeforeAll
   void startCluster(TestRedis redis) throws Exception {
-    vertx = Vertx.vertx();
-    String prefix = "order-" + Ids.random(6) + ":";
-    for (int i = 0; i < 3; i++) {
-      ports[i] = NodeProcess.freePort();
-      nodes.add(NodeProcess.start(Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX", prefix,
-          "WEBSOCKET_HOST", "127.0.0.1", "WEBSOCKET_PORT", String.valueOf(ports[i]), "NODE_ID", "order-" + i,
-          "WEBSOCKET_RATE_LIMIT", "0", "WEBSOCKET_EVENT_LOOPS", "2")));
-    }
-    for (int i = 0; i < 3; i++) {
-      nodes.get(i).awaitReady(ports[i], Duration.ofSeconds(60));
-    }
+    nodes = NodeCluster.start(3, "order", Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX",
+        "order-" + Ids.random(6) + ":", "WEBSOCKET_RATE_LIMIT", "0", "WEBSOCKET_EVENT_LOOPS", "2"), "{}\n");
   }
 
   @AfterAll
   void stopCluster() {
-    clients.forEach(WsClient::close);
-    nodes.forEach(NodeProcess::close);
-    vertx.close();
+    nodes.close();
   }
 
   private WsClient open(int node) {
-    WsClient c = WsClient.to(vertx, ports[node]).open();
-    clients.add(c);
-    return c;
+    return nodes.open(node);
   }
 
   private static JsonObject publish(String channel, Object data, int id) {

@@ -52,7 +52,7 @@ class RelayIT {
     vertx = Vertx.vertx();
     dir = Files.createTempDirectory("relay-it");
     socketA = dir.resolve("a.sock");
-    socketB = dir.resolve("run/b.sock");
+    socketB = Files.createDirectories(dir.resolve("run")).resolve("b.sock");
     wsA = NodeProcess.freePort();
     apiA = NodeProcess.freePort();
     wsB = NodeProcess.freePort();

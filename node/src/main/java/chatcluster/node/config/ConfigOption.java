@@ -61,7 +61,7 @@ public enum ConfigOption {
   ALLOWED_ORIGINS("allowedOrigins", "ALLOWED_ORIGINS", Type.LIST, "",
       "Comma-separated Origin values allowed to connect; empty allows any. Others are closed with 1008."),
   TRUSTED_PROXIES("trustedProxies", "TRUSTED_PROXIES", Type.LIST, "",
-      "Comma-separated proxy IPs whose X-Forwarded-For names the client's address."),
+      "Comma-separated proxy IPs or CIDRs whose X-Forwarded-For names the client's address."),
   DYNAMIC_CHANNELS("dynamicChannels", "WEBSOCKET_DYNAMIC_CHANNELS", Type.BOOLEAN, "true",
       "Allow channels that no declaration matches (they get the default options)."),
   RATE_LIMIT("rateLimit", "WEBSOCKET_RATE_LIMIT", Type.NON_NEGATIVE_INT, "100",

@@ -162,8 +162,11 @@ public record NodeConfig(
       }
       List<String> trustedProxies = list(ConfigOption.TRUSTED_PROXIES);
       for (String proxy : trustedProxies) {
-        if (!IpLiteral.isValid(proxy)) {
-          throw invalid(ConfigOption.TRUSTED_PROXIES, "comma-separated IP addresses; '" + proxy + "' is not one");
+        try {
+          Cidr.parse(proxy);
+        } catch (IllegalArgumentException e) {
+          throw invalid(ConfigOption.TRUSTED_PROXIES, "comma-separated IP addresses or CIDRs; '" + proxy
+              + "' is not one");
         }
       }
       List<String> origins = list(ConfigOption.ALLOWED_ORIGINS);
@@ -493,9 +496,10 @@ public record NodeConfig(
       ClusterOptions options = new ClusterOptions(stringOr(ConfigOption.CLUSTER_NAME), list(ConfigOption.CLUSTER_MEMBERS),
           string(ConfigOption.CLUSTER_KUBERNETES_SERVICE), string(ConfigOption.CLUSTER_HOST),
           integer(ConfigOption.CLUSTER_PORT), nodeId);
-      if (options.enabled() && list(ConfigOption.REDIS_URL).isEmpty()) {
+      if (options.enabled() && !clusteredRedis()) {
         throw new ConfigException(ConfigOption.CLUSTER_MEMBERS.env() + "/" + ConfigOption.CLUSTER_KUBERNETES_SERVICE.env()
-            + ": a Hazelcast cluster carries messages through Redis; set " + ConfigOption.REDIS_URL.label());
+            + ": a Hazelcast cluster carries messages through Redis; set " + ConfigOption.REDIS_URL.label() + ", "
+            + ConfigOption.REDIS_SENTINELS.label() + " or " + ConfigOption.REDIS_CLUSTER_NODES.label());
       }
       for (String member : options.members()) {
         if (!member.matches("[^:\\s]+(:\\d{1,5})?")) {

@@ -7,11 +7,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +23,6 @@ public final class Connection {
    * same read as the 101 makes some clients (Vert.x's) fail the connect without the close code.
    */
   public static final long REFUSAL_DELAY_MS = 50;
-
-  /** Fragments one message may come in. */
-  static final int MAX_FRAGMENTS = 1024;
-  /** Pings a client may send per second (Vert.x answers each with a pong). */
-  static final int MAX_PINGS_PER_SECOND = 50;
-  private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
-      .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
 
   /** What a connection reports to the session above it. */
   public interface Listener {
@@ -56,11 +44,6 @@ public final class Connection {
   private boolean closed;
   private boolean paused;
   private long lastSeen = System.nanoTime();
-  /** The text message being put together from its fragments, or null between messages. */
-  private Buffer message;
-  private int fragments;
-  private long pingSecond;
-  private int pings;
 
   Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
              Runnable onClosed) {
@@ -74,83 +57,39 @@ public final class Connection {
   }
 
   /**
-   * Starts reading. Messages are put together here from their frames, so that every limit holds while
-   * they arrive: a message whose running size passes {@code maxMessageSize} closes with 1009 at once,
-   * one of more than {@link #MAX_FRAGMENTS} fragments too; text that is not valid UTF-8 closes with
-   * 1007; a binary message with 1003; more than {@link #MAX_PINGS_PER_SECOND} pings a second with 4029.
-   * Whole text messages go to {@code listener}.
+   * Starts reading: messages are put together by a {@link MessageAssembler} (every limit applied as
+   * frames arrive, binary refused with 1003) and whole text messages go to {@code listener}.
    */
   public void listen(Listener listener, int maxMessageSize) {
+    MessageAssembler assembler = new MessageAssembler(maxMessageSize, false, new MessageAssembler.Sink() {
+      @Override
+      public boolean admit() {
+        return listener.admit();
+      }
+
+      @Override
+      public void text(String text) {
+        listener.handleText(text);
+      }
+
+      @Override
+      public void refuse(CloseCode code, String reason) {
+        close(code, reason);
+      }
+    });
     ws.frameHandler(frame -> {
       lastSeen = System.nanoTime();
-      if (closing) {
-        return;
-      }
-      switch (frame.type()) {
-        case TEXT -> {
-          if (!listener.admit()) {
-            message = null; // dropped with its continuation frames, never decoded
-            return;
-          }
-          message = Buffer.buffer();
-          fragments = 0;
-          append(frame.binaryData(), frame.isFinal(), listener, maxMessageSize);
-        }
-        case CONTINUATION -> {
-          if (message != null) {
-            append(frame.binaryData(), frame.isFinal(), listener, maxMessageSize);
-          }
-        }
-        case BINARY -> close(CloseCode.BINARY_FRAME, "binary frames are not supported");
-        case PING -> countPing();
-        default -> { } // pong: lastSeen is enough; close: Vert.x answers it
+      if (!closing) {
+        assembler.frame(frame);
       }
     });
     ws.exceptionHandler(e -> log.debug("connection {}: error: {}", id, e.toString()));
     ws.closeHandler(v -> {
       closed = true;
-      message = null;
+      assembler.reset();
       onClosed.run();
       listener.handleClosed();
     });
-  }
-
-  private void append(Buffer data, boolean last, Listener listener, int maxMessageSize) {
-    if (message.length() + data.length() > maxMessageSize) {
-      message = null;
-      close(CloseCode.TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
-      return;
-    }
-    if (++fragments > MAX_FRAGMENTS) {
-      message = null;
-      close(CloseCode.TOO_LARGE, "message in more than " + MAX_FRAGMENTS + " fragments");
-      return;
-    }
-    message.appendBuffer(data);
-    if (!last) {
-      return;
-    }
-    Buffer whole = message;
-    message = null;
-    String text;
-    try {
-      text = UTF8.get().decode(ByteBuffer.wrap(whole.getBytes())).toString();
-    } catch (CharacterCodingException e) {
-      close(CloseCode.INVALID_UTF8, "text frame is not valid UTF-8");
-      return;
-    }
-    listener.handleText(text);
-  }
-
-  private void countPing() {
-    long second = System.nanoTime() / 1_000_000_000L;
-    if (second != pingSecond) {
-      pingSecond = second;
-      pings = 0;
-    }
-    if (++pings > MAX_PINGS_PER_SECOND) {
-      close(CloseCode.RATE_LIMITED, "ping flood");
-    }
   }
 
   public String id() {

@@ -1,5 +1,6 @@
 package chatcluster.node.transport;
 
+import chatcluster.node.config.Cidr;
 import chatcluster.node.config.NodeConfig;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.MultiMap;
@@ -65,16 +66,26 @@ public record Handshake(String token, String user, String device, String origin,
   private static String remoteAddress(ServerWebSocketHandshake hs, NodeConfig config) {
     String peer = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
     String forwarded = hs.headers().get("X-Forwarded-For");
-    if (forwarded == null || !config.trustedProxies().contains(peer)) {
+    if (forwarded == null || !trusted(config, peer)) {
       return peer;
     }
     List<String> hops = Arrays.stream(forwarded.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     for (int i = hops.size() - 1; i >= 0; i--) {
-      if (!config.trustedProxies().contains(hops.get(i))) {
+      if (!trusted(config, hops.get(i))) {
         return hops.get(i);
       }
     }
     return hops.isEmpty() ? peer : hops.get(0);
+  }
+
+  /** Whether an address is one of the trusted proxies (addresses or CIDRs, e.g. a pod network). */
+  private static boolean trusted(NodeConfig config, String address) {
+    for (String proxy : config.trustedProxies()) {
+      if (Cidr.parse(proxy).contains(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean originAllowed(List<String> allowed) {
