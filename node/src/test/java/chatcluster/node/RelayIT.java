@@ -295,7 +295,7 @@ class RelayIT {
     assertTrue(Files.exists(stale));
     int port = NodeProcess.freePort();
     try (NodeProcess c = NodeProcess.start(Map.of("WEBSOCKET_HOST", "127.0.0.1", "WEBSOCKET_PORT", "" + port,
-        "RELAY_SOCKET", stale.toString()))) {
+        "RELAY_SOCKET", stale.toString(), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true"))) {
       c.awaitReady(port, Duration.ofSeconds(60));
       WsClient target = WsClient.to(vertx, port).uri("/ws?device=solo").open();
       try (RelaySocket s = new RelaySocket(stale)) {

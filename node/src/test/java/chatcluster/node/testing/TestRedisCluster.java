@@ -78,6 +78,38 @@ public final class TestRedisCluster implements AutoCloseable {
     return masters;
   }
 
+  /**
+   * Kills {@code master} and waits until its replica is a master. Redis promotes it by itself within
+   * seconds; on a loaded machine its election has been seen to stall, so after {@code patience} the
+   * replica is told to take over, as an operator would (CLUSTER FAILOVER TAKEOVER). Returns the
+   * System.nanoTime of the promotion.
+   */
+  public long killAndAwaitPromotion(TestRedis master, java.time.Duration patience) throws Exception {
+    String id = cli(master.port(), "CLUSTER", "MYID").trim();
+    TestRedis replica = null;
+    for (TestRedis r : servers) {
+      if (r != master && cli(r.port(), "CLUSTER", "NODES").lines().anyMatch(l -> l.contains("myself,slave " + id))) {
+        replica = r;
+      }
+    }
+    if (replica == null) {
+      throw new IllegalStateException("no replica of " + id);
+    }
+    master.kill();
+    long deadline = System.nanoTime() + patience.toNanos();
+    boolean forced = false;
+    while (true) {
+      if (cli(replica.port(), "ROLE").startsWith("master")) {
+        return System.nanoTime();
+      }
+      if (!forced && System.nanoTime() > deadline) {
+        cli(replica.port(), "CLUSTER", "FAILOVER", "TAKEOVER");
+        forced = true;
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
   /** Runs redis-cli against one server and returns what it printed. */
   public static String cli(int port, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
