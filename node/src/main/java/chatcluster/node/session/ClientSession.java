@@ -199,17 +199,24 @@ public final class ClientSession {
       if (opened && oldUser != null) {
         node.broker().connectionClosed(oldUser, oldDevice);
       }
-      Future<Void> routed = node.broker().connectionOpened(p.user(), p.device())
-          .onFailure(e -> log.warn("session {}: route not registered: {}", id(), e.toString()));
       opened = true;
-      state = State.OPEN;
-      log.debug("session {}: open as user {} device {}", id(), p.user(), p.device());
-      send(FrameCodec.welcome(id(), node.nodeId(), p.user(), p.device(), node.config().pingInterval().toSeconds()));
-      if (replyId != null) {
-        send(FrameCodec.ack(replyId, new JsonObject().put("session", id()).put("user", p.user())
-            .put("device", p.device())));
-      }
-      return routed.<Void>mapEmpty().recover(e -> Future.succeededFuture());
+      // Welcomed once routable: a direct send right after the welcome must find this connection.
+      return node.broker().connectionOpened(p.user(), p.device())
+          .onFailure(e -> log.warn("session {}: route not registered: {}", id(), e.toString()))
+          .<Void>mapEmpty().recover(e -> Future.succeededFuture())
+          .onSuccess(v -> {
+            if (!connection.isOpen()) {
+              return;
+            }
+            state = State.OPEN;
+            log.debug("session {}: open as user {} device {}", id(), p.user(), p.device());
+            send(FrameCodec.welcome(id(), node.nodeId(), p.user(), p.device(),
+                node.config().pingInterval().toSeconds()));
+            if (replyId != null) {
+              send(FrameCodec.ack(replyId, new JsonObject().put("session", id()).put("user", p.user())
+                  .put("device", p.device())));
+            }
+          });
     });
   }
 
