@@ -63,12 +63,8 @@ class AbuseStressIT {
             pause(20);
             continue;
           }
-          while (flooding.get() && !f.isClosed()) {
-            if (f.writeQueueFull()) {
-              Thread.onSpinWait(); // as fast as the socket takes it
-            } else if (!f.trySendText(frame)) {
-              break;
-            }
+          while (flooding.get() && !f.isClosed() && f.trySendText(frame)) {
+            // as fast as it can; the node drops what is over the rate and closes it after the grace
           }
           f.close();
         }

@@ -248,31 +248,37 @@ class ResilienceIT {
       pause(1000);
       publisher.close();
       int acked = publisher.acked.size();
-      // Every acknowledged message reaches every subscriber that stayed connected, once.
+      // Every acknowledged message reaches every subscriber that stayed connected, once; the only
+      // exception is a message the dead master acknowledged but neither replicated nor delivered
+      // everywhere: a subscriber that misses it must have been told with a reset.
       int lost = 0;
+      int lostSilently = 0;
       int duplicated = 0;
       int resets = 0;
       for (WsClient c : clients) {
         List<JsonObject> messages = c.pending().stream().filter(f -> "message".equals(f.getString("type"))).toList();
-        resets += (int) c.pending().stream().filter(f -> "reset".equals(f.getString("type"))).count();
+        int clientResets = (int) c.pending().stream().filter(f -> "reset".equals(f.getString("type"))).count();
+        resets += clientResets;
         TreeSet<Integer> data = new TreeSet<>();
         for (JsonObject m : messages) {
           if (!data.add(m.getInteger("data"))) {
             duplicated++;
           }
         }
-        lost += acked - (int) messages.stream().map(m -> m.getInteger("data")).distinct().count();
+        int missing = acked - data.size();
+        lost += missing;
+        lostSilently += clientResets == 0 ? missing : 0;
       }
       System.out.printf("redis cluster failover: a master killed, its replica a master %d ms later; publishes on every"
-          + " shard again %d ms after the kill (%d refused as unavailable meanwhile); %d acknowledged; lost %d,"
-          + " duplicated %d, resets %d%n", (promotedAt - killedAt) / 1_000_000, backMillis, publisher.refused.size(),
-          acked, lost, duplicated, resets);
+          + " shard again %d ms after the kill (%d refused as unavailable meanwhile); %d acknowledged; lost %d (%d"
+          + " without a reset), duplicated %d, resets %d%n", (promotedAt - killedAt) / 1_000_000, backMillis,
+          publisher.refused.size(), acked, lost, lostSilently, duplicated, resets);
       String clusterView = back ? "" : clusterView(redis);
       assertTrue(back, () -> "publishing on every shard again within 60 s; node 0 said:\n" + tail(nodes.node(0).output())
           + "\nthe cluster says:\n" + clusterView);
       assertTrue(publisher.refused.stream().allMatch("unavailable"::equals), "refusals say unavailable");
       assertEquals(0, duplicated);
-      assertEquals(0, lost);
+      assertEquals(0, lostSilently, "nothing acknowledged is lost without a reset");
     }
   }
 

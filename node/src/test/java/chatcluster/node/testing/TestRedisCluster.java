@@ -19,8 +19,7 @@ public final class TestRedisCluster implements AutoCloseable {
     try {
       int total = masters * (1 + replicasPerMaster);
       for (int i = 0; i < total; i++) {
-        cluster.servers.add(TestRedis.startDedicated("--cluster-enabled", "yes", "--cluster-config-file",
-            "nodes.conf", "--cluster-node-timeout", "1000"));
+        cluster.servers.add(startServer());
       }
       List<String> cmd = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       for (TestRedis r : cluster.servers) {
@@ -38,6 +37,20 @@ public final class TestRedisCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /** A cluster-enabled server; a port taken between choosing and binding it (its bus port too) is retried. */
+  private static TestRedis startServer() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return TestRedis.startDedicated("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+            "--cluster-node-timeout", "1000");
+      } catch (IllegalStateException portTaken) {
+        if (attempt == 3) {
+          throw portTaken;
+        }
+      }
+    }
   }
 
   /** Waits until every live server reports {@code cluster_state:<state>}. */
