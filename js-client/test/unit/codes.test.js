@@ -8,13 +8,13 @@ const protocol = new URL('../../../node/src/main/java/chatcluster/node/protocol/
 const java = (name) => readFileSync(fileURLToPath(new URL(name, protocol)), 'utf8');
 
 test('ErrorCode mirrors the Java enum, name for name and wire string for wire string', () => {
-  const entries = [...java('ErrorCode.java').matchAll(/^\s*([A-Z_]+)\("([a-z_]+)"\)[,;]/gm)].map((m) => [m[1], m[2]]);
+  const entries = [...java('ErrorCode.java').matchAll(/^\s*([A-Z][A-Z0-9_]*)\("([a-z_]+)"\)[,;]/gm)].map((m) => [m[1], m[2]]);
   assert.ok(entries.length >= 13, `parsed ${entries.length} Java error codes`);
   assert.deepEqual(Object.entries(ErrorCode), entries);
 });
 
 test('CloseCode mirrors the Java enum, with the same terminal codes', () => {
-  const entries = [...java('CloseCode.java').matchAll(/^\s*([A-Z_]+)\((\d+), (true|false)\)[,;]/gm)]
+  const entries = [...java('CloseCode.java').matchAll(/^\s*([A-Z][A-Z0-9_]*)\((\d+), (true|false)\)[,;]/gm)]
     .map((m) => [m[1], { code: Number(m[2]), terminal: m[3] === 'true' }]);
   assert.ok(entries.length >= 10, `parsed ${entries.length} Java close codes`);
   assert.deepEqual(Object.entries(CloseCode).map(([k, v]) => [k, { ...v }]), entries);
