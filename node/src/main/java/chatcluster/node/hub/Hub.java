@@ -89,10 +89,6 @@ public final class Hub {
     loops[index] = loop;
   }
 
-  public int loopCount() {
-    return loops.length;
-  }
-
   /**
    * Counts one more subscriber of {@code channel} on loop {@code loop}. The Future completes, on the
    * caller's context, once the node's broker subscription for the channel is in place.

@@ -91,11 +91,6 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
-  /** Whether the client's own send queue is full (a flood should wait for the socket). */
-  public boolean writeQueueFull() {
-    return ws.writeQueueFull();
-  }
-
   /** When {@code frame} (one this client received) arrived, in System.nanoTime. */
   public long receivedAt(JsonObject frame) {
     synchronized (frames) {
