@@ -14,6 +14,7 @@ import chatcluster.node.runtime.Contexts;
 import chatcluster.node.session.ClientSession;
 import chatcluster.node.session.NodeServices;
 import chatcluster.node.session.SessionRegistry;
+import chatcluster.node.transport.FlushBatch;
 import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +41,8 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   private final PusherNode pusher;
   private NodeServices services;
   private WebSocketEndpoint endpoint;
+  /** This loop's fan-out writes, flushed once per connection per hand-over from the hub. */
+  private final FlushBatch batch = new FlushBatch();
   /** The Pusher adapter's endpoint on /app/{key}, or null when no Pusher app is configured. */
   private WebSocketEndpoint pusherEndpoint;
   private HttpServer server;
@@ -62,7 +66,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   public Future<?> start() {
     services = shared.forLoop(nodeContext, new LoopChannels(shared.hub(), index), new SessionRegistry());
     endpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
-        services.addresses(), (connection, request) -> new ClientSession(services, connection, request).start());
+        services.addresses(), batch, (connection, request) -> new ClientSession(services, connection, request).start());
     Router router = Router.router(vertx);
     routes.accept(router);
     for (String path : WebSocketEndpoint.PATHS) {
@@ -75,7 +79,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
     if (pusher != null) {
       PusherLoop pusherLoop = pusher.forLoop(services);
       pusherEndpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
-          services.addresses(), pusherLoop::accept, PusherLoop::isPusherPath, PusherLoop::drainClose);
+          services.addresses(), batch, pusherLoop::accept, PusherLoop::isPusherPath, PusherLoop::drainClose);
       new PusherHttpApi(pusherLoop).mount(router);
     }
     HttpServerOptions options = WebSocketEndpoint.serverOptions(services.config()).setPort(port);
@@ -139,13 +143,21 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   }
 
   @Override
-  public void deliver(Delivery delivery) {
-    if (delivery.everyone()) {
-      for (ClientSession s : services.sessions().all()) {
-        s.sendShared(delivery.frame());
+  public void deliver(List<Delivery> deliveries) {
+    batch.open();
+    try {
+      for (int i = 0; i < deliveries.size(); i++) {
+        Delivery delivery = deliveries.get(i);
+        if (delivery.everyone()) {
+          for (ClientSession s : services.sessions().all()) {
+            s.sendShared(delivery.frame(), delivery.wire());
+          }
+        } else {
+          services.channels().deliver(delivery);
+        }
       }
-    } else {
-      services.channels().deliver(delivery);
+    } finally {
+      batch.close();
     }
   }
 

@@ -1,5 +1,6 @@
 package chatcluster.node.channel;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -12,12 +13,23 @@ import io.vertx.core.buffer.Buffer;
  * @param epoch   the epoch the offset belongs to, or null with {@link #NO_OFFSET}
  * @param frame   the encoded server frame; the same bytes are written to every receiver
  * @param reset   true for a {@code reset} frame: {@code offset} and {@code epoch} are the new position
+ * @param wire    the whole WebSocket frame of {@code frame} (header included) that the hub builds once
+ *                per node for its loops, or null before that (see {@code transport.WireFrame})
  */
-public record Delivery(String channel, long offset, String epoch, Buffer frame, boolean reset) {
+public record Delivery(String channel, long offset, String epoch, Buffer frame, boolean reset, ByteBuf wire) {
   public static final long NO_OFFSET = -1;
 
   public Delivery(String channel, long offset, String epoch, Buffer frame) {
-    this(channel, offset, epoch, frame, false);
+    this(channel, offset, epoch, frame, false, null);
+  }
+
+  public Delivery(String channel, long offset, String epoch, Buffer frame, boolean reset) {
+    this(channel, offset, epoch, frame, reset, null);
+  }
+
+  /** This delivery with its frame also as a whole WebSocket frame. */
+  public Delivery withWire(ByteBuf wire) {
+    return new Delivery(channel, offset, epoch, frame, reset, wire);
   }
 
   /**

@@ -7,6 +7,7 @@ import chatcluster.node.channel.Delivery;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.runtime.Contexts;
 import chatcluster.node.runtime.RateLimiter;
+import chatcluster.node.transport.WireFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The node-level fan-out between the broker and the node's event loops.
@@ -38,8 +41,11 @@ public final class Hub {
   public interface Loop {
     Context context();
 
-    /** Writes a channel frame (or, with no channel, a frame for everyone) to this loop's connections. */
-    void deliver(Delivery delivery);
+    /**
+     * Writes channel frames (or, with no channel, frames for everyone) to this loop's connections, in
+     * list order, and flushes each connection written to once at the end.
+     */
+    void deliver(List<Delivery> deliveries);
 
     /** Writes a direct frame to this loop's connections of its user or device; returns how many. */
     int deliverDirect(Direct direct);
@@ -64,6 +70,8 @@ public final class Hub {
   private final Broker broker;
   private final NodeMetrics metrics;
   private final Loop[] loops;
+  /** What waits for each loop: hand-overs queue up and the loop takes them all in one task. */
+  private final Inbox[] inboxes;
   private final Map<String, Channel> channels = new HashMap<>();
   /** Subscribers per channel on this node, readable from any thread. */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
@@ -76,6 +84,7 @@ public final class Hub {
     this.vertx = vertx;
     this.publishRate = publishRate;
     this.loops = new Loop[loopCount];
+    this.inboxes = new Inbox[loopCount];
     this.context = vertx.getOrCreateContext();
     this.broker = broker;
     this.metrics = metrics;
@@ -87,6 +96,7 @@ public final class Hub {
   /** Puts loop number {@code index} in place. On the node's context, before the loop takes connections. */
   public void attach(int index, Loop loop) {
     loops[index] = loop;
+    inboxes[index] = new Inbox(loop);
   }
 
   /**
@@ -163,9 +173,10 @@ public final class Hub {
 
   private void deliver(Delivery d) {
     if (d.everyone()) {
-      for (Loop loop : loops) {
-        if (loop != null) {
-          handOver(loop, d);
+      Delivery out = withWire(d);
+      for (Inbox inbox : inboxes) {
+        if (inbox != null) {
+          handOver(inbox, out);
         }
       }
       return;
@@ -174,19 +185,62 @@ public final class Hub {
     if (c == null) {
       return;
     }
+    Delivery out = withWire(d);
     for (int i = 0; i < c.perLoop.length; i++) {
       if (c.perLoop[i] > 0) {
-        handOver(loops[i], d);
+        handOver(inboxes[i], out);
       }
     }
   }
 
-  private void handOver(Loop loop, Delivery d) {
+  /** The one whole WebSocket frame of this message on this node, shared by every loop and subscriber. */
+  private static Delivery withWire(Delivery d) {
+    return d.wire() != null ? d : d.withWire(WireFrame.text(d.frame()));
+  }
+
+  private void handOver(Inbox inbox, Delivery d) {
     metrics.loopHandOvers.increment();
-    if (loop.context() == context) {
-      loop.deliver(d);
-    } else {
-      loop.context().runOnContext(v -> loop.deliver(d));
+    inbox.add(d);
+  }
+
+  /**
+   * Hand-overs to one loop, in order. The first hand-over schedules a task on the loop, which takes
+   * everything queued by the time it runs: under load a loop writes several messages per task and
+   * flushes each connection once for all of them.
+   */
+  private static final class Inbox {
+    private final Loop loop;
+    private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Reused by the loop's task (one task at a time per loop). */
+    private final ArrayList<Delivery> taken = new ArrayList<>();
+
+    Inbox(Loop loop) {
+      this.loop = loop;
+    }
+
+    void add(Delivery d) {
+      queue.add(d);
+      if (scheduled.compareAndSet(false, true)) {
+        loop.context().runOnContext(v -> drain());
+      }
+    }
+
+    private void drain() {
+      // Cleared first: a hand-over racing with the polls below schedules a task of its own.
+      scheduled.set(false);
+      Delivery d;
+      while ((d = queue.poll()) != null) {
+        taken.add(d);
+      }
+      if (taken.isEmpty()) {
+        return;
+      }
+      try {
+        loop.deliver(taken);
+      } finally {
+        taken.clear();
+      }
     }
   }
 

@@ -387,7 +387,8 @@ public final class PusherSession implements LoopChannels.Subscriber {
       return;
     }
     if (sub.live) {
-      connection.writeShared(frame);
+      // The hub's whole frame only when this socket gets the delivery as it is (no exclusion prefix).
+      connection.writeShared(frame, frame == delivery.frame() ? delivery.wire() : null);
     } else if (sub.pending.size() < MAX_PENDING) {
       sub.pending.add(frame);
     } else {

@@ -386,8 +386,13 @@ public final class ClientSession {
 
   /** Writes a frame shared with other receivers (recovered messages, broadcasts, direct frames). */
   public void sendShared(Buffer frame) {
+    sendShared(frame, null);
+  }
+
+  /** Writes a shared frame, as a whole WebSocket frame when {@code wire} is given (see {@code WireFrame}). */
+  public void sendShared(Buffer frame, io.netty.buffer.ByteBuf wire) {
     if (state == State.OPEN) {
-      connection.writeShared(frame);
+      connection.writeShared(frame, wire);
     }
   }
 

@@ -80,11 +80,11 @@ final class Subscriptions implements LoopChannels.Subscriber {
 
   private void offer(Subscription sub, Delivery d) {
     switch (sub.accept(d)) {
-      case WRITE -> connection.writeShared(d.frame());
+      case WRITE -> connection.writeShared(d.frame(), d.wire());
       case RESET_THEN_WRITE -> {
         // Rare (a message lost on the way): encoded for this subscriber alone.
         connection.send(FrameCodec.reset(sub.channel, d.epoch(), d.offset() - 1));
-        connection.writeShared(d.frame());
+        connection.writeShared(d.frame(), d.wire());
       }
       case SKIP -> { }
     }

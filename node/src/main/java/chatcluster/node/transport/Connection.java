@@ -7,6 +7,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.VoidChannelPromise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +44,23 @@ public final class Connection {
   private final String remoteAddress;
   private final NodeMetrics metrics;
   private final Runnable onClosed;
+  private final FlushBatch batch;
+  /** The socket's place in the Netty pipeline, for shared frames written as they are; null if not reachable. */
+  private final ChannelHandlerContext channel;
+  /** Completion of shared writes: nobody waits for them and a failure (socket gone) is not an error here. */
+  private final VoidChannelPromise quietPromise;
+  private boolean inBatch;
   private boolean closing;
   private boolean closed;
   private boolean paused;
   private long lastSeen = System.nanoTime();
 
   Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
-             Runnable onClosed) {
+             FlushBatch batch, Runnable onClosed) {
     this.onClosed = onClosed;
+    this.batch = batch;
+    this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    this.quietPromise = channel == null ? null : new VoidChannelPromise(channel.channel(), false);
     this.vertx = vertx;
     this.ws = ws;
     this.id = id;
@@ -106,21 +119,48 @@ public final class Connection {
   }
 
   /**
-   * Writes a frame shared with other receivers (the same bytes, not copied). A client whose send
-   * queue is full is too slow to follow: it is closed with 4029 rather than buffered without bound.
+   * Writes a frame shared with other receivers. A client whose send queue is full is too slow to
+   * follow: it is closed with 4029 rather than buffered without bound.
    */
   public void writeShared(Buffer frame) {
+    writeShared(frame, null);
+  }
+
+  /**
+   * Writes a shared frame; with its {@link WireFrame} ({@code wire}, may be null) the whole frame goes
+   * to the socket as it is, no copy and no encode, and inside an open {@link FlushBatch} without a
+   * flush of its own. A client whose send queue ({@code sendQueueMax} bytes waiting in the socket's
+   * buffer) is full is too slow to follow: it is closed with 4029 rather than buffered without bound.
+   */
+  public void writeShared(Buffer frame, ByteBuf wire) {
     if (!isOpen()) {
       return;
     }
-    if (ws.writeQueueFull()) {
+    if (ws.writeQueueFull() || (channel != null && !channel.channel().isWritable())) {
       metrics.slowConsumersClosed.increment();
       log.info("connection {}: closing slow consumer", id);
       close(CloseCode.RATE_LIMITED, "slow consumer");
       return;
     }
     metrics.framesDelivered.increment();
-    write(frame);
+    if (wire == null || channel == null) {
+      write(frame);
+    } else if (batch.isOpen()) {
+      // Writes of Vert.x's own (replies) reach the same pipeline on this thread, so the order holds.
+      channel.write(wire.retainedDuplicate(), quietPromise);
+      if (!inBatch) {
+        inBatch = true;
+        batch.add(this);
+      }
+    } else {
+      channel.writeAndFlush(wire.retainedDuplicate(), quietPromise);
+    }
+  }
+
+  /** The batch this connection was written in is closing. */
+  void flushBatched() {
+    inBatch = false;
+    channel.flush();
   }
 
   /** Writes a frame meant for this client alone (replies, welcome). */

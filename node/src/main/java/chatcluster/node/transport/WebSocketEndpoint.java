@@ -43,6 +43,8 @@ public final class WebSocketEndpoint {
   private final ConnectionLimit limit;
   private final ClientAddresses addresses;
   private final Acceptor acceptor;
+  /** The loop's batch of fan-out writes, shared by the loop's endpoints. */
+  private final FlushBatch batch;
   private final java.util.function.Predicate<String> paths;
   private final java.util.function.Consumer<Connection> drainClose;
   private final Set<Connection> connections = new LinkedHashSet<>();
@@ -52,8 +54,8 @@ public final class WebSocketEndpoint {
   private long heartbeatTimer = -1;
 
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
-                           ClientAddresses addresses, Acceptor acceptor) {
-    this(vertx, config, metrics, limit, addresses, acceptor, PATHS::contains,
+                           ClientAddresses addresses, FlushBatch batch, Acceptor acceptor) {
+    this(vertx, config, metrics, limit, addresses, batch, acceptor, PATHS::contains,
         c -> c.close(CloseCode.DRAINING, "node draining, reconnect elsewhere"));
   }
 
@@ -62,8 +64,9 @@ public final class WebSocketEndpoint {
    * limits, heartbeat and drain; {@code drainClose} closes one connection when the node drains.
    */
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
-                           ClientAddresses addresses, Acceptor acceptor, java.util.function.Predicate<String> paths,
-                           java.util.function.Consumer<Connection> drainClose) {
+                           ClientAddresses addresses, FlushBatch batch, Acceptor acceptor,
+                           java.util.function.Predicate<String> paths, java.util.function.Consumer<Connection> drainClose) {
+    this.batch = batch;
     this.paths = paths;
     this.drainClose = drainClose;
     this.vertx = vertx;
@@ -145,7 +148,7 @@ public final class WebSocketEndpoint {
           request.token() == null ? "none" : "present");
       Connection[] self = new Connection[1];
       self[0] = new Connection(vertx, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
-          config.sendQueueMax(), metrics, () -> {
+          config.sendQueueMax(), metrics, batch, () -> {
             if (connections.remove(self[0])) {
               size = connections.size();
               limit.release();
