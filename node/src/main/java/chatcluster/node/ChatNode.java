@@ -100,7 +100,7 @@ public final class ChatNode {
 
   /** One event loop thread per connection loop (the node's own context shares the first). */
   private VertxOptions vertxOptions() {
-    return new VertxOptions().setEventLoopPoolSize(config.eventLoopCount());
+    return new VertxOptions().setEventLoopPoolSize(config.eventLoopCount()).setPreferNativeTransport(true);
   }
 
   /**

@@ -50,7 +50,7 @@ public final class PusherSession implements LoopChannels.Subscriber {
     final PusherChannel channel;
     final String userId;
     boolean live;
-    final ArrayDeque<Buffer> pending = new ArrayDeque<>();
+    final ArrayDeque<Buffer> pending = new ArrayDeque<>(1);
 
     Sub(PusherChannel channel, String userId) {
       this.channel = channel;

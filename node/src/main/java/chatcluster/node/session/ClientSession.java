@@ -64,9 +64,10 @@ public final class ClientSession {
   final Subscriptions subscriptions;
   /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
   int apiCallsInFlight;
-  private final ArrayDeque<String> early = new ArrayDeque<>();
-  private final ArrayDeque<Supplier<Step>> queue = new ArrayDeque<>();
-  private final ArrayDeque<Answer> answers = new ArrayDeque<>();
+  // Queues start small (they grow on demand): an idle connection holds them for its whole life.
+  private final ArrayDeque<String> early = new ArrayDeque<>(1);
+  private final ArrayDeque<Supplier<Step>> queue = new ArrayDeque<>(1);
+  private final ArrayDeque<Answer> answers = new ArrayDeque<>(1);
   private boolean waiting;
   private boolean pumping;
   private Principal principal;

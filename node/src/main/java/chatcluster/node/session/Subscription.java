@@ -22,7 +22,7 @@ final class Subscription {
   long lastOffset = -1;
   /** Epoch of {@link #lastOffset}; a delivery of another epoch (history lost) starts counting anew. */
   String epoch;
-  final ArrayDeque<Delivery> pending = new ArrayDeque<>();
+  final ArrayDeque<Delivery> pending = new ArrayDeque<>(1); // small: empty once the subscription is live
 
   Subscription(String channel, ChannelOptions options) {
     this.channel = channel;

@@ -59,6 +59,7 @@ public final class Connection {
              FlushBatch batch, Runnable onClosed) {
     this.onClosed = onClosed;
     this.batch = batch;
+    LoopConfinedWrites.apply(ws);
     this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
     this.quietPromise = channel == null ? null : new VoidChannelPromise(channel.channel(), false);
     this.vertx = vertx;
