@@ -16,6 +16,11 @@ public final class NodeMetrics {
   public final LongAdder loopHandOvers = new LongAdder();
   /** Fan-out frames written to connections: one per receiving connection. */
   public final LongAdder framesDelivered = new LongAdder();
+  /**
+   * Socket flushes of fan-out writes: at most one per connection per hand-over task, so under load
+   * well below {@link #framesDelivered} (several messages leave in one write).
+   */
+  public final LongAdder fanoutFlushes = new LongAdder();
   /** Frames dropped undecoded because their connection was over its rate limit. */
   public final LongAdder framesDropped = new LongAdder();
   /** Frames received from clients that could not be decoded. */

@@ -31,6 +31,8 @@ public final class PrometheusMetrics {
     counter("chatcluster.loop.handovers", "Frames the hub handed to an event loop (one per message per loop with subscribers)",
         m.loopHandOvers);
     counter("chatcluster.frames.delivered", "Fan-out frames written to connections", m.framesDelivered);
+    counter("chatcluster.fanout.flushes", "Socket flushes of fan-out writes (at most one per connection per loop task)",
+        m.fanoutFlushes);
     counter("chatcluster.frames.malformed", "Client frames that could not be decoded", m.malformedFrames);
     counter("chatcluster.slow.consumers.closed", "Connections closed as slow consumers", m.slowConsumersClosed);
     counter("chatcluster.redis.messages.in", "Pub/sub messages received from Redis", m.redisMessagesIn);

@@ -157,7 +157,8 @@ public final class HttpRelayApi {
             .put("redisMessagesOut", m.redisMessagesOut.sum())
             .put("redisGapFilled", m.redisGapFilled.sum())
             .put("publishesRefused", m.publishesRefused.sum())
-            .put("loopHandOvers", m.loopHandOvers.sum()));
+            .put("loopHandOvers", m.loopHandOvers.sum())
+            .put("fanoutFlushes", m.fanoutFlushes.sum()));
   }
 
   private static void respond(RoutingContext ctx, Future<JsonObject> result) {

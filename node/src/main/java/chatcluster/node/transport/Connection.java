@@ -154,6 +154,7 @@ public final class Connection {
         batch.add(this);
       }
     } else {
+      metrics.fanoutFlushes.increment();
       channel.writeAndFlush(wire.retainedDuplicate(), quietPromise);
     }
   }
@@ -161,6 +162,7 @@ public final class Connection {
   /** The batch this connection was written in is closing. */
   void flushBatched() {
     inBatch = false;
+    metrics.fanoutFlushes.increment();
     channel.flush();
   }
 
