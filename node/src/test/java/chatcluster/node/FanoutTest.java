@@ -68,12 +68,10 @@ class FanoutTest {
       }
       sizes.add(300_000);
       for (int size : sizes) {
-        publisher.send(new JsonObject().put("type", "publish").put("channel", "wire").put("data", "z".repeat(size)));
-      }
-      for (WsClient c : subscribers) {
-        List<JsonObject> got = c.takeAll(f -> "message".equals(f.getString("type")), sizes.size(), Duration.ofSeconds(30));
-        for (int i = 0; i < sizes.size(); i++) {
-          assertEquals(sizes.get(i), got.get(i).getString("data").length(), "message " + i);
+        // One at a time: a burst of megabytes would rightly close readers slower than the node as slow consumers.
+        publisher.ok(new JsonObject().put("type", "publish").put("channel", "wire").put("data", "z".repeat(size)));
+        for (WsClient c : subscribers) {
+          assertEquals(size, c.take("message").getString("data").length(), "data of " + size + " bytes");
         }
       }
     }

@@ -175,7 +175,7 @@ final class Commands {
 
     Future<HistoryPage> ready = (byServer ? Future.<Void>succeededFuture() : checkAccess(channel, options))
         .compose(v -> acquireSlot(sub))
-        .compose(v -> node.channels().add(channel, session.subscriptions))
+        .compose(v -> node.channels().add(channel, sub))
         .compose(v -> enterPresence(sub))
         .compose(v -> since != null && options.persistent()
             ? node.history().read(channel, since.offset(), options.historySize(), options)
@@ -257,7 +257,7 @@ final class Commands {
    */
   Future<Void> release(Subscription sub) {
     List<Future<?>> undone = new java.util.ArrayList<>(3);
-    node.channels().remove(sub.channel, session.subscriptions);
+    node.channels().remove(sub.channel, sub);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
       undone.add(node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)));

@@ -2,6 +2,7 @@ package chatcluster.node.session;
 
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelOptions;
+import chatcluster.node.hub.LoopChannels;
 import java.util.ArrayDeque;
 
 /**
@@ -9,7 +10,7 @@ import java.util.ArrayDeque;
  * subscription, history read) live deliveries wait in a bounded buffer, so that the recovered
  * messages go out first and nothing is lost or sent twice between them.
  */
-final class Subscription {
+final class Subscription implements LoopChannels.Subscriber {
   /** Live deliveries a pending subscription may hold before the connection counts as too slow. */
   static final int MAX_PENDING = 10_000;
 
@@ -23,10 +24,23 @@ final class Subscription {
   /** Epoch of {@link #lastOffset}; a delivery of another epoch (history lost) starts counting anew. */
   String epoch;
   final ArrayDeque<Delivery> pending = new ArrayDeque<>(1); // small: empty once the subscription is live
+  /**
+   * The connection's subscriptions while this one is among them, else null. The loop's fan-out holds
+   * the subscription itself, so a delivery reaches it without a lookup per subscriber.
+   */
+  Subscriptions owner;
 
   Subscription(String channel, ChannelOptions options) {
     this.channel = channel;
     this.options = options;
+  }
+
+  @Override
+  public void deliver(Delivery delivery) {
+    Subscriptions o = owner;
+    if (o != null) {
+      o.deliver(this, delivery);
+    }
   }
 
   /** What to do with a delivery for this subscription. */

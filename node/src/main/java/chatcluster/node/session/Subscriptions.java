@@ -1,7 +1,6 @@
 package chatcluster.node.session;
 
 import chatcluster.node.channel.Delivery;
-import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.protocol.CloseCode;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.transport.Connection;
@@ -18,7 +17,7 @@ import java.util.Map;
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class Subscriptions implements LoopChannels.Subscriber {
+final class Subscriptions {
   private final Connection connection;
   private final Map<String, Subscription> byChannel = new HashMap<>();
 
@@ -36,16 +35,24 @@ final class Subscriptions implements LoopChannels.Subscriber {
 
   void add(Subscription sub) {
     byChannel.put(sub.channel, sub);
+    sub.owner = this;
   }
 
   Subscription remove(String channel) {
-    return byChannel.remove(channel);
+    Subscription sub = byChannel.remove(channel);
+    if (sub != null) {
+      sub.owner = null;
+    }
+    return sub;
   }
 
   /** Takes every subscription out (the connection closed). */
   List<Subscription> removeAll() {
     List<Subscription> all = new ArrayList<>(byChannel.values());
     byChannel.clear();
+    for (Subscription sub : all) {
+      sub.owner = null;
+    }
     return all;
   }
 
@@ -61,10 +68,9 @@ final class Subscriptions implements LoopChannels.Subscriber {
     return byChannel.isEmpty();
   }
 
-  @Override
-  public void deliver(Delivery delivery) {
-    Subscription sub = byChannel.get(delivery.channel());
-    if (sub == null || !connection.isOpen()) {
+  /** A delivery for one of this connection's subscriptions (the fan-out calls the subscription). */
+  void deliver(Subscription sub, Delivery delivery) {
+    if (!connection.isOpen()) {
       return;
     }
     if (!sub.live) {

@@ -9,7 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.VoidChannelPromise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,13 @@ public final class Connection {
   private final FlushBatch batch;
   /** The socket's place in the Netty pipeline, for shared frames written as they are; null if not reachable. */
   private final ChannelHandlerContext channel;
+  /**
+   * Where whole frames enter the pipeline: the socket itself for plain connections (nothing between
+   * the WebSocket layer and the socket has work to do on them), below the WebSocket encoder for TLS
+   * (the TLS handler encrypts them). Null when {@link #channel} is.
+   */
+  private final Channel.Unsafe socket;
+  private final ChannelHandlerContext belowEncoder;
   /** Completion of shared writes: nobody waits for them and a failure (socket gone) is not an error here. */
   private final VoidChannelPromise quietPromise;
   private boolean inBatch;
@@ -62,6 +71,15 @@ public final class Connection {
     LoopConfinedWrites.apply(ws);
     this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
     this.quietPromise = channel == null ? null : new VoidChannelPromise(channel.channel(), false);
+    if (channel == null) {
+      this.socket = null;
+      this.belowEncoder = null;
+    } else {
+      ChannelHandlerContext encoder = channel.pipeline().context("wsencoder");
+      boolean tls = channel.pipeline().get(SslHandler.class) != null;
+      this.socket = tls || encoder == null ? null : channel.channel().unsafe();
+      this.belowEncoder = encoder != null ? encoder : channel;
+    }
     this.vertx = vertx;
     this.ws = ws;
     this.id = id;
@@ -146,24 +164,38 @@ public final class Connection {
     metrics.framesDelivered.increment();
     if (wire == null || channel == null) {
       write(frame);
-    } else if (batch.isOpen()) {
-      // Writes of Vert.x's own (replies) reach the same pipeline on this thread, so the order holds.
-      channel.write(wire.retainedDuplicate(), quietPromise);
-      if (!inBatch) {
-        inBatch = true;
-        batch.add(this);
-      }
     } else {
-      metrics.fanoutFlushes.increment();
-      channel.writeAndFlush(wire.retainedDuplicate(), quietPromise);
+      // Vert.x's own writes (replies) reach the same socket on this thread, so the order holds.
+      ByteBuf view = wire.retainedDuplicate();
+      if (socket != null) {
+        socket.write(view, quietPromise);
+      } else {
+        belowEncoder.write(view, quietPromise);
+      }
+      if (batch.isOpen()) {
+        if (!inBatch) {
+          inBatch = true;
+          batch.add(this);
+        }
+      } else {
+        flushWire();
+      }
     }
   }
 
   /** The batch this connection was written in is closing. */
   void flushBatched() {
     inBatch = false;
+    flushWire();
+  }
+
+  private void flushWire() {
     metrics.fanoutFlushes.increment();
-    channel.flush();
+    if (socket != null) {
+      socket.flush();
+    } else {
+      belowEncoder.flush();
+    }
   }
 
   /** Writes a frame meant for this client alone (replies, welcome). */
