@@ -5,13 +5,15 @@ import java.util.List;
 
 /**
  * CPU time (utime + stime) of the target's server processes, of its Redis and of the generator
- * itself, and the wall clock, at one instant. Two samples make a measured interval.
+ * itself, the machine's busy time (/proc/stat), and the wall clock, at one instant. Two samples make
+ * a measured interval; what the machine did beyond the three is reported as other processes' cores,
+ * so that a run disturbed by something else on the machine says so.
  */
-public record CpuSample(long nanos, long serverMicros, long redisMicros, long generatorMicros) {
+public record CpuSample(long nanos, long serverMicros, long redisMicros, long generatorMicros, long machineMicros) {
 
   public static CpuSample take(Target target) {
     return new CpuSample(System.nanoTime(), sum(target.serverPids()), sum(target.redisPids()),
-        ProcStats.cpuMicros(ProcStats.self()));
+        ProcStats.cpuMicros(ProcStats.self()), ProcStats.machineBusyMicros());
   }
 
   private static long sum(List<Long> pids) {
@@ -36,10 +38,12 @@ public record CpuSample(long nanos, long serverMicros, long redisMicros, long ge
     long server = later.serverMicros - serverMicros;
     long redis = later.redisMicros - redisMicros;
     long gen = later.generatorMicros - generatorMicros;
+    long others = Math.max(0, later.machineMicros - machineMicros - server - redis - gen);
     JsonObject o = new JsonObject().put("seconds", round(wall)).put("serverCpuMicros", server)
         .put("redisCpuMicros", redis).put("totalCpuMicros", server + redis).put("generatorCpuMicros", gen)
         .put("serverCores", round(server / 1e6 / wall)).put("redisCores", round(redis / 1e6 / wall))
-        .put("generatorCores", round(gen / 1e6 / wall));
+        .put("generatorCores", round(gen / 1e6 / wall))
+        .put("otherProcessesCores", round(others / 1e6 / wall));
     double genPerLoop = gen / 1e6 / wall / generatorLoops;
     o.put("generatorCoresPerLoop", round(genPerLoop)).put("generatorSaturated", genPerLoop >= 0.9);
     if (units > 0) {

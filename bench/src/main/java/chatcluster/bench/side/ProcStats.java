@@ -84,6 +84,22 @@ public final class ProcStats {
     return 1024;
   }
 
+  /** CPU time the whole machine spent busy (all but idle and iowait in /proc/stat), in microseconds. */
+  public static long machineBusyMicros() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        if (i != 4 && i != 5) { // idle, iowait
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
   /** This JVM's own PID. */
   public static long self() {
     return ProcessHandle.current().pid();

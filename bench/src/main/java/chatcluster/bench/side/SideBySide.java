@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
  */
 public final class SideBySide {
+  private static volatile Target current;
+
   private SideBySide() {}
 
   public static void main(String[] args) throws Exception {
@@ -43,6 +45,13 @@ public final class SideBySide {
   /** Runs everything {@code s} asks for; returns the path of summary.md in {@code out}. */
   public static Path run(Settings s, Path root, Path out) throws Exception {
     Files.createDirectories(out);
+    Thread stopper = new Thread(() -> {
+      Target t = current;
+      if (t != null) {
+        t.stop(); // interrupted (Ctrl-C, SIGTERM): the servers this run started go too
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(stopper);
     Path work = Files.createTempDirectory("chatcluster-bench-");
     work.toFile().setExecutable(true, false);
     work.toFile().setReadable(true, false);
@@ -71,6 +80,7 @@ public final class SideBySide {
         }
       }
     }
+    Runtime.getRuntime().removeShutdownHook(stopper);
     Summary summary = new Summary(runs, s.targets);
     Path md = out.resolve("summary.md");
     Files.writeString(md, summary.markdown(s, machine));
@@ -85,7 +95,9 @@ public final class SideBySide {
     dir.toFile().setReadable(true, false);
     JsonObject scenarios = new JsonObject();
     JsonArray errors = new JsonArray();
+    current = target;
     JsonObject run = new JsonObject().put("target", target.name()).put("startedAt", Instant.now().toString())
+        .put("loadAverageBefore", loadAverage())
         .put("scenarios", scenarios).put("errors", errors);
     try {
       target.start(dir, null);
@@ -122,7 +134,16 @@ public final class SideBySide {
         target.stop();
       }
     }
-    return run;
+    current = null;
+    return run.put("loadAverageAfter", loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static void attempt(JsonArray errors, String scenario, Settings s, Runnable r) {

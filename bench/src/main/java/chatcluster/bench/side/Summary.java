@@ -104,6 +104,8 @@ public final class Summary {
           + cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p999")), 1e-3, "%.1f"));
       row(md, rate + "", "lost / duplicated (all runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
           .getValue("lost"))) + " / " + sum(values(t, sc -> fanoutAt(sc, rate).getValue("duplicated"))));
+      row(md, rate + "", "other processes' cores", t -> cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("cpu")
+          .getValue("otherProcessesCores")), 1, "%.2f"));
       row(md, rate + "", "generator bottleneck (runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
           .getValue("generatorBottleneck"))));
     }
