@@ -34,8 +34,8 @@ public final class FanoutScenarios {
   /**
    * fanout: {@code subscribers} on one channel, spread evenly over the target's processes; one
    * publisher on the first process at each rate of {@code rates} msg/s, then the saturation mode
-   * ("max": a window of {@code maxWindow} unacknowledged publishes) when {@code withMax}. One result
-   * per rate.
+   * ("max": at most {@code maxWindow} publishes not yet delivered to every subscriber) when
+   * {@code withMax}. One result per rate.
    */
   public JsonArray fanout(boolean withRates, boolean withMax) {
     String channel = tag + "-fan";
@@ -116,7 +116,8 @@ public final class FanoutScenarios {
     long dupBefore = subs.stream().mapToLong(Subscriber::duplicated).sum();
     int pubId = PUBLISHERS.incrementAndGet();
     Publisher publisher = Generator.await(target.publisher(gen, pubProcess, channels, tally), 60);
-    RateDriver driver = new RateDriver(gen, publisher, channels, pubId, rate, window, s.payloadSize);
+    RateDriver driver = new RateDriver(gen, publisher, channels, pubId, rate, window, s.payloadSize, tally,
+        subs.size() / channels.size());
     driver.start();
     ServerProcess.sleep(s.warmupSeconds * 1000L);
     long delivered0 = tally.delivered.sum();

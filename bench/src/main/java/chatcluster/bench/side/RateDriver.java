@@ -5,8 +5,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives one publisher on its own event loop: at a fixed rate (publishes due since the start, checked
- * every millisecond, so a late tick catches up), or with {@code rate == 0} as fast as a window of
- * unacknowledged publishes allows (saturation). Channels are used round-robin; each gets its own
+ * every millisecond, so a late tick catches up), or with {@code rate == 0} as fast as a window
+ * allows (saturation): at most {@code window} publishes not yet acknowledged and not yet delivered
+ * to every subscriber (counted in deliveries: a server that acknowledges before it fans out cannot
+ * pile up an unbounded backlog in its send queues). Channels are used round-robin; each gets its own
  * sequence numbers. Counters are readable from any thread.
  */
 final class RateDriver {
@@ -18,6 +20,8 @@ final class RateDriver {
   private final int window;
   private final int size;
   private final long[] perChannel;
+  private final Tally tally;
+  private final int fanout;
   final AtomicLong sent = new AtomicLong();
   final AtomicLong acked = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
@@ -27,7 +31,9 @@ final class RateDriver {
   private int inFlight;
 
   RateDriver(Generator gen, Publisher publisher, List<String> channels, int publisherId, double rate, int window,
-      int size) {
+      int size, Tally tally, int fanout) {
+    this.tally = tally;
+    this.fanout = Math.max(1, fanout);
     this.gen = gen;
     this.publisher = publisher;
     this.channels = channels;
@@ -41,6 +47,7 @@ final class RateDriver {
   void start() {
     publisher.context().runOnContext(v -> {
       startNanos = System.nanoTime();
+      deliveredBefore = tally.delivered.sum() - tally.echoes.sum();
       timer = gen.vertx().setPeriodic(1, id -> tick());
       tick();
     });
@@ -51,10 +58,20 @@ final class RateDriver {
       return;
     }
     long due = rate > 0 ? (long) ((System.nanoTime() - startNanos) * rate / 1e9) : Long.MAX_VALUE;
-    while (sent.get() < due && inFlight < window && !stopped) {
+    while (sent.get() < due && inFlight < window && !stopped && undelivered() < window) {
       sendOne();
     }
   }
+
+  /** Publishes not yet delivered to every subscriber (saturation mode only). */
+  private long undelivered() {
+    if (rate > 0) {
+      return 0;
+    }
+    return sent.get() - (tally.delivered.sum() - tally.echoes.sum() - deliveredBefore) / fanout;
+  }
+
+  private long deliveredBefore;
 
   private void sendOne() {
     int c = (int) (sent.get() % channels.size());

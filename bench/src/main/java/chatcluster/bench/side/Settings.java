@@ -17,8 +17,8 @@ public final class Settings {
   public int measureSeconds = 8;
   public int subscribers = 2000;
   public List<Integer> rates = new ArrayList<>(List.of(10, 25, 50, 100));
-  /** Publishes kept in flight by the saturation mode. */
-  public int maxWindow = 64;
+  /** Publishes kept in flight (not yet delivered to every subscriber) by the saturation mode. */
+  public int maxWindow = 16;
   public int payloadSize = 100;
   public int idleConnections = 20_000;
   public int connects = 2000;
