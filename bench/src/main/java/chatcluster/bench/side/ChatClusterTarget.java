@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * {@code java -jar chatcluster-node.jar}, configured by environment (README's table) with what would
  * throttle a benchmark from one address switched off: frame rate limit, connection caps (per node and
  * per address), connect rate, the subscription cap per connection; a 16 MiB send queue; a 1 s drain.
- * Clients speak the contract's frames: {@code subscribe} and {@code publish} with ids, answered by
- * {@code ack} in order.
+ * Clients speak the contract's frames: after the {@code welcome}, {@code subscribe} and
+ * {@code publish} with ids, answered by {@code ack} in order.
  */
 public final class ChatClusterTarget extends Target {
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
@@ -104,7 +104,9 @@ public final class ChatClusterTarget extends Target {
         sub.onPayload(frame, at);
       } else if (!acked.future().isComplete()) {
         String text = frame.toString();
-        if (text.contains("\"type\":\"ack\"")) {
+        if (text.contains("\"type\":\"welcome\"")) {
+          ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("channel", channel).put("id", 1).encode());
+        } else if (text.contains("\"type\":\"ack\"")) {
           acked.complete();
         } else if (text.contains("\"type\":\"error\"")) {
           acked.fail("subscribe refused: " + text);
@@ -112,7 +114,6 @@ public final class ChatClusterTarget extends Target {
       }
     }, closed -> acked.tryFail("closed before the subscribe was acknowledged")).compose(ws -> {
       sub.socket(ws);
-      ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("channel", channel).put("id", 1).encode());
       return acked.future();
     });
   }
@@ -121,8 +122,14 @@ public final class ChatClusterTarget extends Target {
   public Future<Publisher> publisher(Generator gen, int process, List<String> channels, Tally tally) {
     Context ctx = gen.vertx().getOrCreateContext();
     ArrayDeque<Handler<Boolean>> pending = new ArrayDeque<>();
+    Promise<Void> welcomed = Promise.promise();
+    String[] refusal = {null};
     java.util.function.BiConsumer<ClientWebSocket, Buffer> frames = (socket, frame) -> {
-      if (Payload.find(frame) >= 0) {
+      if (!welcomed.future().isComplete()) {
+        if (frame.toString().contains("\"type\":\"welcome\"")) {
+          welcomed.complete();
+        }
+      } else if (Payload.find(frame) >= 0) {
         tally.delivered.increment(); // the contract delivers a publish to its sender too
         tally.echoes.increment();
       } else if (WsConnect.startsWith(frame, "{\"type\":\"ack\"") || frame.toString().contains("\"type\":\"ack\"")) {
@@ -131,6 +138,7 @@ public final class ChatClusterTarget extends Target {
           h.handle(true);
         }
       } else if (frame.toString().contains("\"type\":\"error\"")) {
+        refusal[0] = frame.toString();
         Handler<Boolean> h = pending.poll();
         if (h != null) {
           h.handle(false);
@@ -142,14 +150,14 @@ public final class ChatClusterTarget extends Target {
       while ((h = pending.poll()) != null) {
         h.handle(false);
       }
-    }).compose(ws -> {
+    }).compose(ws -> welcomed.future().map(ws)).compose(ws -> {
       Promise<Publisher> ready = Promise.promise();
       ctx.runOnContext(v -> {
         int[] left = {channels.size()};
         for (int i = 0; i < channels.size(); i++) {
           pending.add(ok -> {
             if (!ok) {
-              ready.tryFail("publisher's subscribe refused");
+              ready.tryFail("publisher's subscribe refused: " + refusal[0]);
             } else if (--left[0] == 0) {
               ready.tryComplete(new WsPublisher(ws, ctx, pending));
             }

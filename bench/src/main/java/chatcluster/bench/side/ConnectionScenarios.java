@@ -64,7 +64,8 @@ public final class ConnectionScenarios {
   /**
    * connect: {@code connects} handshakes, each a WebSocket connect plus a subscribe acknowledged
    * (for nchan the upgrade is the subscription), at most {@code connectWindow} under way at once,
-   * spread over the processes; over ws or, when the target was started with TLS, wss. Reports
+   * spread over the processes; over ws or, when the target was started with TLS, wss. A tenth as
+   * many handshakes first warm the server up (a JVM's JIT, TLS session machinery), unmeasured. Reports
    * handshakes per second and server CPU µs per connection over the opening; the connections are
    * closed afterwards (not measured).
    */
@@ -72,6 +73,13 @@ public final class ConnectionScenarios {
     target.checkAlive();
     String channel = tag + (tls ? "-wss" : "-ws");
     Tally tally = new Tally();
+    int warmup = Math.max(1, s.connects / 10);
+    List<Subscriber> warm = gen.openAll(warmup, s.connectWindow, 300, i -> {
+      Subscriber sub = new Subscriber(0, tally);
+      return target.subscribe(gen, i % target.processCount(), channel + "-warm", sub).map(v -> sub);
+    });
+    warm.forEach(Subscriber::close);
+    ServerProcess.sleep(500);
     CpuSample cpu0 = CpuSample.take(target);
     List<Subscriber> subs = gen.openAll(s.connects, s.connectWindow, 300, i -> {
       Subscriber sub = new Subscriber(0, tally);
