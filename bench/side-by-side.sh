@@ -2,7 +2,7 @@
 # The side-by-side benchmark: ChatCluster, Socket.IO and nchan, the same scenarios, each target started
 # and stopped here with a Redis of its own, repeated with the order of targets rotated.
 #
-#   bench/side-by-side.sh [--quick] [--runs 3] [--targets chatcluster,socketio,nchan] [more flags]
+#   bench/side-by-side.sh [--quick] [--runs 3] [--targets chatcluster,socketio,nchan[,ws]] [more flags]
 #
 # Installs what is missing (redis-server, nginx + libnginx-mod-nchan with apt-get, Socket.IO with npm ci),
 # builds the node and bench jars when absent, then writes bench/results/<UTC timestamp>/:

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The side-by-side benchmark: the same scenarios against ChatCluster, Socket.IO and nchan, each
- * started and stopped by the bench with a Redis of its own, in one run. Targets are rotated between
+ * started and stopped by the bench with a Redis of its own, in one run (and, when asked, a bare
+ * Node {@code ws} relay as a floor). Targets are rotated between
  * repetitions (repetition r starts with target r mod n) so that none always runs first or last on a
  * machine that warms up. Per target and repetition: a fresh start, then idle (first, so its
  * "before" is an empty server), connect over ws, fanout at each rate and saturated, channels,
@@ -119,7 +120,7 @@ public final class SideBySide {
     } finally {
       target.stop();
     }
-    if (tls != null) {
+    if (tls != null && !(target instanceof WsRelayTarget)) {
       try {
         Path tlsDir = Files.createDirectories(dir.resolve("tls"));
         tlsDir.toFile().setExecutable(true, false);
@@ -164,7 +165,8 @@ public final class SideBySide {
           root.resolve("node/target/chatcluster-node.jar").toString())), s.processes, s.eventLoops, s.nodeHeap);
       case "socketio" -> new SocketIoTarget(root.resolve("bench/peers/socketio"), s.processes);
       case "nchan" -> new NchanTarget(root.resolve("bench/peers/nchan/nginx.conf.template"));
-      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, socketio, nchan)");
+      case "ws" -> new WsRelayTarget(root.resolve("bench/peers/socketio"));
+      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, socketio, nchan, ws)");
     };
   }
 
