@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code summary.md} and PNG charts into the output directory.
  *
  * <pre>java -cp bench/target/chatcluster-bench.jar chatcluster.bench.side.SideBySide [--quick] [--runs 3]
- *     [--targets chatcluster,socketio,nchan] [--scenarios idle,connect,fanout,max,channels,xnode]
+ *     [--targets chatcluster,socketio,nchan[,ws]] [--scenarios idle,connect,fanout,max,channels,xnode]
  *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
  */
 public final class SideBySide {
