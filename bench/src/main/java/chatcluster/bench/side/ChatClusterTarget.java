@@ -1,0 +1,259 @@
+package chatcluster.bench.side;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * ChatCluster as users run it: a redis-server and {@code nodes} processes of
+ * {@code java -jar chatcluster-node.jar}, configured by environment (README's table) with what would
+ * throttle a benchmark from one address switched off: frame rate limit, connection caps (per node and
+ * per address), connect rate, the subscription cap per connection; a 16 MiB send queue; a 1 s drain.
+ * Clients speak the contract's frames: after the {@code welcome}, {@code subscribe} and
+ * {@code publish} with ids, answered by {@code ack} in order.
+ */
+public final class ChatClusterTarget extends Target {
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private final Path nodeJar;
+  private final int nodes;
+  private final int eventLoops;
+  private final String heap;
+  private final List<Integer> ports = new ArrayList<>();
+  private boolean tls;
+
+  public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap) {
+    this.nodeJar = nodeJar;
+    this.nodes = nodes;
+    this.eventLoops = eventLoops;
+    this.heap = heap;
+  }
+
+  @Override
+  public String name() {
+    return "chatcluster";
+  }
+
+  @Override
+  public void start(Path dir, Tls tls) throws Exception {
+    if (!Files.isRegularFile(nodeJar)) {
+      throw new IllegalStateException("node jar not built: " + nodeJar + " (run mvn -q -B -DskipTests package)");
+    }
+    this.tls = tls != null;
+    ports.clear();
+    int redisPort = ServerProcess.freePort();
+    processes.add(ServerProcess.startRedis("chatcluster-redis", dir, redisPort));
+    for (int i = 0; i < nodes; i++) {
+      int port = ServerProcess.freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("WEBSOCKET_HOST", "127.0.0.1");
+      env.put("WEBSOCKET_PORT", String.valueOf(port));
+      env.put("WEBSOCKET_EVENT_LOOPS", String.valueOf(eventLoops));
+      env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
+      env.put("NODE_ID", "bench-" + i);
+      env.put("WEBSOCKET_MAX_CLIENTS", "1000000");
+      env.put("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "0");
+      env.put("WEBSOCKET_CONNECT_RATE_PER_IP", "0");
+      env.put("WEBSOCKET_RATE_LIMIT", "0");
+      env.put("WEBSOCKET_CHANNEL_PUBLISH_RATE", "0");
+      env.put("WEBSOCKET_MAX_SUBSCRIPTIONS", "100000");
+      env.put("WEBSOCKET_SEND_QUEUE_MAX", String.valueOf(16 << 20));
+      env.put("WEBSOCKET_DRAIN_TIMEOUT", "1");
+      if (tls != null) {
+        env.put("WEBSOCKET_SSL_CERT_PATH", tls.cert().toString());
+        env.put("WEBSOCKET_SSL_KEY_PATH", tls.key().toString());
+      }
+      ServerProcess node = ServerProcess.start("chatcluster-node" + i,
+          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
+      processes.add(node);
+      node.awaitPort(port, 60);
+      if (tls == null) {
+        awaitReady(node, port, 60);
+      }
+      ports.add(port);
+    }
+  }
+
+  @Override
+  public int processCount() {
+    return ports.size();
+  }
+
+  @Override
+  public Future<Void> subscribe(Generator gen, int process, String channel, Subscriber sub) {
+    Promise<Void> acked = Promise.promise();
+    return WsConnect.open(gen, null, tls, ports.get(process), "/ws", (ws, frame) -> {
+      int at = Payload.find(frame);
+      if (at >= 0) {
+        sub.onPayload(frame, at);
+      } else if (!acked.future().isComplete()) {
+        String text = frame.toString();
+        if (text.contains("\"type\":\"welcome\"")) {
+          ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("channel", channel).put("id", 1).encode());
+        } else if (text.contains("\"type\":\"ack\"")) {
+          acked.complete();
+        } else if (text.contains("\"type\":\"error\"")) {
+          acked.fail("subscribe refused: " + text);
+        }
+      }
+    }, closed -> acked.tryFail("closed before the subscribe was acknowledged")).compose(ws -> {
+      sub.socket(ws);
+      return acked.future();
+    });
+  }
+
+  @Override
+  public Future<Publisher> publisher(Generator gen, int process, List<String> channels, Tally tally) {
+    Context ctx = gen.vertx().getOrCreateContext();
+    ArrayDeque<Handler<Boolean>> pending = new ArrayDeque<>();
+    Promise<Void> welcomed = Promise.promise();
+    String[] refusal = {null};
+    java.util.function.BiConsumer<ClientWebSocket, Buffer> frames = (socket, frame) -> {
+      if (!welcomed.future().isComplete()) {
+        if (frame.toString().contains("\"type\":\"welcome\"")) {
+          welcomed.complete();
+        }
+      } else if (Payload.find(frame) >= 0) {
+        tally.delivered.increment(); // the contract delivers a publish to its sender too
+        tally.echoes.increment();
+      } else if (WsConnect.startsWith(frame, "{\"type\":\"ack\"") || frame.toString().contains("\"type\":\"ack\"")) {
+        Handler<Boolean> h = pending.poll();
+        if (h != null) {
+          h.handle(true);
+        }
+      } else if (frame.toString().contains("\"type\":\"error\"")) {
+        refusal[0] = frame.toString();
+        Handler<Boolean> h = pending.poll();
+        if (h != null) {
+          h.handle(false);
+        }
+      }
+    };
+    return WsConnect.open(gen, ctx, tls, ports.get(process), "/ws", frames, closed -> {
+      Handler<Boolean> h;
+      while ((h = pending.poll()) != null) {
+        h.handle(false);
+      }
+    }).compose(ws -> welcomed.future().map(ws)).compose(ws -> {
+      Promise<Publisher> ready = Promise.promise();
+      ctx.runOnContext(v -> {
+        int[] left = {channels.size()};
+        for (int i = 0; i < channels.size(); i++) {
+          pending.add(ok -> {
+            if (!ok) {
+              ready.tryFail("publisher's subscribe refused: " + refusal[0]);
+            } else if (--left[0] == 0) {
+              ready.tryComplete(new WsPublisher(ws, ctx, pending));
+            }
+          });
+          ws.writeTextMessage("{\"type\":\"subscribe\",\"channel\":\"" + channels.get(i) + "\",\"id\":" + i + "}");
+        }
+      });
+      return ready.future();
+    });
+  }
+
+  /** Publishes as {@code {"type":"publish","channel":…,"data":…,"id":n}}; acks come back in order. */
+  private static final class WsPublisher implements Publisher {
+    private final ClientWebSocket ws;
+    private final Context ctx;
+    private final ArrayDeque<Handler<Boolean>> pending;
+    private long id = 1_000_000;
+
+    WsPublisher(ClientWebSocket ws, Context ctx, ArrayDeque<Handler<Boolean>> pending) {
+      this.ws = ws;
+      this.ctx = ctx;
+      this.pending = pending;
+    }
+
+    @Override
+    public void publish(String channel, String payload, Handler<Boolean> done) {
+      pending.add(done);
+      ws.writeTextMessage("{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":\"" + payload
+          + "\",\"id\":" + (id++) + "}");
+    }
+
+    @Override
+    public Context context() {
+      return ctx;
+    }
+
+    @Override
+    public void close() {
+      ws.close();
+    }
+  }
+
+  /** Live heap over the nodes after a full GC: {@code jcmd PID GC.run}, then GC.heap_info's "used". */
+  @Override
+  public long liveHeapBytes() {
+    long total = 0;
+    for (long pid : serverPids()) {
+      jcmd(pid, "GC.run");
+      Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+      if (!m.find()) {
+        return -1;
+      }
+      total += Long.parseLong(m.group(1)) * 1024;
+    }
+    return total;
+  }
+
+  private static String jcmd(long pid, String command) {
+    try {
+      Process p = new ProcessBuilder(ServerProcess.require("jcmd", "a JDK's jcmd"), String.valueOf(pid), command)
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("jcmd failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static String javaBinary() {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return Files.isExecutable(java) ? java.toString() : "java";
+  }
+
+  private static void awaitReady(ServerProcess node, int port, int timeoutSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health/ready").toURL()
+            .openConnection();
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      if (!node.isAlive()) {
+        throw new IllegalStateException(node.name() + " exited: " + node.tail());
+      }
+      ServerProcess.sleep(100);
+    }
+    throw new IllegalStateException(node.name() + " not ready within " + timeoutSeconds + " s: " + node.tail());
+  }
+}

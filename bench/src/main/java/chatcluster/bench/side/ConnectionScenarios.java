@@ -1,0 +1,111 @@
+package chatcluster.bench.side;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** The connection scenarios: what holding connections costs, and what opening them costs. */
+public final class ConnectionScenarios {
+  private final Target target;
+  private final Generator gen;
+  private final Settings s;
+  private final String tag;
+
+  public ConnectionScenarios(Target target, Generator gen, Settings settings, String tag) {
+    this.target = target;
+    this.gen = gen;
+    this.s = settings;
+    this.tag = tag;
+  }
+
+  /**
+   * idle: {@code n} connections subscribed to one channel, spread evenly over the processes, left
+   * idle for 3 s. Memory per connection is the growth of the server processes' resident set
+   * ({@code VmRSS} summed over them; Redis apart) divided by n; for a JVM also the growth of the live
+   * heap after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}) divided by n. Run on a
+   * freshly started target, first, so that the "before" is a server that has held nothing yet.
+   */
+  public JsonObject idle(int n) {
+    target.checkAlive();
+    String channel = tag + "-idle";
+    long heap0 = target.liveHeapBytes();
+    long rss0 = rss(target.serverPids());
+    long redis0 = rss(target.redisPids());
+    CpuSample cpu0 = CpuSample.take(target);
+    Tally tally = new Tally();
+    List<Subscriber> subs = gen.openAll(n, 256, 300, i -> {
+      Subscriber sub = new Subscriber(0, tally);
+      return target.subscribe(gen, i % target.processCount(), channel, sub).map(v -> sub);
+    });
+    CpuSample cpu1 = CpuSample.take(target);
+    ServerProcess.sleep(3000);
+    long rss1 = rss(target.serverPids());
+    long redis1 = rss(target.redisPids());
+    long heap1 = target.liveHeapBytes();
+    target.checkAlive();
+    subs.forEach(Subscriber::close);
+    ServerProcess.sleep(2000);
+    JsonObject o = new JsonObject().put("scenario", "idle").put("connections", n)
+        .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1)
+        .put("rssPerConnectionBytes", CpuSample.round((double) (rss1 - rss0) / n))
+        .put("redisRssPerConnectionBytes", CpuSample.round((double) (redis1 - redis0) / n))
+        .put("connectSeconds", CpuSample.round(cpu0.secondsTo(cpu1)))
+        .put("cpu", cpu0.to(cpu1, n, "Connection", gen.loops()));
+    if (heap0 >= 0 && heap1 >= 0) {
+      o.put("liveHeapPerConnectionBytes", CpuSample.round((double) (heap1 - heap0) / n))
+          .put("liveHeapSource", "jcmd GC.run, then GC.heap_info used");
+    }
+    System.out.printf("  %-11s idle     %,d connections: RSS %,.0f B per connection%s (Redis %+,.0f B)%n", target.name(),
+        n, o.getDouble("rssPerConnectionBytes"), o.containsKey("liveHeapPerConnectionBytes")
+            ? String.format(", live heap %,.0f B", o.getDouble("liveHeapPerConnectionBytes")) : "",
+        o.getDouble("redisRssPerConnectionBytes"));
+    return o;
+  }
+
+  /**
+   * connect: {@code connects} handshakes, each a WebSocket connect plus a subscribe acknowledged
+   * (for nchan the upgrade is the subscription), at most {@code connectWindow} under way at once,
+   * spread over the processes; over ws or, when the target was started with TLS, wss. A tenth as
+   * many handshakes first warm the server up (a JVM's JIT, TLS session machinery), unmeasured. Reports
+   * handshakes per second and server CPU µs per connection over the opening; the connections are
+   * closed afterwards (not measured).
+   */
+  public JsonObject connect(boolean tls) {
+    target.checkAlive();
+    String channel = tag + (tls ? "-wss" : "-ws");
+    Tally tally = new Tally();
+    int warmup = Math.max(1, s.connects / 10);
+    List<Subscriber> warm = gen.openAll(warmup, s.connectWindow, 300, i -> {
+      Subscriber sub = new Subscriber(0, tally);
+      return target.subscribe(gen, i % target.processCount(), channel + "-warm", sub).map(v -> sub);
+    });
+    warm.forEach(Subscriber::close);
+    ServerProcess.sleep(500);
+    CpuSample cpu0 = CpuSample.take(target);
+    List<Subscriber> subs = gen.openAll(s.connects, s.connectWindow, 300, i -> {
+      Subscriber sub = new Subscriber(0, tally);
+      return target.subscribe(gen, i % target.processCount(), channel, sub).map(v -> sub);
+    });
+    CpuSample cpu1 = CpuSample.take(target);
+    subs.forEach(Subscriber::close);
+    ServerProcess.sleep(1500);
+    double wall = cpu0.secondsTo(cpu1);
+    JsonObject cpu = cpu0.to(cpu1, s.connects, "Connection", gen.loops());
+    JsonObject o = new JsonObject().put("scenario", "connect").put("tls", tls).put("connections", s.connects)
+        .put("window", s.connectWindow).put("seconds", CpuSample.round(wall))
+        .put("handshakesPerSecond", CpuSample.round(s.connects / wall)).put("cpu", cpu)
+        .put("cpuMicrosPerConnection", cpu.getDouble("totalMicrosPerConnection"))
+        .put("generatorBottleneck", cpu.getBoolean("generatorSaturated"));
+    System.out.printf("  %-11s connect  %s: %,.0f handshakes/s, %,.0f us server CPU per connection%s%n",
+        target.name(), tls ? "wss" : "ws ", s.connects / wall, cpu.getDouble("serverMicrosPerConnection"),
+        o.getBoolean("generatorBottleneck") ? "  [generator was the bottleneck]" : "");
+    return o;
+  }
+
+  private static long rss(List<Long> pids) {
+    long total = 0;
+    for (long pid : pids) {
+      total += ProcStats.rssBytes(pid);
+    }
+    return total;
+  }
+}

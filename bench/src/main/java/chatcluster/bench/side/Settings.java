@@ -1,0 +1,107 @@
+package chatcluster.bench.side;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The numbers of a side-by-side run. {@link #full()} is the documented run; {@link #quick()} a
+ * few-minute one; command-line flags override either (see {@link SideBySide}).
+ */
+public final class Settings {
+  public List<String> targets = new ArrayList<>(List.of("chatcluster", "socketio", "nchan"));
+  public List<String> scenarios = new ArrayList<>(List.of("idle", "connect", "fanout", "max", "channels", "xnode"));
+  public int runs = 3;
+  public int warmupSeconds = 2;
+  public int measureSeconds = 8;
+  public int subscribers = 2000;
+  public List<Integer> rates = new ArrayList<>(List.of(10, 25, 50, 100));
+  /** Publishes kept in flight (not yet delivered to every subscriber) by the saturation mode. */
+  public int maxWindow = 16;
+  public int payloadSize = 100;
+  public int idleConnections = 20_000;
+  public int connects = 2000;
+  public int connectWindow = 32;
+  public int channels = 1000;
+  public int subscribersPerChannel = 2;
+  public int channelsRate = 500;
+  public int xnodeSubscribers = 1000;
+  public int xnodeRate = 50;
+  /** Event loops of each ChatCluster node; processes of ChatCluster and Socket.IO. */
+  public int eventLoops = 2;
+  public int processes = 2;
+  public String nodeHeap = "1g";
+  public int generatorLoops = 2;
+
+  public static Settings full() {
+    return new Settings();
+  }
+
+  public static Settings quick() {
+    Settings s = new Settings();
+    s.runs = 1;
+    s.warmupSeconds = 1;
+    s.measureSeconds = 3;
+    s.subscribers = 500;
+    s.rates = new ArrayList<>(List.of(10, 50, 100));
+    s.idleConnections = 2000;
+    s.connects = 500;
+    s.channels = 200;
+    s.xnodeSubscribers = 300;
+    return s;
+  }
+
+  /** Applies {@code --name value} flags; unknown flags are an error naming the known ones. */
+  public Settings apply(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--quick")) {
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + a);
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--targets" -> targets = new ArrayList<>(Arrays.asList(v.split(",")));
+        case "--scenarios" -> scenarios = new ArrayList<>(Arrays.asList(v.split(",")));
+        case "--runs" -> runs = Integer.parseInt(v);
+        case "--warmup" -> warmupSeconds = Integer.parseInt(v);
+        case "--seconds" -> measureSeconds = Integer.parseInt(v);
+        case "--subscribers" -> subscribers = Integer.parseInt(v);
+        case "--rates" -> rates = new ArrayList<>(Arrays.stream(v.split(",")).map(Integer::valueOf).toList());
+        case "--window" -> maxWindow = Integer.parseInt(v);
+        case "--size" -> payloadSize = Integer.parseInt(v);
+        case "--idle" -> idleConnections = Integer.parseInt(v);
+        case "--connects" -> connects = Integer.parseInt(v);
+        case "--channels" -> channels = Integer.parseInt(v);
+        case "--channels-rate" -> channelsRate = Integer.parseInt(v);
+        case "--xnode-subscribers" -> xnodeSubscribers = Integer.parseInt(v);
+        case "--xnode-rate" -> xnodeRate = Integer.parseInt(v);
+        case "--event-loops" -> eventLoops = Integer.parseInt(v);
+        case "--node-heap" -> nodeHeap = v;
+        case "--generator-loops" -> generatorLoops = Integer.parseInt(v);
+        case "--out", "--root" -> { } // read by SideBySide
+        default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
+            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
+            + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --generator-loops --out"
+            + " --root)");
+      }
+    }
+    return this;
+  }
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    for (java.lang.reflect.Field f : Settings.class.getFields()) {
+      try {
+        Object v = f.get(this);
+        o.put(f.getName(), v instanceof List<?> l ? new io.vertx.core.json.JsonArray(new ArrayList<>(l)) : v);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return o;
+  }
+}

@@ -1,0 +1,210 @@
+package chatcluster.bench.side;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The side-by-side benchmark: the same scenarios against ChatCluster, Socket.IO and nchan, each
+ * started and stopped by the bench with a Redis of its own, in one run (and, when asked, a bare
+ * Node {@code ws} relay as a floor). Targets are rotated between
+ * repetitions (repetition r starts with target r mod n) so that none always runs first or last on a
+ * machine that warms up. Per target and repetition: a fresh start, then idle (first, so its
+ * "before" is an empty server), connect over ws, fanout at each rate and saturated, channels,
+ * xnode; then a restart with TLS for connect over wss. Writes {@code run-<r>-<target>.json} per run,
+ * {@code summary.md} and PNG charts into the output directory.
+ *
+ * <pre>java -cp bench/target/chatcluster-bench.jar chatcluster.bench.side.SideBySide [--quick] [--runs 3]
+ *     [--targets chatcluster,socketio,nchan[,ws]] [--scenarios idle,connect,fanout,max,channels,xnode]
+ *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
+ */
+public final class SideBySide {
+  private static volatile Target current;
+
+  private SideBySide() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    Settings s = (quick ? Settings.quick() : Settings.full()).apply(args);
+    Path root = Path.of(flag(args, "--root", ".")).toAbsolutePath().normalize();
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path out = Path.of(flag(args, "--out", root.resolve("bench/results").resolve(stamp).toString()));
+    Path summary = run(s, root, out);
+    System.out.println("results: " + out.toAbsolutePath());
+    System.out.println(Files.readString(summary));
+    System.exit(0);
+  }
+
+  /** Runs everything {@code s} asks for; returns the path of summary.md in {@code out}. */
+  public static Path run(Settings s, Path root, Path out) throws Exception {
+    Files.createDirectories(out);
+    Thread stopper = new Thread(() -> {
+      Target t = current;
+      if (t != null) {
+        t.stop(); // interrupted (Ctrl-C, SIGTERM): the servers this run started go too
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(stopper);
+    Path work = Files.createTempDirectory("chatcluster-bench-");
+    work.toFile().setExecutable(true, false);
+    work.toFile().setReadable(true, false);
+    JsonObject machine = machine(s);
+    int idle = s.idleConnections;
+    long fdLimit = ProcStats.openFilesLimit();
+    if (idle > fdLimit - 2000) {
+      idle = (int) Math.max(100, fdLimit - 2000);
+      System.out.printf("idle: %d connections asked, %d open files allowed (ulimit -n): running %d%n",
+          s.idleConnections, fdLimit, idle);
+    }
+    machine.put("idleConnectionsRun", idle);
+    System.out.println("machine: " + machine.getString("description"));
+    Target.Tls tls = s.scenarios.contains("connect") ? selfSignedCertificate(work) : null;
+    List<JsonObject> runs = new ArrayList<>();
+    try (Generator gen = new Generator(s.generatorLoops)) {
+      for (int r = 0; r < s.runs; r++) {
+        for (int k = 0; k < s.targets.size(); k++) {
+          String name = s.targets.get((r + k) % s.targets.size());
+          System.out.printf("run %d/%d, target %s (position %d)%n", r + 1, s.runs, name, k + 1);
+          JsonObject run = runTarget(target(name, s, root), gen, s, idle, tls, work.resolve("r" + r + "-" + name),
+              "r" + r + name.charAt(0) + System.nanoTime() % 100000);
+          run.put("repetition", r + 1).put("position", k + 1).put("machine", machine).put("settings", s.toJson());
+          Files.writeString(out.resolve("run-" + (r + 1) + "-" + name + ".json"), run.encodePrettily());
+          runs.add(run);
+        }
+      }
+    }
+    Runtime.getRuntime().removeShutdownHook(stopper);
+    Summary summary = new Summary(runs, s.targets);
+    Path md = out.resolve("summary.md");
+    Files.writeString(md, summary.markdown(s, machine));
+    Charts.write(summary, s, s.targets, out);
+    return md;
+  }
+
+  private static JsonObject runTarget(Target target, Generator gen, Settings s, int idle, Target.Tls tls, Path dir,
+      String tag) throws IOException {
+    Files.createDirectories(dir);
+    dir.toFile().setExecutable(true, false);
+    dir.toFile().setReadable(true, false);
+    JsonObject scenarios = new JsonObject();
+    JsonArray errors = new JsonArray();
+    current = target;
+    JsonObject run = new JsonObject().put("target", target.name()).put("startedAt", Instant.now().toString())
+        .put("loadAverageBefore", loadAverage())
+        .put("scenarios", scenarios).put("errors", errors);
+    try {
+      target.start(dir, null);
+      ServerProcess.sleep(1000);
+      ConnectionScenarios conn = new ConnectionScenarios(target, gen, s, tag);
+      FanoutScenarios fan = new FanoutScenarios(target, gen, s, tag);
+      attempt(errors, "idle", s, () -> scenarios.put("idle", conn.idle(idle)));
+      attempt(errors, "connect", s, () -> scenarios.put("connectWs", conn.connect(false)));
+      boolean rates = s.scenarios.contains("fanout");
+      boolean max = s.scenarios.contains("max");
+      if (rates || max) {
+        attempt(errors, rates ? "fanout" : "max", s, () -> scenarios.put("fanout", fan.fanout(rates, max)));
+      }
+      attempt(errors, "channels", s, () -> scenarios.put("channels", fan.channels()));
+      attempt(errors, "xnode", s, () -> scenarios.put("xnode", fan.xnode()));
+    } catch (Exception e) {
+      errors.add("start: " + e.getMessage());
+      System.out.println("  " + target.name() + " failed: " + e.getMessage());
+    } finally {
+      target.stop();
+    }
+    if (tls != null && !(target instanceof WsRelayTarget)) {
+      try {
+        Path tlsDir = Files.createDirectories(dir.resolve("tls"));
+        tlsDir.toFile().setExecutable(true, false);
+        tlsDir.toFile().setReadable(true, false);
+        target.start(tlsDir, tls);
+        ServerProcess.sleep(1000);
+        attempt(errors, "connect", s, () -> scenarios.put("connectWss",
+            new ConnectionScenarios(target, gen, s, tag).connect(true)));
+      } catch (Exception e) {
+        errors.add("start with TLS: " + e.getMessage());
+      } finally {
+        target.stop();
+      }
+    }
+    current = null;
+    return run.put("loadAverageAfter", loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static void attempt(JsonArray errors, String scenario, Settings s, Runnable r) {
+    if (!s.scenarios.contains(scenario)) {
+      return;
+    }
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      errors.add(scenario + ": " + e.getMessage());
+      System.out.println("  " + scenario + " failed: " + e.getMessage());
+    }
+  }
+
+  static Target target(String name, Settings s, Path root) {
+    return switch (name) {
+      case "chatcluster" -> new ChatClusterTarget(Path.of(System.getProperty("chatcluster.nodeJar",
+          root.resolve("node/target/chatcluster-node.jar").toString())), s.processes, s.eventLoops, s.nodeHeap);
+      case "socketio" -> new SocketIoTarget(root.resolve("bench/peers/socketio"), s.processes);
+      case "nchan" -> new NchanTarget(root.resolve("bench/peers/nchan/nginx.conf.template"));
+      case "ws" -> new WsRelayTarget(root.resolve("bench/peers/socketio"));
+      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, socketio, nchan, ws)");
+    };
+  }
+
+  /** A certificate for 127.0.0.1 and its key, made with openssl in {@code dir}. */
+  static Target.Tls selfSignedCertificate(Path dir) throws Exception {
+    Path tlsDir = Files.createDirectories(dir.resolve("tls-cert"));
+    tlsDir.toFile().setExecutable(true, false);
+    Path cert = tlsDir.resolve("cert.pem");
+    Path key = tlsDir.resolve("key.pem");
+    Process p = new ProcessBuilder(ServerProcess.require("openssl", "apt-get install openssl"), "req", "-x509",
+        "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj",
+        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("openssl could not make a self-signed certificate");
+    }
+    key.toFile().setReadable(true, false); // nginx workers read it as an unprivileged user
+    cert.toFile().setReadable(true, false);
+    return new Target.Tls(cert, key);
+  }
+
+  static JsonObject machine(Settings s) throws IOException {
+    String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+        .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+    int cores = Runtime.getRuntime().availableProcessors();
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    return new JsonObject().put("cores", cores).put("cpu", cpu).put("loadAverageAtStart", load)
+        .put("java", System.getProperty("java.version")).put("description", cores + " cores (" + cpu + "), Java "
+            + System.getProperty("java.version") + ", generator and servers on the same cores, generator with "
+            + s.generatorLoops + " event loops; load average at start " + load);
+  }
+
+  private static String flag(String[] args, String name, String def) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return def;
+  }
+}

@@ -1,0 +1,185 @@
+package chatcluster.bench.side;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Reduces the runs of a side-by-side to medians with their spread (min–max over the repetitions)
+ * and writes them as markdown tables. {@link #values} is what the charts draw too.
+ */
+public final class Summary {
+  private final List<JsonObject> runs;
+  private final List<String> targets;
+
+  public Summary(List<JsonObject> runs, List<String> targets) {
+    this.runs = runs;
+    this.targets = targets;
+  }
+
+  /** A value of every run of {@code target} (those where it exists). */
+  public List<Double> values(String target, Function<JsonObject, Object> pick) {
+    List<Double> out = new ArrayList<>();
+    for (JsonObject run : runs) {
+      if (!run.getString("target").equals(target)) {
+        continue;
+      }
+      try {
+        Object v = pick.apply(run.getJsonObject("scenarios"));
+        if (v instanceof Number n) {
+          out.add(n.doubleValue());
+        } else if (v instanceof Boolean b) {
+          out.add(b ? 1.0 : 0.0);
+        }
+      } catch (RuntimeException missing) {
+        // scenario not run or failed
+      }
+    }
+    return out;
+  }
+
+  public static double median(List<Double> v) {
+    if (v.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> s = new ArrayList<>(v);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  /** "median (min–max)", or "–" without values. */
+  static String cell(List<Double> v, double scale, String format) {
+    if (v.isEmpty()) {
+      return "–";
+    }
+    String m = String.format(Locale.ROOT, format, median(v) * scale);
+    if (v.size() == 1) {
+      return m;
+    }
+    return m + " (" + String.format(Locale.ROOT, format, Collections.min(v) * scale) + "–"
+        + String.format(Locale.ROOT, format, Collections.max(v) * scale) + ")";
+  }
+
+  static String sum(List<Double> v) {
+    return v.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f", v.stream().mapToDouble(d -> d).sum());
+  }
+
+  /** The fanout step at {@code rate} ("max" for the saturation mode) of a run's scenarios. */
+  static JsonObject fanoutAt(JsonObject scenarios, Object rate) {
+    JsonArray steps = scenarios.getJsonArray("fanout");
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject st = steps.getJsonObject(i);
+      if (String.valueOf(st.getValue("rate")).equals(String.valueOf(rate))) {
+        return st;
+      }
+    }
+    throw new IllegalArgumentException("no step at " + rate);
+  }
+
+  public String markdown(Settings s, JsonObject machine) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Side-by-side benchmark\n\n");
+    md.append("Machine: ").append(machine.getString("description")).append(". Repetitions: ").append(s.runs)
+        .append(", targets rotated between repetitions. Cells: median (min–max) over the repetitions.\n\n");
+    md.append("CPU is user + system time of the target's processes over the measured window "
+        + "(server plus its Redis; the split is in each run's JSON), divided by the deliveries in that window.\n\n");
+
+    md.append("## fanout: ").append(s.subscribers).append(" subscribers on one channel, one publisher\n\n");
+    header(md, "rate (msg/s)", "metric");
+    List<Object> rates = new ArrayList<>(s.rates);
+    rates.add("max");
+    for (Object rate : rates) {
+      row(md, rate + "", "CPU µs per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
+      row(md, rate + "", "deliveries/s", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("deliveredPerSecond")), 1, "%,.0f"));
+      row(md, rate + "", "latency p50 / p99 / p999 (ms)", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
+          sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f") + " / "
+          + cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p999")), 1e-3, "%.1f"));
+      row(md, rate + "", "lost / duplicated (all runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("lost"))) + " / " + sum(values(t, sc -> fanoutAt(sc, rate).getValue("duplicated"))));
+      row(md, rate + "", "other processes' cores", t -> cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("cpu")
+          .getValue("otherProcessesCores")), 1, "%.2f"));
+      row(md, rate + "", "generator bottleneck (runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("generatorBottleneck"))));
+    }
+    md.append('\n');
+
+    for (String sc : List.of("channels", "xnode")) {
+      md.append("## ").append(sc).append(sc.equals("channels")
+          ? ": " + s.channels + " channels × " + s.subscribersPerChannel + " subscribers, " + s.channelsRate
+              + " msg/s spread over them\n\n"
+          : ": publisher on one process, " + s.xnodeSubscribers + " subscribers on another, " + s.xnodeRate
+              + " msg/s\n\n");
+      header(md, "", "metric");
+      row(md, "", "CPU µs per delivery", t -> cell(values(t, x -> x.getJsonObject(sc)
+          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
+      row(md, "", "deliveries/s", t -> cell(values(t, x -> x.getJsonObject(sc).getValue("deliveredPerSecond")), 1,
+          "%,.0f"));
+      row(md, "", "latency p50 / p99 (ms)", t -> cell(values(t, x -> x.getJsonObject(sc)
+          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
+          x -> x.getJsonObject(sc).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f"));
+      row(md, "", "lost / duplicated (all runs)", t -> sum(values(t, x -> x.getJsonObject(sc).getValue("lost")))
+          + " / " + sum(values(t, x -> x.getJsonObject(sc).getValue("duplicated"))));
+      md.append('\n');
+    }
+
+    md.append("## idle and connect\n\n");
+    header(md, "", "metric");
+    row(md, "", "idle connections", t -> cell(values(t, x -> x.getJsonObject("idle").getValue("connections")), 1,
+        "%,.0f"));
+    row(md, "", "RSS per idle connection (KB)", t -> cell(values(t, x -> x.getJsonObject("idle")
+        .getValue("rssPerConnectionBytes")), 1 / 1024.0, "%.1f"));
+    row(md, "", "live heap per idle connection (KB)", t -> cell(values(t, x -> x.getJsonObject("idle")
+        .getValue("liveHeapPerConnectionBytes")), 1 / 1024.0, "%.1f"));
+    row(md, "", "Redis RSS per idle connection (KB)", t -> cell(values(t, x -> x.getJsonObject("idle")
+        .getValue("redisRssPerConnectionBytes")), 1 / 1024.0, "%.1f"));
+    for (String k : List.of("connectWs", "connectWss")) {
+      String label = k.equals("connectWs") ? "ws" : "wss";
+      row(md, "", label + " handshakes/s", t -> cell(values(t, x -> x.getJsonObject(k)
+          .getValue("handshakesPerSecond")), 1, "%,.0f"));
+      row(md, "", label + " CPU µs per connection", t -> cell(values(t, x -> x.getJsonObject(k)
+          .getValue("cpuMicrosPerConnection")), 1, "%,.0f"));
+    }
+    md.append('\n');
+    List<String> errors = new ArrayList<>();
+    for (JsonObject run : runs) {
+      for (Object e : run.getJsonArray("errors", new JsonArray())) {
+        errors.add(run.getString("target") + " run " + run.getInteger("repetition") + ": " + e);
+      }
+    }
+    if (!errors.isEmpty()) {
+      md.append("## Errors\n\n");
+      errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
+    }
+    return md.toString();
+  }
+
+  private void header(StringBuilder md, String first, String second) {
+    md.append('|').append(first.isEmpty() ? "" : " " + first + " |").append(' ').append(second).append(" |");
+    targets.forEach(t -> md.append(' ').append(t).append(" |"));
+    md.append("\n|").append(first.isEmpty() ? "" : " --- |").append(" --- |");
+    targets.forEach(t -> md.append(" --- |"));
+    md.append('\n');
+  }
+
+  private void row(StringBuilder md, String first, String metric, Function<String, String> cell) {
+    md.append('|').append(first.isEmpty() ? "" : " " + first + " |").append(' ').append(metric).append(" |");
+    for (String t : targets) {
+      String c;
+      try {
+        c = cell.apply(t);
+      } catch (RuntimeException e) {
+        c = "–";
+      }
+      md.append(' ').append(c).append(" |");
+    }
+    md.append('\n');
+  }
+}

@@ -1,0 +1,92 @@
+package chatcluster.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chatcluster.bench.side.Settings;
+import chatcluster.bench.side.SideBySide;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The side-by-side harness on the ChatCluster target with tiny numbers: a real redis-server and two
+ * node processes from the built jar, every scenario once. Checks what the benchmark's users rely on:
+ * every message delivered exactly once and in order, latencies and CPU recorded, and the JSON,
+ * markdown and PNG files written.
+ */
+class BenchSmokeIT {
+  private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void sideBySideOnChatClusterDeliversEveryMessageOnceInOrderAndWritesItsReport() throws Exception {
+    Settings s = Settings.quick();
+    s.targets = List.of("chatcluster");
+    s.runs = 1;
+    s.warmupSeconds = 1;
+    s.measureSeconds = 2;
+    s.subscribers = 50;
+    s.rates = List.of(20);
+    s.maxWindow = 16;
+    s.idleConnections = 100;
+    s.connects = 20;
+    s.channels = 10;
+    s.channelsRate = 40;
+    s.xnodeSubscribers = 20;
+    s.xnodeRate = 20;
+    s.nodeHeap = "256m";
+    Path out = Path.of("target/bench-smoke");
+    Path summary = SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out);
+
+    JsonObject run = new JsonObject(Files.readString(out.resolve("run-1-chatcluster.json")));
+    assertEquals(new JsonArray(), run.getJsonArray("errors"), "no scenario failed");
+    JsonObject sc = run.getJsonObject("scenarios");
+    JsonArray fanout = sc.getJsonArray("fanout");
+    assertEquals(2, fanout.size(), "one step at 20 msg/s, one saturated");
+    for (Object o : fanout) {
+      assertMessagesExactlyOnceInOrder((JsonObject) o);
+    }
+    JsonObject atRate = fanout.getJsonObject(0);
+    assertTrue(atRate.getLong("published") >= 30, "about 20 msg/s for 2 s: " + atRate.getLong("published"));
+    assertTrue(atRate.getLong("delivered") >= 50 * atRate.getLong("published"), "every subscriber got them");
+    assertMessagesExactlyOnceInOrder(sc.getJsonObject("channels"));
+    assertMessagesExactlyOnceInOrder(sc.getJsonObject("xnode"));
+    assertTrue(sc.getJsonObject("xnode").getBoolean("crossProcess"));
+
+    JsonObject idle = sc.getJsonObject("idle");
+    assertEquals(100, idle.getInteger("connections"));
+    assertTrue(idle.getLong("rssAfterBytes") > 0, "RSS sampled");
+    assertTrue(idle.containsKey("liveHeapPerConnectionBytes"), "live heap read with jcmd");
+    for (String k : List.of("connectWs", "connectWss")) {
+      JsonObject c = sc.getJsonObject(k);
+      assertTrue(c.getDouble("handshakesPerSecond") > 0, k);
+      assertTrue(c.getJsonObject("cpu").getLong("serverCpuMicros") > 0, k + " CPU sampled");
+    }
+
+    String md = Files.readString(summary);
+    assertTrue(md.contains("| 20 | CPU µs per delivery |"), md);
+    for (String png : List.of("cpu-per-delivery.png", "latency.png", "idle-rss.png")) {
+      byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve(png)), 4);
+      assertTrue(java.util.Arrays.equals(PNG, head), png + " is a PNG");
+    }
+  }
+
+  private static void assertMessagesExactlyOnceInOrder(JsonObject step) {
+    String name = step.getString("scenario") + " at " + step.getValue("rate");
+    assertTrue(step.getLong("published") > 0, name + ": published");
+    assertEquals(0, step.getLong("failedPublishes"), name + ": every publish acknowledged");
+    assertTrue(step.getBoolean("allAnswered"), name + ": every publish answered");
+    assertEquals(0, step.getLong("lost"), name + ": nothing lost");
+    assertEquals(0, step.getLong("duplicated"), name + ": nothing duplicated or out of order");
+    assertTrue(step.getJsonObject("latencyMicros").getLong("count") > 0, name + ": latencies recorded");
+    assertTrue(step.getJsonObject("latencyMicros").getLong("p50") > 0, name + ": latencies recorded");
+    assertTrue(step.getJsonObject("cpu").getLong("serverCpuMicros") > 0, name + ": server CPU sampled");
+    assertTrue(step.getJsonObject("cpu").getLong("generatorCpuMicros") > 0, name + ": generator CPU sampled");
+  }
+}
