@@ -33,6 +33,12 @@ class WssTest {
     assertEquals(0, p.exitValue(), () -> "openssl failed");
   }
 
+  /** wss handshakes run in BoringSSL (bundled for Linux x86_64 and aarch64), not the JDK's engine. */
+  @Test
+  void nativeTlsIsBundled() {
+    assertTrue(io.vertx.core.net.OpenSSLEngineOptions.isAvailable(), "BoringSSL did not load");
+  }
+
   private static TestNode tlsNode() {
     return TestNode.start(c -> c.set(ConfigOption.SSL_CERT, cert.toString()).set(ConfigOption.SSL_KEY, key.toString()));
   }

@@ -64,8 +64,10 @@ public final class ConnectionScenarios {
   /**
    * connect: {@code connects} handshakes, each a WebSocket connect plus a subscribe acknowledged
    * (for nchan the upgrade is the subscription), at most {@code connectWindow} under way at once,
-   * spread over the processes; over ws or, when the target was started with TLS, wss. A tenth as
-   * many handshakes first warm the server up (a JVM's JIT, TLS session machinery), unmeasured. Reports
+   * spread over the processes; over ws or, when the target was started with TLS, wss. Three rounds of
+   * as many handshakes (opened, then closed) first warm the server up, unmeasured: a JVM compiles its
+   * handshake path only after thousands of them, V8 and nginx need no such time, so a measurement of
+   * the first few hundred would compare a compiler's warm-up, not the steady cost. Reports
    * handshakes per second and server CPU µs per connection over the opening; the connections are
    * closed afterwards (not measured).
    */
@@ -73,13 +75,14 @@ public final class ConnectionScenarios {
     target.checkAlive();
     String channel = tag + (tls ? "-wss" : "-ws");
     Tally tally = new Tally();
-    int warmup = Math.max(1, s.connects / 10);
-    List<Subscriber> warm = gen.openAll(warmup, s.connectWindow, 300, i -> {
-      Subscriber sub = new Subscriber(0, tally);
-      return target.subscribe(gen, i % target.processCount(), channel + "-warm", sub).map(v -> sub);
-    });
-    warm.forEach(Subscriber::close);
-    ServerProcess.sleep(500);
+    for (int round = 0; round < 3; round++) {
+      List<Subscriber> warm = gen.openAll(s.connects, s.connectWindow, 300, i -> {
+        Subscriber sub = new Subscriber(0, tally);
+        return target.subscribe(gen, i % target.processCount(), channel + "-warm", sub).map(v -> sub);
+      });
+      warm.forEach(Subscriber::close);
+      ServerProcess.sleep(1500); // the closes are done before the next round, and before the measurement
+    }
     CpuSample cpu0 = CpuSample.take(target);
     List<Subscriber> subs = gen.openAll(s.connects, s.connectWindow, 300, i -> {
       Subscriber sub = new Subscriber(0, tally);
