@@ -80,7 +80,11 @@ public final class ChatClusterTarget extends Target {
         env.put("WEBSOCKET_SSL_KEY_PATH", tls.key().toString());
       }
       ServerProcess node = ServerProcess.start("chatcluster-node" + i,
-          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
+          List.of(javaBinary(), "-Xmx" + heap,
+              // README's "Memory" settings: G1 gives back what an idle node does not use (periodic
+              // collection, a heap at most 20 % free) instead of keeping the high-water mark resident.
+              "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
+              "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
       processes.add(node);
       node.awaitPort(port, 60);
       if (tls == null) {

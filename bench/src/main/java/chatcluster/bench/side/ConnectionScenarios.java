@@ -37,7 +37,9 @@ public final class ConnectionScenarios {
       return target.subscribe(gen, i % target.processCount(), channel, sub).map(v -> sub);
     });
     CpuSample cpu1 = CpuSample.take(target);
-    ServerProcess.sleep(3000);
+    // Idle means idle: memory is read once every server's own housekeeping for an idle spell (a JVM's
+    // periodic collection, V8's idle-time GC) has had its chance.
+    ServerProcess.sleep(15_000);
     long rss1 = rss(target.serverPids());
     long redis1 = rss(target.redisPids());
     long heap1 = target.liveHeapBytes();
