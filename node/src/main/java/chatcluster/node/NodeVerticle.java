@@ -215,7 +215,10 @@ final class NodeVerticle extends VerticleBase {
 
   /** A port another process holds is a configuration problem: name the option that chose it. */
   private Throwable portTaken(Throwable e, ConfigOption option, int port) {
-    if (e instanceof java.net.BindException) {
+    // The JDK's sockets say BindException; epoll's say "bind(..) failed ... Address already in use".
+    boolean inUse = e instanceof java.net.BindException
+        || (e instanceof java.io.IOException && e.getMessage() != null && e.getMessage().contains("Address already in use"));
+    if (inUse) {
       return config.sources().problem(option, config.host() + ":" + port + " is already in use by another process ("
           + e.getMessage() + ")");
     }

@@ -36,9 +36,11 @@ public final class ChatClusterTarget extends Target {
   private final int eventLoops;
   private final String heap;
   private final List<Integer> ports = new ArrayList<>();
+  private final boolean tcpNoDelay;
   private boolean tls;
 
-  public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap) {
+  public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap, boolean tcpNoDelay) {
+    this.tcpNoDelay = tcpNoDelay;
     this.nodeJar = nodeJar;
     this.nodes = nodes;
     this.eventLoops = eventLoops;
@@ -47,7 +49,7 @@ public final class ChatClusterTarget extends Target {
 
   @Override
   public String name() {
-    return "chatcluster";
+    return tcpNoDelay ? "chatcluster" : "chatcluster-nagle";
   }
 
   @Override
@@ -65,6 +67,7 @@ public final class ChatClusterTarget extends Target {
       env.put("WEBSOCKET_HOST", "127.0.0.1");
       env.put("WEBSOCKET_PORT", String.valueOf(port));
       env.put("WEBSOCKET_EVENT_LOOPS", String.valueOf(eventLoops));
+      env.put("WEBSOCKET_TCP_NODELAY", String.valueOf(tcpNoDelay));
       env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
       env.put("NODE_ID", "bench-" + i);
       env.put("WEBSOCKET_MAX_CLIENTS", "1000000");

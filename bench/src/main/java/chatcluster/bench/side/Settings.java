@@ -10,7 +10,7 @@ import java.util.List;
  * few-minute one; command-line flags override either (see {@link SideBySide}).
  */
 public final class Settings {
-  public List<String> targets = new ArrayList<>(List.of("chatcluster", "socketio", "nchan"));
+  public List<String> targets = new ArrayList<>(List.of("chatcluster", "chatcluster-nagle", "socketio", "nchan"));
   public List<String> scenarios = new ArrayList<>(List.of("idle", "connect", "fanout", "max", "channels", "xnode"));
   public int runs = 3;
   public int warmupSeconds = 2;

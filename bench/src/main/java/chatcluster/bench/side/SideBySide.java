@@ -160,13 +160,17 @@ public final class SideBySide {
   }
 
   static Target target(String name, Settings s, Path root) {
+    Path nodeJar = Path.of(System.getProperty("chatcluster.nodeJar",
+        root.resolve("node/target/chatcluster-node.jar").toString()));
     return switch (name) {
-      case "chatcluster" -> new ChatClusterTarget(Path.of(System.getProperty("chatcluster.nodeJar",
-          root.resolve("node/target/chatcluster-node.jar").toString())), s.processes, s.eventLoops, s.nodeHeap);
+      case "chatcluster" -> new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, true);
+      // The same nodes with tcpNoDelay off: small frames wait in the kernel while earlier ones are
+      // unacknowledged (Nagle), as nchan's WebSocket connections do.
+      case "chatcluster-nagle" -> new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, false);
       case "socketio" -> new SocketIoTarget(root.resolve("bench/peers/socketio"), s.processes);
       case "nchan" -> new NchanTarget(root.resolve("bench/peers/nchan/nginx.conf.template"));
       case "ws" -> new WsRelayTarget(root.resolve("bench/peers/socketio"));
-      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, socketio, nchan, ws)");
+      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, chatcluster-nagle, socketio, nchan, ws)");
     };
   }
 

@@ -90,6 +90,7 @@ public final class WebSocketEndpoint {
         .setMaxWebSocketFrameSize(decoderLimit(config))
         .setMaxWebSocketMessageSize(decoderLimit(config))
         .setWebSocketClosingTimeout(5)
+        .setTcpNoDelay(config.tcpNoDelay())
         // Connections are confined to their event loop: no multi-producer write queue per connection.
         .setStrictThreadMode(true)
         // Compression would compress every fan-out frame once per connection.
