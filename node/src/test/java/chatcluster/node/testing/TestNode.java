@@ -76,6 +76,17 @@ public final class TestNode implements AutoCloseable {
     try {
       // Generous: starting and stopping nodes on a loaded two-core machine can take a while.
       return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // Where it hangs is what the next reader needs: every thread's stack goes to the test's output.
+      StringBuilder dump = new StringBuilder("node operation timed out; threads:\n");
+      Thread.getAllStackTraces().forEach((t, stack) -> {
+        dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+        for (StackTraceElement frame : stack) {
+          dump.append("    at ").append(frame).append('\n');
+        }
+      });
+      System.err.println(dump);
+      throw new AssertionError(e);
     } catch (Exception e) {
       throw new AssertionError(e.getCause() != null ? e.getCause() : e);
     }
