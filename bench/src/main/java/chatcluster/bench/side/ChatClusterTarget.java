@@ -166,7 +166,10 @@ public final class ChatClusterTarget extends Target {
             if (!ok) {
               ready.tryFail("publisher's subscribe refused: " + refusal[0]);
             } else if (--left[0] == 0) {
-              ready.tryComplete(new WsPublisher(ws, ctx, pending));
+              ready.tryComplete(new FramedPublisher(ws, ctx, pending, 1_000_000,
+                  // {"type":"publish","channel":…,"data":…,"id":n}; acks come back in order
+                  (channel, payload, id) -> "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":\""
+                      + payload + "\",\"id\":" + id + "}"));
             }
           });
           ws.writeTextMessage("{\"type\":\"subscribe\",\"channel\":\"" + channels.get(i) + "\",\"id\":" + i + "}");
@@ -174,37 +177,6 @@ public final class ChatClusterTarget extends Target {
       });
       return ready.future();
     });
-  }
-
-  /** Publishes as {@code {"type":"publish","channel":…,"data":…,"id":n}}; acks come back in order. */
-  private static final class WsPublisher implements Publisher {
-    private final ClientWebSocket ws;
-    private final Context ctx;
-    private final ArrayDeque<Handler<Boolean>> pending;
-    private long id = 1_000_000;
-
-    WsPublisher(ClientWebSocket ws, Context ctx, ArrayDeque<Handler<Boolean>> pending) {
-      this.ws = ws;
-      this.ctx = ctx;
-      this.pending = pending;
-    }
-
-    @Override
-    public void publish(String channel, String payload, Handler<Boolean> done) {
-      pending.add(done);
-      ws.writeTextMessage("{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":\"" + payload
-          + "\",\"id\":" + (id++) + "}");
-    }
-
-    @Override
-    public Context context() {
-      return ctx;
-    }
-
-    @Override
-    public void close() {
-      ws.close();
-    }
   }
 
   /** Live heap over the nodes after a full GC: {@code jcmd PID GC.run}, then GC.heap_info's "used". */

@@ -113,7 +113,9 @@ public final class SocketIoTarget extends Target {
       } else if (WsConnect.startsWith(frame, "0{")) {
         ws.writeTextMessage("40");
       } else if (WsConnect.startsWith(frame, "40")) {
-        ready.tryComplete(new Sender(ws, ctx, pending));
+        ready.tryComplete(new FramedPublisher(ws, ctx, pending, 10,
+            // publish(room, data) with an acknowledgement; acks come back in order
+            (channel, payload, id) -> "42" + id + "[\"publish\",\"" + channel + "\",\"" + payload + "\"]"));
       }
     };
     return WsConnect.open(gen, ctx, tls, ports.get(process), PATH, frames, closed -> {
@@ -122,35 +124,5 @@ public final class SocketIoTarget extends Target {
         h.handle(false);
       }
     }).compose(ws -> ready.future());
-  }
-
-  /** Emits {@code publish(room, data)} with an acknowledgement; acks come back in order. */
-  private static final class Sender implements Publisher {
-    private final ClientWebSocket ws;
-    private final Context ctx;
-    private final ArrayDeque<Handler<Boolean>> pending;
-    private long id = 10;
-
-    Sender(ClientWebSocket ws, Context ctx, ArrayDeque<Handler<Boolean>> pending) {
-      this.ws = ws;
-      this.ctx = ctx;
-      this.pending = pending;
-    }
-
-    @Override
-    public void publish(String channel, String payload, Handler<Boolean> done) {
-      pending.add(done);
-      ws.writeTextMessage("42" + (id++) + "[\"publish\",\"" + channel + "\",\"" + payload + "\"]");
-    }
-
-    @Override
-    public Context context() {
-      return ctx;
-    }
-
-    @Override
-    public void close() {
-      ws.close();
-    }
   }
 }
