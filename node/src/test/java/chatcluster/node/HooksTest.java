@@ -26,6 +26,44 @@ class HooksTest {
     return new JsonObject().put("type", type).put("channel", channel);
   }
 
+  /**
+   * An embedder may complete a hook's Future on a thread of its own; the session still goes on on its
+   * event loop (its socket is written from there only): the welcome, the publish's ack and the
+   * message all arrive, in order.
+   */
+  @Test
+  void hooksCompletedOnAForeignThreadLetTheSessionGoOnOnItsLoop() {
+    try (TestNode node = TestNode.start(c -> {}, b -> {})) {
+      node.node.onConnectionOpen(c -> later()).onMessageReceived(m -> later());
+      WsClient c = node.client().connect();
+      c.take("welcome");
+      c.ok(new JsonObject().put("type", "subscribe").put("channel", "foreign"));
+      for (int i = 0; i < 20; i++) {
+        c.send(new JsonObject().put("type", "publish").put("channel", "foreign").put("data", i).put("id", 100 + i));
+      }
+      List<JsonObject> frames = c.takeAll(f -> "message".equals(f.getString("type")), 20, Duration.ofSeconds(10));
+      for (int i = 0; i < 20; i++) {
+        assertEquals(i, frames.get(i).getInteger("data"));
+      }
+    }
+  }
+
+  /** A Future completed 20 ms later by a plain thread, outside Vert.x. */
+  private static Future<Void> later() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      done.complete();
+    });
+    t.setDaemon(true);
+    t.start();
+    return done.future();
+  }
+
   @Test
   void connectionOpenAndCloseHooksSeeTheAuthenticatedConnection() throws Exception {
     LinkedBlockingQueue<ConnectionInfo> opened = new LinkedBlockingQueue<>();

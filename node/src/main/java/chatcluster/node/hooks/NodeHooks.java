@@ -1,5 +1,6 @@
 package chatcluster.node.hooks;
 
+import chatcluster.node.runtime.Contexts;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import io.vertx.core.Future;
@@ -72,13 +73,18 @@ public final class NodeHooks {
     })).map(v -> merged).recover(e -> asRejection(e).mapEmpty());
   }
 
+  /**
+   * Runs the hooks one after another. Each hook's Future is brought back to the caller's context: an
+   * embedder may complete it on any thread, while the session that waits for it is confined to its
+   * event loop (and its socket is written from there only).
+   */
   private static <H> Future<Void> chain(List<H> hooks, Function<H, Future<Void>> call) {
     Future<Void> f = Future.succeededFuture();
     for (H hook : hooks) {
       f = f.compose(v -> {
         try {
           Future<Void> r = call.apply(hook);
-          return r == null ? Future.succeededFuture() : r;
+          return r == null ? Future.succeededFuture() : Contexts.onCaller(r);
         } catch (RuntimeException e) {
           return Future.failedFuture(e);
         }

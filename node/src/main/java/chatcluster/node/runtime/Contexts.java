@@ -39,6 +39,27 @@ public final class Contexts {
     return promise.future();
   }
 
+  /**
+   * {@code f} completing on the calling thread's context: for Futures from code the node does not own
+   * (an embedder's hook may complete its Future on a thread of its own), so that what the caller
+   * chains after it still runs where the caller's state lives. Off a context, {@code f} as it is.
+   */
+  public static <T> Future<T> onCaller(Future<T> f) {
+    Context caller = Vertx.currentContext();
+    if (caller == null || f.isComplete()) {
+      return f;
+    }
+    Promise<T> promise = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        promise.handle(ar);
+      } else {
+        caller.runOnContext(v -> promise.handle(ar));
+      }
+    });
+    return promise.future();
+  }
+
   private static <T> Future<T> invoke(Supplier<Future<T>> action) {
     try {
       Future<T> f = action.get();

@@ -11,6 +11,7 @@ import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.FrameLog;
 import chatcluster.node.protocol.InvalidFrameException;
+import chatcluster.node.runtime.Contexts;
 import chatcluster.node.runtime.RateLimiter;
 import chatcluster.node.transport.Connection;
 import chatcluster.node.transport.Handshake;
@@ -172,11 +173,14 @@ public final class ClientSession {
     });
   }
 
-  /** Asks the Authenticator; one that throws instead of failing its Future counts as a refusal. */
+  /**
+   * Asks the Authenticator; one that throws instead of failing its Future counts as a refusal. A
+   * pluggable one may complete on a thread of its own: the session goes on on its loop.
+   */
   private Future<Principal> checkCredential(String token, String user, String device) {
     try {
-      return node.authenticator().authenticate(new AuthRequest(id(), token, user, device, connection.remoteAddress(),
-          request.headers()));
+      return Contexts.onCaller(node.authenticator().authenticate(new AuthRequest(id(), token, user, device,
+          connection.remoteAddress(), request.headers())));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
