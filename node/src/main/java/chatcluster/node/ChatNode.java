@@ -142,12 +142,12 @@ public final class ChatNode {
 
   /** Publishes {@code data} on {@code channel} as the server: every subscriber gets a {@code message}. */
   public Future<Long> broadcast(String channel, Object data) {
-    return onNode(v -> v.services().publish(channel, catalog.resolve(channel), data, Sender.SERVER));
+    return onNode(v -> v.services().outbound().publish(channel, catalog.resolve(channel), data, Sender.SERVER));
   }
 
   /** Sends {@code data} to every connection of the cluster as a {@code broadcast} frame. */
   public Future<Void> broadcast(Object data) {
-    return onNode(v -> v.services().broadcast(data));
+    return onNode(v -> v.services().outbound().broadcast(data));
   }
 
   /** {@code connection.open}: after authentication, before the welcome; a failure closes the connection. */

@@ -39,6 +39,9 @@ import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.ops.PrometheusMetrics;
 import chatcluster.node.presence.LocalPresenceStore;
 import chatcluster.node.pusher.PusherNode;
+import chatcluster.node.core.Outbound;
+import chatcluster.node.core.Presence;
+import chatcluster.node.session.NativePresence;
 import chatcluster.node.session.NodeServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -98,7 +101,7 @@ final class NodeVerticle extends VerticleBase {
     return authenticator().compose(authenticator -> {
       Broker broker;
       HistoryStore history;
-      PresenceStore presence;
+      PresenceStore presenceStore;
       ClusterState cluster;
       if (config.clustered()) {
         RedisKeys keys = new RedisKeys(config.redisPrefix());
@@ -106,7 +109,7 @@ final class NodeVerticle extends VerticleBase {
             metrics);
         broker = redis;
         history = redis.history();
-        presence = new RedisPresenceStore(redis.shards(), keys, config.nodeId());
+        presenceStore = new RedisPresenceStore(redis.shards(), keys, config.nodeId());
         if (hazelcast != null) {
           cluster = hazelcast;
           // Hazelcast notices a dead member within seconds: clean its Redis state at once.
@@ -126,8 +129,15 @@ final class NodeVerticle extends VerticleBase {
         vertx.setPeriodic(60_000, t -> localHistory.sweep());
         broker = new LocalBroker(localHistory);
         history = localHistory;
-        presence = new LocalPresenceStore();
+        presenceStore = new LocalPresenceStore();
         cluster = new LocalClusterState(config.nodeId());
+      }
+      // One presence membership for both protocols; Pusher adds its rendering below.
+      Presence.Renderings renderings = new Presence.Renderings(new NativePresence());
+      Outbound outbound = new Outbound(broker, metrics);
+      Presence presence = new Presence(presenceStore, outbound, renderings);
+      if (broker instanceof RedisBroker redis) {
+        redis.onPresenceDeparted(presence::leave);
       }
       int loopCount = config.eventLoopCount();
       Hub hub = new Hub(vertx, broker, metrics, loopCount, config.security().channelPublishRate());
@@ -145,15 +155,16 @@ final class NodeVerticle extends VerticleBase {
           taskStoreReady = file.load();
           store = file;
         }
-        scheduler = new TaskScheduler(vertx, api, store, cluster, broker);
+        scheduler = new TaskScheduler(vertx, api, store, cluster, outbound);
       }
       services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections,
-          new ClientAddresses(config.security()), null, null, broker,
+          new ClientAddresses(config.security()), null, null, broker, outbound,
           history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
       if (!config.pusherApps().isEmpty()) {
         pusher = new PusherNode(services, config.pusherApps());
+        renderings.add(pusher.presenceRendering());
         pusher.installBridge(hooks);
       }
       RelayService relay = new RelayService(services);

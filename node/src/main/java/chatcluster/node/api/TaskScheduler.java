@@ -5,7 +5,7 @@ import chatcluster.node.tasks.ScheduledTask;
 import chatcluster.node.tasks.TaskStore;
 
 import chatcluster.cluster.ClusterState;
-import chatcluster.node.broker.Broker;
+import chatcluster.node.core.Outbound;
 import chatcluster.node.broker.Direct;
 import chatcluster.node.config.Ids;
 import chatcluster.node.protocol.ChatException;
@@ -46,19 +46,19 @@ public final class TaskScheduler {
   private final ApiProxy proxy;
   private final TaskStore store;
   private final ClusterState cluster;
-  private final Broker broker;
+  private final Outbound outbound;
   private final ApiSettings settings;
   private final Set<String> running = new HashSet<>();
   private long timer = -1;
   private boolean ticking;
 
-  public TaskScheduler(Vertx vertx, ApiProxy proxy, TaskStore store, ClusterState cluster, Broker broker) {
+  public TaskScheduler(Vertx vertx, ApiProxy proxy, TaskStore store, ClusterState cluster, Outbound outbound) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.proxy = proxy;
     this.store = store;
     this.cluster = cluster;
-    this.broker = broker;
+    this.outbound = outbound;
     this.settings = proxy.settings();
   }
 
@@ -208,7 +208,7 @@ public final class TaskScheduler {
         frame = FrameCodec.taskFailure(task.id(), ts, e.code(), e.getMessage());
       }
       Integer finalStatus = status;
-      return broker.sendDirect(new Direct(null, task.device(), frame)).compose(delivered -> {
+      return outbound.sendDirect(new Direct(null, task.device(), frame)).compose(delivered -> {
         ScheduledTask next = task.afterRun(ts, finalStatus, delivered > 0);
         if (delivered == 0 && ts - next.ownerSeen() > settings.ownerTtl().toMillis()) {
           log.info("task {} ends: its owner {} has been gone for over {} s", task.id(), task.device(),

@@ -2,7 +2,6 @@ package chatcluster.node.broker;
 
 import chatcluster.node.cluster.RedisNodeRegistry;
 import chatcluster.node.history.RedisHistoryStore;
-import chatcluster.node.presence.RedisPresenceStore;
 import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisLink;
@@ -59,6 +58,8 @@ public final class RedisBroker implements Broker {
   private final NodeMetrics metrics;
   private final RedisHistoryStore history;
   private final RedisNodeRegistry registry;
+  private java.util.function.BiFunction<String, String, Future<Void>> presenceDeparted =
+      (c, s) -> Future.failedFuture("no presence membership wired");
   private Handler<Delivery> handler = d -> {};
   private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
   private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
@@ -81,7 +82,7 @@ public final class RedisBroker implements Broker {
     this.options = options;
     this.metrics = metrics;
     this.history = new RedisHistoryStore(shards, keys);
-    this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, this::emitLeave);
+    this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, (c, s) -> presenceDeparted.apply(c, s));
   }
 
   public RedisShards shards() {
@@ -182,9 +183,12 @@ public final class RedisBroker implements Broker {
     return link.send(Request.cmd(link.publishCommand(perSubject)).arg(pubsub).arg(payload)).mapEmpty();
   }
 
-  private void emitLeave(String channel, String memberJson) {
-    var m = RedisPresenceStore.member(memberJson);
-    emit(channel, FrameCodec.leave(channel, m.user(), m.device()));
+  /**
+   * What takes a dead node's presence entry (channel, session) out when the registry cleans up after
+   * it: the node's presence membership, which announces the leave. Set while the node is wired.
+   */
+  public void onPresenceDeparted(java.util.function.BiFunction<String, String, Future<Void>> handler) {
+    this.presenceDeparted = handler;
   }
 
   // ------------------------------------------------------------------ direct sends and routes

@@ -12,14 +12,15 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Node liveness in Redis: every node writes a heartbeat (Redis time) every {@link #HEARTBEAT_MS};
  * every node sweeps for nodes silent longer than {@link #DEAD_AFTER_MS} and one of them (a lock
- * decides) removes what the dead node wrote: presence entries (with leave events), routes and
+ * decides) removes what the dead node wrote: presence entries (each through the presence
+ * membership, which announces the leave as the channel's protocol renders it), routes and
  * counter shares. A node killed with -9 is cleaned within DEAD_AFTER_MS + HEARTBEAT_MS (8 s).
  */
 public final class RedisNodeRegistry {
@@ -31,20 +32,23 @@ public final class RedisNodeRegistry {
   private final RedisShards shards;
   private final RedisKeys keys;
   private final String nodeId;
-  private final BiConsumer<String, String> onLeave;
+  private final BiFunction<String, String, Future<Void>> departed;
   private java.util.function.Consumer<String> onNodeGone = n -> {};
   private Runnable onRejoin = () -> {};
   private boolean registered;
   private long timer = -1;
 
-  /** @param onLeave called with (channel, member json) for every presence entry removed */
+  /**
+   * @param departed takes a dead node's presence entry (channel, session) out and announces the leave;
+   *                 its Future completes when that is done
+   */
   public RedisNodeRegistry(Vertx vertx, RedisShards shards, RedisKeys keys, String nodeId,
-                           BiConsumer<String, String> onLeave) {
+                           BiFunction<String, String, Future<Void>> departed) {
     this.vertx = vertx;
     this.shards = shards;
     this.keys = keys;
     this.nodeId = nodeId;
-    this.onLeave = onLeave;
+    this.departed = departed;
   }
 
   /** Called with the id of every dead node once its state was removed. */
@@ -123,7 +127,7 @@ public final class RedisNodeRegistry {
 
   /**
    * Removes, on one server (or cluster), what a dead node's index lists: its presence entries (each
-   * reported to {@code onLeave}), route counts and counter shares; then the index itself. Each entry
+   * handed to {@code departed}), route counts and counter shares; then the index itself. Each entry
    * is one command on its own key, so that this works where keys live in different hash slots.
    */
   private Future<Void> cleanUp(RedisLink link, String deadNode) {
@@ -137,13 +141,7 @@ public final class RedisNodeRegistry {
             int bar = rest.lastIndexOf('|');
             String channel = rest.substring(0, bar);
             String session = rest.substring(bar + 1);
-            done.add(link.send(Request.cmd(Command.HGET).arg(keys.presence(channel)).arg(session)).compose(member -> {
-              if (member == null) {
-                return Future.succeededFuture();
-              }
-              return link.send(Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session))
-                  .onSuccess(x -> onLeave.accept(channel, member.toString()));
-            }));
+            done.add(departed.apply(channel, session));
           }
           case 'u' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.userRoute(rest)).arg(deadNode)));
           case 'd' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.deviceRoute(rest)).arg(deadNode)));

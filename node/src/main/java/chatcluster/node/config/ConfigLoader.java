@@ -154,7 +154,7 @@ public final class ConfigLoader {
         throw new ConfigException(where + ": must be a mapping with id, key and secret");
       }
       try {
-        builder.pusherApp(chatcluster.node.pusher.PusherApp.fromJson(entry, where));
+        builder.pusherApp(PusherApp.fromJson(entry, where));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }

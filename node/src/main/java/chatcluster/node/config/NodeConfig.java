@@ -59,7 +59,7 @@ public record NodeConfig(
     Path errorLog,
     LogChannel logChannel,
     ConfigSources sources,
-    List<chatcluster.node.pusher.PusherApp> pusherApps,
+    List<PusherApp> pusherApps,
     List<ChannelDeclaration> channels) {
 
   /** HS256 needs a key as long as its hash: 256 bits (RFC 7518, 3.2). */
@@ -97,7 +97,7 @@ public record NodeConfig(
     private final Map<ConfigOption, Object> raw = new EnumMap<>(ConfigOption.class);
     private final Map<ConfigOption, String> origin = new EnumMap<>(ConfigOption.class);
     private final List<ChannelDeclaration> channels = new ArrayList<>();
-    private final List<chatcluster.node.pusher.PusherApp> pusherApps = new ArrayList<>();
+    private final List<PusherApp> pusherApps = new ArrayList<>();
 
     /** Sets an option; a later call wins (the loader calls in precedence order). */
     public Builder set(ConfigOption option, Object value) {
@@ -120,7 +120,7 @@ public record NodeConfig(
     }
 
     /** Adds a Pusher app (the YAML file's {@code pusher.apps}); ids and keys must be unique. */
-    public Builder pusherApp(chatcluster.node.pusher.PusherApp app) {
+    public Builder pusherApp(PusherApp app) {
       pusherApps.add(app);
       return this;
     }
@@ -233,8 +233,8 @@ public record NodeConfig(
     }
 
     /** The file's apps plus the one of PUSHER_APP_ID / _KEY / _SECRET; ids and keys unique. */
-    private List<chatcluster.node.pusher.PusherApp> pusherApps() {
-      List<chatcluster.node.pusher.PusherApp> apps = new ArrayList<>(pusherApps);
+    private List<PusherApp> pusherApps() {
+      List<PusherApp> apps = new ArrayList<>(pusherApps);
       String id = string(ConfigOption.PUSHER_APP_ID);
       String appKey = string(ConfigOption.PUSHER_APP_KEY);
       String secret = string(ConfigOption.PUSHER_APP_SECRET);
@@ -245,9 +245,9 @@ public record NodeConfig(
               + ConfigOption.PUSHER_APP_KEY.label() + " and " + ConfigOption.PUSHER_APP_SECRET.label() + " together");
         }
         try {
-          apps.add(new chatcluster.node.pusher.PusherApp(id, appKey, secret, bool(ConfigOption.PUSHER_APP_CLIENT_EVENTS),
+          apps.add(new PusherApp(id, appKey, secret, bool(ConfigOption.PUSHER_APP_CLIENT_EVENTS),
               integer(ConfigOption.PUSHER_APP_MAX_CONNECTIONS),
-              chatcluster.node.pusher.PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS))));
+              PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS))));
         } catch (IllegalArgumentException e) {
           throw invalid(ConfigOption.PUSHER_APP_ID, e.getMessage());
         }

@@ -15,21 +15,23 @@ public final class LocalPresenceStore implements PresenceStore {
   private final Map<String, Map<String, PresenceMember>> channels = new HashMap<>();
 
   @Override
-  public synchronized Future<Void> add(String channel, String session, PresenceMember member) {
-    channels.computeIfAbsent(channel, c -> new LinkedHashMap<>()).put(session, member);
-    return Future.succeededFuture();
+  public synchronized Future<List<PresenceMember>> add(String channel, String session, PresenceMember member) {
+    Map<String, PresenceMember> members = channels.computeIfAbsent(channel, c -> new LinkedHashMap<>());
+    members.put(session, member);
+    return Future.succeededFuture(List.copyOf(members.values()));
   }
 
   @Override
-  public synchronized Future<Void> remove(String channel, String session) {
+  public synchronized Future<Removal> remove(String channel, String session) {
     Map<String, PresenceMember> members = channels.get(channel);
-    if (members != null) {
-      members.remove(session);
-      if (members.isEmpty()) {
-        channels.remove(channel);
-      }
+    if (members == null) {
+      return Future.succeededFuture(new Removal(null, List.of()));
     }
-    return Future.succeededFuture();
+    PresenceMember removed = members.remove(session);
+    if (members.isEmpty()) {
+      channels.remove(channel);
+    }
+    return Future.succeededFuture(new Removal(removed, List.copyOf(members.values())));
   }
 
   @Override

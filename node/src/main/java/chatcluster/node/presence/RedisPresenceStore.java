@@ -2,6 +2,7 @@ package chatcluster.node.presence;
 
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisLink;
+import chatcluster.node.redis.RedisScripts;
 import chatcluster.node.redis.RedisShards;
 
 import io.vertx.core.Future;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,7 +45,7 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Void> add(String channel, String session, PresenceMember member) {
+  public Future<List<PresenceMember>> add(String channel, String session, PresenceMember member) {
     String json = new JsonObject().put("user", member.user()).put("device", member.device())
         .put("node", member.node()).put("ts", System.currentTimeMillis()).put("seq", joins.incrementAndGet())
         .encode();
@@ -51,31 +53,51 @@ public final class RedisPresenceStore implements PresenceStore {
     RedisLink link = shards.forSubject(channel);
     Future<Response> indexed = link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
-    Future<Response> added = link.send(Request.cmd(Command.HSET).arg(keys.presence(channel)).arg(session).arg(json));
-    return Future.all(indexed, added).mapEmpty();
+    Future<Response> added = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_ADD).arg(1)
+        .arg(keys.presence(channel)).arg(session).arg(json));
+    return Future.all(indexed, added).map(v -> ordered(added.result()));
   }
 
   @Override
-  public Future<Void> remove(String channel, String session) {
+  public Future<Removal> remove(String channel, String session) {
     RedisLink link = shards.forSubject(channel);
-    Future<Response> removed = link.send(Request.cmd(Command.HDEL).arg(keys.presence(channel)).arg(session));
+    Future<Response> removed = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_REMOVE).arg(1)
+        .arg(keys.presence(channel)).arg(session));
     Future<Response> unindexed = link.send(Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
-    return Future.all(removed, unindexed).mapEmpty();
+    return Future.all(removed, unindexed).map(v -> {
+      Response r = removed.result();
+      String gone = r.get(0).toString();
+      return new Removal(gone.isEmpty() ? null : member(gone), ordered(r.get(1)));
+    });
   }
 
   @Override
   public Future<List<PresenceMember>> members(String channel) {
-    return shards.forSubject(channel).send(Request.cmd(Command.HGETALL).arg(keys.presence(channel))).map(r -> {
-      List<JsonObject> entries = new ArrayList<>();
-      for (String field : r.getKeys()) {
-        entries.add(new JsonObject(r.get(field).toString()));
+    return shards.forSubject(channel).send(Request.cmd(Command.HGETALL).arg(keys.presence(channel)))
+        .map(RedisPresenceStore::ordered);
+  }
+
+  /**
+   * A presence hash (a map reply, or field/value pairs from a script) in join order: a hash keeps no
+   * order, and equal milliseconds are common on a busy channel.
+   */
+  private static List<PresenceMember> ordered(Response hash) {
+    List<JsonObject> entries = new ArrayList<>();
+    if (hash != null) {
+      if (hash.type() == ResponseType.MULTI && !hash.isMap()) {
+        for (int i = 0; i + 1 < hash.size(); i += 2) {
+          entries.add(new JsonObject(hash.get(i + 1).toString()));
+        }
+      } else {
+        for (String field : hash.getKeys()) {
+          entries.add(new JsonObject(hash.get(field).toString()));
+        }
       }
-      // A hash keeps no order; equal milliseconds are common on a busy channel.
-      entries.sort(Comparator.<JsonObject>comparingLong(m -> m.getLong("ts", 0L))
-          .thenComparingLong(m -> m.getLong("seq", 0L)));
-      return entries.stream()
-          .map(m -> new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"))).toList();
-    });
+    }
+    entries.sort(Comparator.<JsonObject>comparingLong(m -> m.getLong("ts", 0L))
+        .thenComparingLong(m -> m.getLong("seq", 0L)));
+    return entries.stream()
+        .map(m -> new PresenceMember(m.getString("user"), m.getString("device"), m.getString("node"))).toList();
   }
 }

@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import io.vertx.core.Future;

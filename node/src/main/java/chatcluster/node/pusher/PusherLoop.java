@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import chatcluster.node.transport.Connection;
 import chatcluster.node.transport.Handshake;
 import io.netty.handler.codec.http.QueryStringDecoder;

@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.runtime.Contexts;
@@ -21,13 +22,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Occupancy, once per cluster.</b> The node counts its own subscribers per app channel. When its
  * first arrives it enters itself in the channel's occupancy set (the presence store, under
- * {@link PusherChannel#occupancy}) and reads the set back: the node that is first in join order sends
- * {@code channel_occupied}, the others joined after it and stay quiet. When its last leaves it takes
- * itself out and reads again: the node that finds the set empty sends {@code channel_vacated}. Two
- * nodes whose last subscribers leave within the same few milliseconds may both find it empty (a
- * doubled {@code channel_vacated}); a node that dies is taken out of the set by the others without a
- * webhook. Member changes are decided by the node where the connection joins or leaves (see
- * {@link PusherService}), client events by the node that receives them.
+ * {@link PusherChannel#occupancy}); the store answers the set as it is right after, in the same
+ * atomic step, and the node that finds itself alone sends {@code channel_occupied}. When its last
+ * leaves it takes itself out the same way, and the node whose removal leaves the set empty sends
+ * {@code channel_vacated}: of nodes doing so at once exactly one. A node that dies is taken out of the
+ * set by the others without a webhook. Member changes are the node's presence membership's
+ * ({@link chatcluster.node.core.Presence}, rendered by {@link PusherPresence}), client events are
+ * decided by the node that receives them.
  *
  * <p>Threading: built and owned by the node's context; {@link #channelJoined}, {@link #channelLeft} and
  * {@link #webhook} may be called from any loop and hop there. The app maps are immutable.
@@ -64,6 +65,11 @@ public final class PusherNode {
     return byKey.get(key);
   }
 
+  /** How the adapter's presence channels announce joins and leaves (see {@link PusherPresence}). */
+  public chatcluster.node.core.Presence.Rendering presenceRendering() {
+    return new PusherPresence(this);
+  }
+
   /** This loop's side of the adapter, with the loop's services. */
   public PusherLoop forLoop(NodeServices loop) {
     return new PusherLoop(this, new PusherService(loop, this));
@@ -79,10 +85,11 @@ public final class PusherNode {
     String key = PusherChannel.occupancy(app.id(), name);
     context.runOnContext(v -> {
       if (local.merge(key, 1, Integer::sum) == 1) {
-        node.presence().add(key, node.nodeId(), new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
-            .compose(x -> node.presence().members(key))
+        node.presence().store().add(key, node.nodeId(),
+                new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
             .onSuccess(members -> {
-              if (!members.isEmpty() && members.get(0).node().equals(node.nodeId())) {
+              // Read in the same step as the add: of nodes occupying it at once, one finds itself alone.
+              if (members.size() == 1) {
                 webhook(app, new JsonObject().put("name", "channel_occupied").put("channel", name));
               }
             })
@@ -97,10 +104,10 @@ public final class PusherNode {
     context.runOnContext(v -> {
       Integer left = local.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
       if (left == null) {
-        node.presence().remove(key, node.nodeId())
-            .compose(x -> node.presence().members(key))
-            .onSuccess(members -> {
-              if (members.isEmpty()) {
+        node.presence().store().remove(key, node.nodeId())
+            .onSuccess(removal -> {
+              // Read in the same step as the removal: of nodes vacating it at once, one finds it empty.
+              if (removal.removed() != null && removal.remaining().isEmpty()) {
                 webhook(app, new JsonObject().put("name", "channel_vacated").put("channel", name));
               }
             })
@@ -125,8 +132,7 @@ public final class PusherNode {
       }
       String data = io.vertx.core.json.Json.encode(message.data());
       return Contexts.call(node.vertx(), context, () -> {
-        node.metrics().framesEncoded.increment();
-        return node.broker().emit(channel.internal(app.id()), PusherFrames.event(channel.name(), "message", data, null));
+        return node.outbound().emit(channel.internal(app.id()), PusherFrames.event(channel.name(), "message", data, null));
       });
     });
   }

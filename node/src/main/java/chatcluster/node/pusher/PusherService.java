@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.hub.LoopChannels;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Events are broker {@code emit}s on the channel's internal name; on {@code cache-} channels
  *       they are {@code publish}es into a one-entry history (30 minutes), read back on subscribe.</li>
  *   <li>Presence: one presence-store entry per connection (member {@code user} = user_id,
- *       {@code device} = {@code socket_id + " " + user_info JSON}); {@code member_added} when a user's
- *       first connection joins, {@code member_removed} when its last leaves, decided by the node
- *       where the connection joins or leaves, which also sends the webhook.</li>
+ *       {@code device} = {@code socket_id + " " + user_info JSON}), through the node's presence
+ *       membership ({@link chatcluster.node.core.Presence}): {@code member_added} when a user's first
+ *       connection joins, {@code member_removed} when its last leaves, on any node or when a node
+ *       dies, rendered with their webhooks by {@link PusherPresence}.</li>
  *   <li>Publishes that cannot reach the cluster fail with {@code unavailable}: nobody got them.</li>
  * </ul>
  *
@@ -69,14 +71,12 @@ final class PusherService {
   Future<Void> publish(PusherApp app, PusherChannel channel, String event, Object data, String exceptSocket,
                        String userId) {
     String internal = channel.internal(app.id());
-    loop.metrics().framesEncoded.increment();
-    loop.metrics().messagesPublished.increment();
     Future<Void> sent;
     if (channel.cache()) {
       Buffer prefix = PusherFrames.eventPrefix(channel.name(), event, data);
-      sent = loop.broker().publish(internal, PusherFrames.excluding(exceptSocket, prefix), CACHE).mapEmpty();
+      sent = loop.outbound().publishEncoded(internal, PusherFrames.excluding(exceptSocket, prefix), CACHE).mapEmpty();
     } else {
-      sent = loop.broker().emit(internal, PusherFrames.excluding(exceptSocket,
+      sent = loop.outbound().emitMessage(internal, PusherFrames.excluding(exceptSocket,
           PusherFrames.event(channel.name(), event, data, userId)));
     }
     String twin = channel.nativeTwin(app.id());
@@ -84,8 +84,7 @@ final class PusherService {
       return sent;
     }
     return sent.compose(v -> {
-      loop.metrics().framesEncoded.increment();
-      return loop.broker().emit(twin, FrameCodec.event(event, twin, nativeData(data), Sender.SERVER));
+      return loop.outbound().emit(twin, FrameCodec.event(event, twin, nativeData(data), Sender.SERVER));
     });
   }
 
@@ -111,7 +110,7 @@ final class PusherService {
 
   /** Closes every connection of a signed-in user, on whatever node. */
   Future<Void> terminate(PusherApp app, String user) {
-    return loop.broker().emit(PusherChannel.userControl(app.id(), user),
+    return loop.outbound().emit(PusherChannel.userControl(app.id(), user),
         Buffer.buffer("{\"event\":\"pusher_internal:terminate\"}"));
   }
 
@@ -159,36 +158,14 @@ final class PusherService {
                                    Object userInfo) {
     String internal = channel.internal(app.id());
     String device = socketId + " " + io.vertx.core.json.Json.encode(userInfo);
-    return loop.presence().add(internal, socketId, new PresenceMember(userId, device, loop.nodeId()))
-        .compose(v -> loop.presence().members(internal))
-        .compose(members -> {
-          long mine = members.stream().filter(m -> m.user().equals(userId)).count();
-          Future<Void> announced = Future.succeededFuture();
-          if (mine == 1) {
-            loop.metrics().framesEncoded.increment();
-            announced = loop.broker().emit(internal, PusherFrames.excluding(socketId,
-                PusherFrames.memberAdded(channel.name(), userId, userInfo)))
-                .onSuccess(x -> node.webhook(app, new JsonObject().put("name", "member_added")
-                    .put("channel", channel.name()).put("user_id", userId)));
-          }
-          return announced.map(x -> presenceData(members));
-        });
+    return loop.presence().join(internal, socketId, new PresenceMember(userId, device, loop.nodeId()))
+        .map(PusherService::presenceData);
   }
 
   /** Takes a connection out of a presence channel; member_removed when it was the user's last. */
   void leavePresence(PusherApp app, PusherChannel channel, String socketId, String userId) {
     String internal = channel.internal(app.id());
-    loop.presence().remove(internal, socketId)
-        .compose(v -> loop.presence().members(internal))
-        .compose(members -> {
-          if (members.stream().anyMatch(m -> m.user().equals(userId))) {
-            return Future.succeededFuture();
-          }
-          loop.metrics().framesEncoded.increment();
-          return loop.broker().emit(internal, PusherFrames.memberRemoved(channel.name(), userId))
-              .onSuccess(x -> node.webhook(app, new JsonObject().put("name", "member_removed")
-                  .put("channel", channel.name()).put("user_id", userId)));
-        })
+    loop.presence().leave(internal, socketId)
         .onFailure(e -> log.debug("presence leave on {} not announced: {}", channel.name(), e.toString()));
   }
 
@@ -208,7 +185,8 @@ final class PusherService {
         .put("hash", new JsonObject(hash)).put("count", hash.size());
   }
 
-  private static Object userInfo(PresenceMember m) {
+  /** The user_info a Pusher presence member carries (after the socket id in its device field), or null. */
+  static Object userInfo(PresenceMember m) {
     int space = m.device() == null ? -1 : m.device().indexOf(' ');
     if (space < 0) {
       return null;

@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.runtime.RateLimiter;

@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

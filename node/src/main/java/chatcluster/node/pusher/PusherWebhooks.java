@@ -1,5 +1,6 @@
 package chatcluster.node.pusher;
 
+import chatcluster.node.config.PusherApp;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

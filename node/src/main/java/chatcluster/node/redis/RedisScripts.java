@@ -91,6 +91,27 @@ public final class RedisScripts {
       return 0
       """;
 
+  /**
+   * Enters a session into a presence channel and reads the channel back in the same step, so that of
+   * two joins of one user exactly one finds itself alone. KEYS: presence hash. ARGV: session, member
+   * JSON. Returns the hash as field, value pairs.
+   */
+  public static final String PRESENCE_ADD = """
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      return redis.call('HGETALL', KEYS[1])
+      """;
+
+  /**
+   * Takes a session out of a presence channel and reads the channel back in the same step, so that of
+   * two leaves of one user exactly one finds the user gone. KEYS: presence hash. ARGV: session.
+   * Returns {the removed member JSON or '' when it was not there, the remaining hash as pairs}.
+   */
+  public static final String PRESENCE_REMOVE = """
+      local m = redis.call('HGET', KEYS[1], ARGV[1])
+      if m then redis.call('HDEL', KEYS[1], ARGV[1]) end
+      return {m or '', redis.call('HGETALL', KEYS[1])}
+      """;
+
   /** Adjusts a route count (user or device to node). KEYS: route hash. ARGV: node, delta. */
   public static final String ROUTE = """
       local v = redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))

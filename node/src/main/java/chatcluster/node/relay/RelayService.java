@@ -70,24 +70,22 @@ public final class RelayService {
   public Future<Void> apply(RelayAction action) {
     try {
       if (action instanceof RelayAction.Multicast m) {
-        return node.broadcast(m.data());
+        return node.outbound().broadcast(m.data());
       }
       if (action instanceof RelayAction.SendToChannel s) {
-        return node.publish(s.channel(), node.catalog().resolve(s.channel()), s.data(), Sender.SERVER).mapEmpty();
+        return node.outbound().publish(s.channel(), node.catalog().resolve(s.channel()), s.data(), Sender.SERVER).mapEmpty();
       }
       if (action instanceof RelayAction.SendToDevice d) {
-        node.metrics().framesEncoded.increment();
-        Direct direct = new Direct(null, d.device(), FrameCodec.direct(d.data(), Sender.SERVER));
-        return node.broker().sendDirect(direct).compose(n -> reached(n, d.device()));
+        return node.outbound().sendDirect(null, d.device(), d.data(), Sender.SERVER).compose(n -> reached(n, d.device()));
       }
       if (action instanceof RelayAction.Subscribe s) {
         node.catalog().resolve(s.channel());
-        return node.broker().sendDeviceCommand(new DeviceCommand(s.device(), true, s.channel()))
+        return node.outbound().deviceCommand(new DeviceCommand(s.device(), true, s.channel()))
             .compose(n -> reached(n, s.device()));
       }
       RelayAction.Unsubscribe u = (RelayAction.Unsubscribe) action;
       node.catalog().resolve(u.channel());
-      return node.broker().sendDeviceCommand(new DeviceCommand(u.device(), false, u.channel()))
+      return node.outbound().deviceCommand(new DeviceCommand(u.device(), false, u.channel()))
           .compose(n -> reached(n, u.device()));
     } catch (ChatException e) {
       return Future.failedFuture(e);

@@ -200,8 +200,8 @@ final class Commands {
     }
     Principal p = session.principal();
     sub.joined = true;
-    return node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
-        .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
+    return node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
+        .mapEmpty();
   }
 
   /**
@@ -212,8 +212,7 @@ final class Commands {
     Principal p = session.principal();
     for (Subscription sub : session.subscriptions.all()) {
       if (sub.joined) {
-        node.presence().add(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
-            .compose(v -> emit(sub.channel, FrameCodec.join(sub.channel, p.user(), p.device())));
+        node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
       }
     }
   }
@@ -264,9 +263,7 @@ final class Commands {
     }
     if (sub.joined) {
       sub.joined = false;
-      Principal p = session.principal();
-      undone.add(node.presence().remove(sub.channel, session.id())
-          .compose(v -> emit(sub.channel, FrameCodec.leave(sub.channel, p.user(), p.device()))));
+      undone.add(node.presence().leave(sub.channel, session.id()));
     }
     return Future.join(undone).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
@@ -309,7 +306,7 @@ final class Commands {
           + node.config().security().channelPublishRate() + " publishes per second");
     }
     Future<Void> hooks = node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()));
-    Future<Future<Long>> handedOver = hooks.map(v -> node.publish(channel, options, frame.data(), sender()));
+    Future<Future<Long>> handedOver = hooks.map(v -> node.outbound().publish(channel, options, frame.data(), sender()));
     Future<JsonObject> result = handedOver.compose(offset -> offset)
         .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
     return new Step(handedOver, reply(frame.id(), result));
@@ -343,10 +340,8 @@ final class Commands {
 
   private Future<JsonObject> send(ClientFrame.Send frame) {
     ClientFrame.Target to = frame.to();
-    Buffer direct = FrameCodec.direct(frame.data(), sender());
-    node.metrics().framesEncoded.increment();
-    Direct target = new Direct(to.user(), to.device(), direct);
-    return node.broker().sendDirect(target).compose(delivered -> delivered > 0
+    Direct target = new Direct(to.user(), to.device(), FrameCodec.direct(frame.data(), sender()));
+    return node.outbound().sendDirect(target).compose(delivered -> delivered > 0
         ? Future.succeededFuture(new JsonObject().put("delivered", delivered))
         : Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, target.describe() + " is not connected")));
   }
@@ -420,8 +415,7 @@ final class Commands {
   }
 
   private Future<Void> emit(String channel, Buffer frame) {
-    node.metrics().framesEncoded.increment();
-    return node.broker().emit(channel, frame);
+    return node.outbound().emit(channel, frame);
   }
 
   private Sender sender() {

@@ -6,23 +6,20 @@ import chatcluster.node.api.TaskScheduler;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.broker.Broker;
 import chatcluster.node.channel.ChannelCatalog;
-import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.NodeConfig;
 import chatcluster.node.history.HistoryStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
 import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.ops.NodeMetrics;
+import chatcluster.node.core.Outbound;
+import chatcluster.node.core.Presence;
 import chatcluster.node.presence.PresenceStore;
-import chatcluster.node.protocol.FrameCodec;
-import chatcluster.node.protocol.Sender;
 import chatcluster.node.runtime.Contexts;
 import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * What the node's code works with. The node's own instance holds the shared parts as they are (they
@@ -42,8 +39,9 @@ public record NodeServices(
     LoopChannels channels,
     SessionRegistry sessions,
     Broker broker,
+    Outbound outbound,
     HistoryStore history,
-    PresenceStore presence,
+    Presence presence,
     ClusterState cluster,
     Authenticator authenticator,
     NodeHooks hooks,
@@ -57,28 +55,16 @@ public record NodeServices(
    */
   public NodeServices forLoop(Context nodeContext, LoopChannels loopChannels, SessionRegistry loopSessions) {
     return new NodeServices(vertx, config, nodeId, catalog, hub, connections, addresses, loopChannels, loopSessions,
-        Contexts.bind(Broker.class, broker, vertx, nodeContext),
+        loopBroker(nodeContext),
+        outbound.with(loopBroker(nodeContext)),
         Contexts.bind(HistoryStore.class, history, vertx, nodeContext),
-        Contexts.bind(PresenceStore.class, presence, vertx, nodeContext),
+        presence.with(Contexts.bind(PresenceStore.class, presence.store(), vertx, nodeContext),
+            outbound.with(loopBroker(nodeContext))),
         Contexts.bind(ClusterState.class, cluster, vertx, nodeContext),
         authenticator, hooks, metrics, api, tasks);
   }
 
-  /**
-   * Publishes a {@code message} on a channel, cluster-wide: encoded once here, offset and history by
-   * the broker. Publishes made from one thread keep their order. The Future holds the offset, or
-   * fails with {@code unavailable} when the message cannot be made durable and cluster-wide.
-   */
-  public Future<Long> publish(String channel, ChannelOptions options, Object data, Sender from) {
-    Buffer prefix = FrameCodec.messagePrefix(channel, data, from, System.currentTimeMillis());
-    metrics.framesEncoded.increment();
-    metrics.messagesPublished.increment();
-    return broker.publish(channel, prefix, options);
-  }
-
-  /** Sends {@code data} to every connection of the cluster as a {@code broadcast} frame, encoded once. */
-  public Future<Void> broadcast(Object data) {
-    metrics.framesEncoded.increment();
-    return broker.broadcast(FrameCodec.broadcast(data));
+  private Broker loopBroker(Context nodeContext) {
+    return Contexts.bind(Broker.class, broker, vertx, nodeContext);
   }
 }

@@ -44,7 +44,7 @@ class RedisClusterStateTest extends MembershipContract {
   void startNode() throws Exception {
     redisShards = TestShards.start(vertx, redis);
     keys = new RedisKeys("cs-" + Ids.random(6) + ":");
-    registry = new RedisNodeRegistry(vertx, redisShards.shards(), keys, "node-redis", (channel, member) -> {});
+    registry = new RedisNodeRegistry(vertx, redisShards.shards(), keys, "node-redis", (channel, session) -> io.vertx.core.Future.succeededFuture());
     redisShards.node().run(registry::start);
   }
 

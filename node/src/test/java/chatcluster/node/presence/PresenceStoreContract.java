@@ -106,12 +106,75 @@ public abstract class PresenceStoreContract {
     assertEquals(numbers.stream().filter(n -> n > 100).sorted().toList(), numbers.stream().filter(n -> n > 100).toList());
   }
 
+  @Test
+  void addAndRemoveAnswerTheChannelAsItIsRightAfter() throws Exception {
+    assertEquals(List.of(member(1)), call(() -> store.add("room", "s1", member(1))));
+    assertEquals(List.of(member(1), member(2)), call(() -> store.add("room", "s2", member(2))));
+    PresenceStore.Removal removal = call(() -> store.remove("room", "s1"));
+    assertEquals(member(1), removal.removed());
+    assertEquals(List.of(member(2)), removal.remaining());
+    PresenceStore.Removal again = call(() -> store.remove("room", "s1"));
+    assertEquals(null, again.removed(), "a session that is not there is not removed twice");
+    assertEquals(List.of(member(2)), again.remaining());
+  }
+
+  /**
+   * Two connections of each of 30 users join at once from two contexts, then leave at once: for every
+   * user exactly one join finds itself the user's only entry and exactly one leave finds the user
+   * gone. Presence transitions are decided on these answers, so a read apart from the write would
+   * give no first (or two) for some users.
+   */
+  @Test
+  void ofTwoJoinsOfOneUserExactlyOneIsTheFirstAndOfTwoLeavesExactlyOneTheLast() throws Exception {
+    CallerContext other = CallerContext.deploy(vertx);
+    int users = 30;
+    java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> firsts = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> lasts = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.function.BiFunction<CallerContext, String, Future<Void>> joinAll = (on, side) -> {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < users; i++) {
+        String user = "user-" + i;
+        all.add(on.checked(store.add("race", side + i, new PresenceMember(user, side, "node-1"))).onSuccess(ms -> {
+          if (ms.stream().filter(m -> m.user().equals(user)).count() == 1) {
+            firsts.computeIfAbsent(user, u -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          }
+        }));
+      }
+      return Future.all(all).mapEmpty();
+    };
+    java.util.function.BiFunction<CallerContext, String, Future<Void>> leaveAll = (on, side) -> {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < users; i++) {
+        String user = "user-" + i;
+        all.add(on.checked(store.remove("race", side + i)).onSuccess(r -> {
+          if (r.removed() != null && r.remaining().stream().noneMatch(m -> m.user().equals(user))) {
+            lasts.computeIfAbsent(user, u -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          }
+        }));
+      }
+      return Future.all(all).mapEmpty();
+    };
+    Future<Void> a = caller.submit(() -> joinAll.apply(caller, "a"));
+    Future<Void> b = other.submit(() -> joinAll.apply(other, "b"));
+    await(Future.all(a, b));
+    assertEquals(2 * users, call(() -> store.members("race")).size());
+    Future<Void> c = caller.submit(() -> leaveAll.apply(caller, "a"));
+    Future<Void> d = other.submit(() -> leaveAll.apply(other, "b"));
+    await(Future.all(c, d));
+    for (int i = 0; i < users; i++) {
+      String user = "user-" + i;
+      assertEquals(1, firsts.getOrDefault(user, new java.util.concurrent.atomic.AtomicInteger()).get(), user + " first");
+      assertEquals(1, lasts.getOrDefault(user, new java.util.concurrent.atomic.AtomicInteger()).get(), user + " last");
+    }
+    assertEquals(List.of(), call(() -> store.members("race")));
+  }
+
   /** Adds members {@code from..to} to "busy" one after the other, each Future checked on {@code on}. */
   private Future<Void> joinInOrder(CallerContext on, int from, int to) {
     Future<Void> chain = Future.succeededFuture();
     for (int i = from; i <= to; i++) {
       int n = i;
-      chain = chain.compose(v -> on.checked(store.add("busy", "s" + n, member(n))));
+      chain = chain.compose(v -> on.checked(store.add("busy", "s" + n, member(n)))).mapEmpty();
     }
     return chain;
   }

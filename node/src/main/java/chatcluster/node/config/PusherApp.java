@@ -1,4 +1,4 @@
-package chatcluster.node.pusher;
+package chatcluster.node.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,0 +1,65 @@
+package chatcluster.node.pusher;
+
+import chatcluster.node.config.PusherApp;
+import chatcluster.node.core.Presence;
+import chatcluster.node.presence.PresenceMember;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The Pusher protocol's rendering of presence on its presence channels ({@code pusher/{app}/presence-…}):
+ * a user's first connection in the channel gives {@code pusher_internal:member_added} (to everyone
+ * but that connection) and the {@code member_added} webhook, its last one {@code member_removed} and
+ * its webhook, whether the connection closed, unsubscribed or its node died. Occupancy entries
+ * ({@code pusher-occ/…}) are the adapter's own and are not announced.
+ *
+ * <p>Threading: stateless; called on whatever context announces.
+ */
+final class PusherPresence implements Presence.Rendering {
+  private final PusherNode node;
+
+  PusherPresence(PusherNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public boolean owns(String channel) {
+    return channel.startsWith("pusher/") || channel.startsWith("pusher-occ/");
+  }
+
+  @Override
+  public Presence.Announcement joined(String channel, String session, PresenceMember member, boolean firstOfUser) {
+    Target t = firstOfUser ? target(channel) : null;
+    if (t == null) {
+      return null;
+    }
+    return new Presence.Announcement(PusherFrames.excluding(session,
+        PusherFrames.memberAdded(t.name, member.user(), PusherService.userInfo(member))),
+        () -> node.webhook(t.app, new JsonObject().put("name", "member_added").put("channel", t.name)
+            .put("user_id", member.user())));
+  }
+
+  @Override
+  public Presence.Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser) {
+    Target t = lastOfUser ? target(channel) : null;
+    if (t == null) {
+      return null;
+    }
+    return new Presence.Announcement(PusherFrames.memberRemoved(t.name, member.user()),
+        () -> node.webhook(t.app, new JsonObject().put("name", "member_removed").put("channel", t.name)
+            .put("user_id", member.user())));
+  }
+
+  private record Target(PusherApp app, String name) {}
+
+  /** The app and Pusher channel name of an internal presence channel name, or null. */
+  private Target target(String internal) {
+    if (!internal.startsWith("pusher/")) {
+      return null;
+    }
+    int slash = internal.indexOf('/', "pusher/".length());
+    PusherApp app = slash < 0 ? null : node.appById(internal.substring("pusher/".length(), slash));
+    String name = app == null ? null : PusherChannel.nameOf(app.id(), internal);
+    PusherChannel channel = name == null ? null : PusherChannel.parse(name);
+    return channel == null || channel.kind() != PusherChannel.Kind.PRESENCE ? null : new Target(app, name);
+  }
+}
