@@ -1,34 +1,21 @@
 package chatcluster.node;
 
 import chatcluster.cluster.ClusterState;
-import chatcluster.cluster.LocalClusterState;
-import chatcluster.cluster.MembershipChange;
 import chatcluster.cluster.NodeInfo;
 import chatcluster.node.api.ApiProxy;
-import chatcluster.node.tasks.FileTaskStore;
 import chatcluster.node.api.TaskScheduler;
 import chatcluster.node.tasks.TaskStore;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.auth.JwtVerifiers;
 import chatcluster.node.auth.TokenAuthenticator;
 import chatcluster.node.broker.Broker;
-import chatcluster.node.broker.LocalBroker;
 import chatcluster.node.channel.ChannelCatalog;
 import chatcluster.node.config.ConfigException;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.config.NodeConfig;
-import chatcluster.node.history.HistoryStore;
-import chatcluster.node.history.LocalHistoryStore;
-import chatcluster.node.presence.PresenceStore;
-import chatcluster.node.broker.RedisBroker;
 import chatcluster.node.relay.HttpRelayApi;
 import chatcluster.node.relay.RelayService;
 import chatcluster.node.relay.UnixSocketRelayEndpoint;
-import chatcluster.node.cluster.RedisClusterState;
-import chatcluster.node.redis.RedisEndpoint;
-import chatcluster.node.redis.RedisKeys;
-import chatcluster.node.presence.RedisPresenceStore;
-import chatcluster.node.tasks.RedisTaskStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
 import chatcluster.node.transport.ClientAddresses;
@@ -37,9 +24,9 @@ import chatcluster.node.transport.WebSocketEndpoint;
 import chatcluster.node.ops.HealthRoutes;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.ops.PrometheusMetrics;
-import chatcluster.node.presence.LocalPresenceStore;
 import chatcluster.node.pusher.PusherNode;
 import chatcluster.node.core.Outbound;
+import chatcluster.node.core.PublishBudget;
 import chatcluster.node.core.Presence;
 import chatcluster.node.session.NativePresence;
 import chatcluster.node.session.NodeServices;
@@ -99,67 +86,30 @@ final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return authenticator().compose(authenticator -> {
-      Broker broker;
-      HistoryStore history;
-      PresenceStore presenceStore;
-      ClusterState cluster;
-      if (config.clustered()) {
-        RedisKeys keys = new RedisKeys(config.redisPrefix());
-        RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), catalog::resolve,
-            metrics);
-        broker = redis;
-        history = redis.history();
-        presenceStore = new RedisPresenceStore(redis.shards(), keys, config.nodeId());
-        if (hazelcast != null) {
-          cluster = hazelcast;
-          // Hazelcast notices a dead member within seconds: clean its Redis state at once.
-          hazelcast.onMembership(change -> {
-            if (change.kind() == MembershipChange.Kind.LEFT && change.nodeId() != null) {
-              redis.registry().cleanUpAfter(change.nodeId());
-            }
-          });
-        } else {
-          RedisClusterState redisState = new RedisClusterState(redis.shards(), keys, config.nodeId());
-          redis.registry().onNodeGone(redisState::nodeLeft);
-          redis.registry().onRejoin(() -> loops.forEach(LoopVerticle::rejoin));
-          cluster = redisState;
-        }
-      } else {
-        LocalHistoryStore localHistory = new LocalHistoryStore(System::currentTimeMillis);
-        vertx.setPeriodic(60_000, t -> localHistory.sweep());
-        broker = new LocalBroker(localHistory);
-        history = localHistory;
-        presenceStore = new LocalPresenceStore();
-        cluster = new LocalClusterState(config.nodeId());
-      }
+      Backends backends = Backends.of(vertx, config, catalog, metrics, hazelcast);
+      Broker broker = backends.broker;
+      ClusterState cluster = backends.cluster;
       // One presence membership for both protocols; Pusher adds its rendering below.
       Presence.Renderings renderings = new Presence.Renderings(new NativePresence());
       Outbound outbound = new Outbound(broker, metrics);
-      Presence presence = new Presence(presenceStore, outbound, renderings);
-      if (broker instanceof RedisBroker redis) {
-        redis.onPresenceDeparted(presence::leave);
-      }
+      Presence presence = new Presence(backends.presence, outbound, renderings);
+      backends.wire(presence, () -> loops.forEach(LoopVerticle::rejoin));
       int loopCount = config.eventLoopCount();
-      Hub hub = new Hub(vertx, broker, metrics, loopCount, config.security().channelPublishRate());
+      Hub hub = new Hub(vertx, broker, metrics, loopCount);
       ConnectionLimit connections = new ConnectionLimit(config.maxClients());
       ApiProxy api = null;
       TaskScheduler scheduler = null;
       Future<Void> taskStoreReady = Future.succeededFuture();
       if (config.api().enabled()) {
         api = new ApiProxy(vertx, config.api(), config.nodeId());
-        TaskStore store;
-        if (broker instanceof RedisBroker redis) {
-          store = new RedisTaskStore(redis.shards(), new RedisKeys(config.redisPrefix()));
-        } else {
-          FileTaskStore file = new FileTaskStore(vertx, config.api().tasksFile());
-          taskStoreReady = file.load();
-          store = file;
-        }
+        TaskStore store = backends.taskStore(vertx, config);
+        taskStoreReady = store.load();
         scheduler = new TaskScheduler(vertx, api, store, cluster, outbound);
       }
       services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections,
           new ClientAddresses(config.security()), null, null, broker, outbound,
-          history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
+          new PublishBudget(vertx, config.security().channelPublishRate()),
+          backends.history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
       if (!config.pusherApps().isEmpty()) {

@@ -6,7 +6,6 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.runtime.Contexts;
-import chatcluster.node.runtime.RateLimiter;
 import chatcluster.node.transport.WireFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -75,14 +74,10 @@ public final class Hub {
   private final Map<String, Channel> channels = new HashMap<>();
   /** Subscribers per channel on this node, readable from any thread. */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-  /** Client publishes per channel (channelPublishRate), for channels with subscribers here. */
-  private final Map<String, RateLimiter> publishRates = new ConcurrentHashMap<>();
-  private final int publishRate;
 
   /** Called on the node's context, which the hub then belongs to; {@code loopCount} loops will {@link #attach}. */
-  public Hub(Vertx vertx, Broker broker, NodeMetrics metrics, int loopCount, int publishRate) {
+  public Hub(Vertx vertx, Broker broker, NodeMetrics metrics, int loopCount) {
     this.vertx = vertx;
-    this.publishRate = publishRate;
     this.loops = new Loop[loopCount];
     this.inboxes = new Inbox[loopCount];
     this.context = vertx.getOrCreateContext();
@@ -137,26 +132,10 @@ public final class Hub {
       counts.computeIfPresent(channel, (k, n) -> n <= 1 ? null : n - 1);
       if (c.loops == 0) {
         channels.remove(channel);
-        publishRates.remove(channel);
         return broker.unsubscribe(channel);
       }
       return Future.succeededFuture();
     });
-  }
-
-  /**
-   * Takes one client publish from the channel's per-node budget ({@code channelPublishRate} a second,
-   * burst twice that); false when the channel is over it. Any thread.
-   */
-  public boolean tryPublish(String channel) {
-    if (publishRate == 0) {
-      return true;
-    }
-    RateLimiter limiter = publishRates.computeIfAbsent(channel,
-        c -> new RateLimiter(publishRate, 2 * publishRate, System.nanoTime()));
-    synchronized (limiter) {
-      return limiter.tryAcquire(System.nanoTime());
-    }
   }
 
   /** This node's subscribers of a channel, over all loops. Any thread. */

@@ -301,7 +301,7 @@ final class Commands {
     if (!options.clientPublish()) {
       throw ChatException.forbidden("clients may not publish on '" + channel + "'");
     }
-    if (!node.hub().tryPublish(channel)) {
+    if (!node.publishBudget().tryPublish(channel)) {
       throw new ChatException(ErrorCode.RATE_LIMITED, "channel '" + channel + "' takes at most "
           + node.config().security().channelPublishRate() + " publishes per second");
     }

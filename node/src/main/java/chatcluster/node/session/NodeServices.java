@@ -13,6 +13,7 @@ import chatcluster.node.hub.Hub;
 import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.core.Outbound;
+import chatcluster.node.core.PublishBudget;
 import chatcluster.node.core.Presence;
 import chatcluster.node.presence.PresenceStore;
 import chatcluster.node.runtime.Contexts;
@@ -40,6 +41,7 @@ public record NodeServices(
     SessionRegistry sessions,
     Broker broker,
     Outbound outbound,
+    PublishBudget publishBudget,
     HistoryStore history,
     Presence presence,
     ClusterState cluster,
@@ -57,6 +59,7 @@ public record NodeServices(
     return new NodeServices(vertx, config, nodeId, catalog, hub, connections, addresses, loopChannels, loopSessions,
         loopBroker(nodeContext),
         outbound.with(loopBroker(nodeContext)),
+        publishBudget,
         Contexts.bind(HistoryStore.class, history, vertx, nodeContext),
         presence.with(Contexts.bind(PresenceStore.class, presence.store(), vertx, nodeContext),
             outbound.with(loopBroker(nodeContext))),

@@ -46,6 +46,7 @@ public final class FileTaskStore implements TaskStore {
   }
 
   /** Loads the file (blocking work on a worker thread). */
+  @Override
   public Future<Void> load() {
     return vertx.executeBlocking(this::readFile).map(loaded -> {
       synchronized (this) {

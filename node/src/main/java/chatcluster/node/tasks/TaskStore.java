@@ -24,6 +24,11 @@ public interface TaskStore {
   Future<Void> remove(String id);
 
   /** Completes when every change made so far is durable (the node waits for it when it stops). */
+  /** Reads what the store keeps before the node starts (a file); nothing to do for a server-side store. */
+  default Future<Void> load() {
+    return Future.succeededFuture();
+  }
+
   default Future<Void> flush() {
     return Future.succeededFuture();
   }
