@@ -3,7 +3,10 @@ package chatcluster.node.pusher;
 import chatcluster.node.config.PusherApp;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.core.Admission;
 import chatcluster.node.runtime.RateLimiter;
+import chatcluster.node.core.Intake;
+import chatcluster.node.core.Step;
 import chatcluster.node.transport.Connection;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * client events, user sign-in, and the delivery of its channels' frames (the same bytes every
  * subscriber on the loop gets, or a slice of them for enveloped frames, see {@link PusherFrames}).
  *
- * <p><b>Order.</b> The connection's frames are handled one after another: each starts once the
- * previous one has taken effect, so a client event sent right after a subscribe follows it. Frames a
+ * <p><b>Order.</b> The connection's frames are handled one after another through the shared
+ * {@link Intake} (bounded as native commands are): each starts once the previous one has taken effect,
+ * so a client event sent right after a subscribe follows it. The frame rate limit is the shared
+ * {@link Admission}. Frames a
  * channel delivers before its {@code subscription_succeeded} wait (bounded) and follow it.
  *
  * <p><b>Errors.</b> A frame that is not a Pusher frame gets {@code pusher:error} (code null) and the
@@ -40,8 +45,6 @@ public final class PusherSession implements LoopChannels.Subscriber {
   static final int ACTIVITY_TIMEOUT = 120;
   /** Client events per second per connection, as Pusher allows. */
   static final int CLIENT_EVENT_RATE = 10;
-  /** Frames waiting for their turn; at this many the connection stops reading. */
-  static final int MAX_QUEUED = 256;
   /** Deliveries a subscription being set up may hold. */
   static final int MAX_PENDING = 1000;
   /** Largest client event data, encoded (Pusher's limit). */
@@ -65,11 +68,10 @@ public final class PusherSession implements LoopChannels.Subscriber {
   private final String socketId;
   private final Map<String, Sub> subs = new HashMap<>();
   private final RateLimiter clientEvents = new RateLimiter(CLIENT_EVENT_RATE, CLIENT_EVENT_RATE, System.nanoTime());
-  /** The node's per-connection frame rate ({@code rateLimit}, {@code rateBurst}); null when unlimited. */
-  private final RateLimiter frames;
-  private long lastRateError;
-  private Future<Void> tail = Future.succeededFuture();
-  private int queued;
+  /** The node's per-connection frame rate ({@code rateLimit}, {@code rateBurst}), as native connections have it. */
+  private final Admission admission;
+  /** Frames one after another, bounded, as native commands are. */
+  private final Intake intake;
   private String user;
   private boolean counted;
   private boolean closed;
@@ -79,23 +81,35 @@ public final class PusherSession implements LoopChannels.Subscriber {
     this.app = app;
     this.connection = connection;
     this.socketId = socketId;
-    int rate = service.services().config().rateLimit();
-    this.frames = rate == 0 ? null : new RateLimiter(rate, service.services().config().rateBurst(), System.nanoTime());
+    var config = service.services().config();
+    this.admission = new Admission(config.rateLimit(), config.rateBurst(), config.security().rateLimitGrace(),
+        service.services().metrics());
+    this.intake = new Intake(new Intake.Flow() {
+      @Override
+      public void pause() {
+        connection.pause();
+      }
+
+      @Override
+      public void resume() {
+        connection.resume();
+      }
+    }, () -> !closed, e -> () -> log.error("pusher socket {}: frame failed", socketId, e));
   }
 
   /**
-   * The node's frame rate limit, before anything is decoded: a frame over it is dropped, and the client
-   * told so with a pusher:error at most once a second.
+   * The node's frame rate limit, before anything is decoded: a frame over it is dropped, the client
+   * told so with a pusher:error at most once a second, and closed with 4301 after {@code rateLimitGrace}
+   * over it (Pusher's "over a rate limit, reconnect with backoff" range).
    */
   private boolean admit() {
-    long now = System.nanoTime();
-    if (frames == null || frames.tryAcquire(now)) {
-      return true;
-    }
-    service.services().metrics().framesDropped.increment();
-    if (now - lastRateError > 1_000_000_000L) {
-      lastRateError = now;
-      connection.send(PusherFrames.error(null, "Over the rate limit: frames are being dropped"));
+    switch (admission.admit()) {
+      case ADMIT -> {
+        return true;
+      }
+      case CLOSE -> fail(4301, "Over the rate limit for too long");
+      case DROP_AND_TELL -> connection.send(PusherFrames.error(null, "Over the rate limit: frames are being dropped"));
+      case DROP -> { }
     }
     return false;
   }
@@ -153,28 +167,12 @@ public final class PusherSession implements LoopChannels.Subscriber {
   // ------------------------------------------------------------------ intake, one frame after another
 
   private void enqueue(String text) {
-    if (closed) {
-      return;
+    if (!closed) {
+      intake.enqueue(() -> Step.serial(handle(text).map(v -> NOTHING)));
     }
-    if (++queued >= MAX_QUEUED) {
-      connection.pause();
-    }
-    tail = tail.transform(x -> {
-      Future<Void> done;
-      try {
-        done = closed ? Future.succeededFuture() : handle(text);
-      } catch (RuntimeException e) {
-        log.error("pusher socket {}: frame failed", socketId, e);
-        done = Future.succeededFuture();
-      }
-      return done.transform(y -> {
-        if (--queued < MAX_QUEUED / 2) {
-          connection.resume();
-        }
-        return Future.<Void>succeededFuture();
-      });
-    });
   }
+
+  private static final Runnable NOTHING = () -> { };
 
   private Future<Void> handle(String text) {
     PusherFrames.ClientMessage m;
@@ -404,6 +402,7 @@ public final class PusherSession implements LoopChannels.Subscriber {
       return;
     }
     closed = true;
+    intake.clear();
     for (Sub sub : List.copyOf(subs.values())) {
       release(sub);
     }

@@ -12,16 +12,15 @@ import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.FrameLog;
 import chatcluster.node.protocol.InvalidFrameException;
 import chatcluster.node.runtime.Contexts;
-import chatcluster.node.runtime.RateLimiter;
+import chatcluster.node.core.Admission;
+import chatcluster.node.core.Intake;
+import chatcluster.node.core.Step;
 import chatcluster.node.transport.Connection;
 import chatcluster.node.transport.Handshake;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@link Connection}; subscriptions are kept in {@link Subscriptions}; {@link Commands} carries the
  * commands out.
  *
- * <p><b>Order.</b> Commands run one after another: each starts once the previous one has taken effect
- * ({@link Step#applied()}), and answers are written in the order the commands came, whatever order
- * they complete in. Publishes take effect as soon as they are handed to the node's ordered path, so a
- * burst of publishes is pipelined, not run one round trip at a time. At most {@link #MAX_UNANSWERED}
- * commands wait for their answers and {@link #MAX_QUEUED} for their turn; beyond that the connection
- * stops reading, and the client's frames wait in TCP.
+ * <p><b>Order.</b> Commands run in order through the shared {@link Intake} (as the Pusher adapter's
+ * do): each starts once the previous one has taken effect, answers are written in command order, a
+ * burst of publishes is pipelined, and the queue is bounded (then the connection stops reading). The
+ * frame rate limit is the shared {@link Admission}.
  *
  * <p>Threading: confined to its connection's event loop.
  */
@@ -44,49 +41,42 @@ public final class ClientSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
   /** Frames a client may send while its credential is being checked; they run once it is in. */
   private static final int MAX_EARLY_FRAMES = 32;
-  /** Commands admitted and waiting for their turn; at this many the connection stops reading. */
-  static final int MAX_QUEUED = 1024;
-  /** Commands started whose answers are not yet written. */
-  static final int MAX_UNANSWERED = 256;
 
   enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
-  /** An answer slot in command order; {@code write} is null until the command's answer is ready. */
-  private static final class Answer {
-    Runnable write;
-  }
-
   private final NodeServices node;
   private final Connection connection;
-  private final Context context;
   private final Handshake request;
-  private final RateLimiter limiter;
+  private final Admission admission;
+  private final Intake intake;
   private final Commands commands;
   final Subscriptions subscriptions;
   /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
   int apiCallsInFlight;
-  // Queues start small (they grow on demand): an idle connection holds them for its whole life.
+  // Starts small (it grows on demand): an idle connection holds it for its whole life.
   private final ArrayDeque<String> early = new ArrayDeque<>(1);
-  private final ArrayDeque<Supplier<Step>> queue = new ArrayDeque<>(1);
-  private final ArrayDeque<Answer> answers = new ArrayDeque<>(1);
-  private boolean waiting;
-  private boolean pumping;
   private Principal principal;
   private State state = State.AWAITING_AUTH;
   private boolean opened;
-  private static final long ONE_SECOND = 1_000_000_000L;
-  /** Since when this connection is over its rate (0: it is not), the last drop, the last error sent. */
-  private long abuseSince;
-  private long lastDropped;
-  private long lastRateError;
   private long authTimer = -1;
 
   public ClientSession(NodeServices node, Connection connection, Handshake request) {
     this.node = node;
     this.connection = connection;
-    this.context = node.vertx().getOrCreateContext();
     this.request = request;
-    this.limiter = new RateLimiter(node.config().rateLimit(), node.config().rateBurst(), System.nanoTime());
+    this.admission = new Admission(node.config().rateLimit(), node.config().rateBurst(),
+        node.config().security().rateLimitGrace(), node.metrics());
+    this.intake = new Intake(new Intake.Flow() {
+      @Override
+      public void pause() {
+        connection.pause();
+      }
+
+      @Override
+      public void resume() {
+        connection.resume();
+      }
+    }, () -> state == State.OPEN, e -> () -> replyError(null, e));
     this.subscriptions = new Subscriptions(connection);
     this.commands = new Commands(node, this);
     node.sessions().add(this);
@@ -262,7 +252,7 @@ public final class ClientSession {
     } catch (InvalidFrameException e) {
       node.metrics().malformedFrames.increment();
       log.debug("session {}: malformed frame: {}", id(), e.getMessage());
-      enqueue(() -> Step.done(() -> send(FrameCodec.error(e.id(), e.code(), e.getMessage()))));
+      intake.enqueue(() -> Step.done(() -> send(FrameCodec.error(e.id(), e.code(), e.getMessage()))));
       return;
     }
     if (log.isDebugEnabled()) {
@@ -274,13 +264,13 @@ public final class ClientSession {
         authenticate(auth.token(), auth.user() != null ? auth.user() : request.user(),
             auth.device() != null ? auth.device() : request.device(), auth.id());
       } else {
-        enqueue(() -> reauthenticate(auth));
+        intake.enqueue(() -> reauthenticate(auth));
       }
     } else if (state == State.AWAITING_AUTH) {
       send(FrameCodec.error(frame.id(), ErrorCode.UNAUTHORIZED,
           "authenticate first: send {\"type\":\"auth\",\"token\":…}"));
     } else {
-      enqueue(() -> commands.dispatch(frame));
+      intake.enqueue(() -> commands.dispatch(frame));
     }
   }
 
@@ -290,96 +280,20 @@ public final class ClientSession {
    * their own). A client that stays over its rate for {@code rateLimitGrace} is closed with 4029.
    */
   private boolean admit() {
-    long now = System.nanoTime();
-    if (limiter.tryAcquire(now)) {
-      return true;
-    }
-    node.metrics().framesDropped.increment();
-    if (abuseSince == 0 || now - lastDropped > ONE_SECOND) {
-      abuseSince = now;
-    }
-    lastDropped = now;
-    if (now - abuseSince > node.config().security().rateLimitGrace().toNanos()) {
-      log.info("session {}: over its rate limit for {} s, closing", id(), node.config().security().rateLimitGrace()
-          .toSeconds());
-      connection.close(CloseCode.RATE_LIMITED, "rate limit exceeded");
-    } else if (now - lastRateError > ONE_SECOND) {
-      lastRateError = now;
-      send(FrameCodec.error(null, ErrorCode.RATE_LIMITED, "over the rate limit of " + node.config().rateLimit()
-          + " frames per second: frames are being dropped"));
+    switch (admission.admit()) {
+      case ADMIT -> {
+        return true;
+      }
+      case CLOSE -> {
+        log.info("session {}: over its rate limit for {} s, closing", id(),
+            node.config().security().rateLimitGrace().toSeconds());
+        connection.close(CloseCode.RATE_LIMITED, "rate limit exceeded");
+      }
+      case DROP_AND_TELL -> send(FrameCodec.error(null, ErrorCode.RATE_LIMITED, "over the rate limit of "
+          + node.config().rateLimit() + " frames per second: frames are being dropped"));
+      case DROP -> { }
     }
     return false;
-  }
-
-  // ------------------------------------------------------------------ the command pipeline
-
-  private void enqueue(Supplier<Step> command) {
-    queue.add(command);
-    if (queue.size() >= MAX_QUEUED) {
-      connection.pause();
-    }
-    pump();
-  }
-
-  /** Starts queued commands in order while the previous one has taken effect and answers are not too far behind. */
-  private void pump() {
-    if (pumping) {
-      return;
-    }
-    pumping = true;
-    try {
-      while (!waiting && !queue.isEmpty() && answers.size() < MAX_UNANSWERED && state == State.OPEN) {
-        Future<?> applied = start(queue.poll());
-        if (!applied.isComplete()) {
-          waiting = true;
-          applied.onComplete(x -> onLoop(() -> {
-            waiting = false;
-            pump();
-          }));
-        }
-      }
-      if (queue.size() < MAX_QUEUED / 2) {
-        connection.resume();
-      }
-    } finally {
-      pumping = false;
-    }
-  }
-
-  private Future<?> start(Supplier<Step> command) {
-    Answer slot = new Answer();
-    answers.add(slot);
-    Step step;
-    try {
-      step = command.get();
-    } catch (RuntimeException e) {
-      step = Step.done(() -> replyError(null, e));
-    }
-    step.answer().onComplete(ar -> onLoop(() -> {
-      slot.write = ar.succeeded() ? ar.result() : () -> replyError(null, ar.cause());
-      writeAnswers();
-    }));
-    return step.applied();
-  }
-
-  /** Writes every ready answer at the head of the line, in command order. */
-  private void writeAnswers() {
-    boolean wasFull = answers.size() >= MAX_UNANSWERED;
-    while (!answers.isEmpty() && answers.peek().write != null) {
-      answers.poll().write.run();
-    }
-    if (wasFull) {
-      pump();
-    }
-  }
-
-  /** Callbacks of user code (hooks, authenticators) may complete elsewhere: come back to this loop. */
-  private void onLoop(Runnable action) {
-    if (Vertx.currentContext() == context) {
-      action.run();
-    } else {
-      context.runOnContext(v -> action.run());
-    }
   }
 
   // ------------------------------------------------------------------ writes
@@ -413,7 +327,7 @@ public final class ClientSession {
   /** Carries out a backend's subscribe or unsubscribe for this connection, in turn with its own commands. */
   public void apply(DeviceCommand command) {
     if (isOpen()) {
-      enqueue(() -> command.subscribe() ? commands.serverSubscribe(command.channel())
+      intake.enqueue(() -> command.subscribe() ? commands.serverSubscribe(command.channel())
           : commands.serverUnsubscribe(command.channel()));
     }
   }
@@ -461,7 +375,7 @@ public final class ClientSession {
     boolean wasOpened = opened;
     state = State.CLOSED;
     cancelAuthTimer();
-    queue.clear();
+    intake.clear();
     for (Subscription sub : subscriptions.removeAll()) {
       commands.release(sub);
     }

@@ -1,6 +1,7 @@
 package chatcluster.node.session;
 
 import chatcluster.node.auth.Principal;
+import chatcluster.node.core.Step;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
