@@ -1,10 +1,6 @@
 package chatcluster.node;
 
-import chatcluster.node.broker.DeviceCommand;
-import chatcluster.node.broker.Direct;
-import chatcluster.node.channel.Delivery;
-import chatcluster.node.hub.Hub;
-import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.hub.LoopFanout;
 import chatcluster.node.pusher.PusherHttpApi;
 import chatcluster.node.pusher.PusherLoop;
 import chatcluster.node.pusher.PusherNode;
@@ -13,7 +9,6 @@ import chatcluster.node.relay.RelayService;
 import chatcluster.node.runtime.Contexts;
 import chatcluster.node.session.ClientSession;
 import chatcluster.node.session.NodeServices;
-import chatcluster.node.session.SessionRegistry;
 import chatcluster.node.transport.FlushBatch;
 import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Context;
@@ -23,7 +18,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +26,7 @@ import java.util.function.Consumer;
  * their writes. Everything here is confined to this verticle's context; the node's shared parts are
  * reached through {@link NodeServices#forLoop}.
  */
-final class LoopVerticle extends VerticleBase implements Hub.Loop {
+final class LoopVerticle extends VerticleBase {
   private final NodeServices shared;
   private final Context nodeContext;
   private final int index;
@@ -40,6 +34,8 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
   private final Consumer<Router> routes;
   private final PusherNode pusher;
   private NodeServices services;
+  /** This loop's end of the hub's fan-out. */
+  private LoopFanout fanout;
   private WebSocketEndpoint endpoint;
   /** This loop's fan-out writes, flushed once per connection per hand-over from the hub. */
   private final FlushBatch batch = new FlushBatch();
@@ -64,7 +60,8 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
 
   @Override
   public Future<?> start() {
-    services = shared.forLoop(nodeContext, new LoopChannels(shared.hub(), index), new SessionRegistry());
+    fanout = new LoopFanout(context, shared.hub(), index, batch);
+    services = shared.forLoop(nodeContext, fanout.channels(), fanout.recipients());
     endpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
         services.addresses(), batch, (connection, request) -> new ClientSession(services, connection, request).start());
     Router router = Router.router(vertx);
@@ -91,7 +88,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
       }
     }).requestHandler(router);
     return Contexts.call(vertx, nodeContext, () -> {
-      shared.hub().attach(index, this);
+      shared.hub().attach(index, fanout);
       return Future.succeededFuture();
     }).compose(v -> server.listen()).onSuccess(s -> {
       endpoint.startHeartbeat();
@@ -134,56 +131,7 @@ final class LoopVerticle extends VerticleBase implements Hub.Loop {
 
   /** Writes every connection's route and presence entries again (the cluster took the node for dead). Any thread. */
   void rejoin() {
-    context.runOnContext(v -> services.sessions().all().forEach(ClientSession::rejoin));
-  }
-
-  @Override
-  public Context context() {
-    return context;
-  }
-
-  @Override
-  public void deliver(List<Delivery> deliveries) {
-    batch.open();
-    try {
-      for (int i = 0; i < deliveries.size(); i++) {
-        Delivery delivery = deliveries.get(i);
-        if (delivery.everyone()) {
-          for (ClientSession s : services.sessions().all()) {
-            s.sendShared(delivery.frame(), delivery.wire());
-          }
-        } else {
-          services.channels().deliver(delivery);
-        }
-      }
-    } finally {
-      batch.close();
-    }
-  }
-
-  @Override
-  public int deliverDirect(Direct d) {
-    int delivered = 0;
-    for (ClientSession s : d.user() != null ? services.sessions().byUser(d.user())
-        : services.sessions().byDevice(d.device())) {
-      if (s.isOpen()) {
-        s.sendShared(d.frame());
-        delivered++;
-      }
-    }
-    return delivered;
-  }
-
-  @Override
-  public int apply(DeviceCommand command) {
-    int reached = 0;
-    for (ClientSession s : services.sessions().byDevice(command.device())) {
-      if (s.isOpen()) {
-        s.apply(command);
-        reached++;
-      }
-    }
-    return reached;
+    context.runOnContext(v -> fanout.rejoin());
   }
 
   @Override

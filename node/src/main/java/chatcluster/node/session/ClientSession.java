@@ -4,6 +4,7 @@ import chatcluster.node.auth.AuthRequest;
 import chatcluster.node.auth.Principal;
 import chatcluster.node.broker.DeviceCommand;
 import chatcluster.node.hooks.ConnectionInfo;
+import chatcluster.node.hub.Recipient;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ClientFrame;
 import chatcluster.node.protocol.CloseCode;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: confined to its connection's event loop.
  */
-public final class ClientSession {
+public final class ClientSession implements Recipient {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
   /** Frames a client may send while its credential is being checked; they run once it is in. */
   private static final int MAX_EARLY_FRAMES = 32;
@@ -107,14 +108,17 @@ public final class ClientSession {
     }
   }
 
+  @Override
   public String id() {
     return connection.id();
   }
 
+  @Override
   public String user() {
     return principal == null ? null : principal.user();
   }
 
+  @Override
   public String device() {
     return principal == null ? null : principal.device();
   }
@@ -123,6 +127,7 @@ public final class ClientSession {
     return principal;
   }
 
+  @Override
   public boolean isOpen() {
     return state == State.OPEN && connection.isOpen();
   }
@@ -309,6 +314,7 @@ public final class ClientSession {
   }
 
   /** Writes a shared frame, as a whole WebSocket frame when {@code wire} is given (see {@code WireFrame}). */
+  @Override
   public void sendShared(Buffer frame, io.netty.buffer.ByteBuf wire) {
     if (state == State.OPEN) {
       connection.writeShared(frame, wire);
@@ -325,6 +331,7 @@ public final class ClientSession {
   }
 
   /** Carries out a backend's subscribe or unsubscribe for this connection, in turn with its own commands. */
+  @Override
   public void apply(DeviceCommand command) {
     if (isOpen()) {
       intake.enqueue(() -> command.subscribe() ? commands.serverSubscribe(command.channel())
@@ -333,6 +340,7 @@ public final class ClientSession {
   }
 
   /** Writes this connection's route and presence entries again, after the cluster took its node for dead. */
+  @Override
   public void rejoin() {
     if (isOpen()) {
       node.broker().connectionOpened(user(), device());

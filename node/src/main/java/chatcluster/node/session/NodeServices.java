@@ -11,6 +11,7 @@ import chatcluster.node.history.HistoryStore;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
 import chatcluster.node.hub.LoopChannels;
+import chatcluster.node.hub.LoopRecipients;
 import chatcluster.node.ops.NodeMetrics;
 import chatcluster.node.core.Outbound;
 import chatcluster.node.core.PublishBudget;
@@ -38,7 +39,7 @@ public record NodeServices(
     ConnectionLimit connections,
     ClientAddresses addresses,
     LoopChannels channels,
-    SessionRegistry sessions,
+    LoopRecipients sessions,
     Broker broker,
     Outbound outbound,
     PublishBudget publishBudget,
@@ -55,7 +56,7 @@ public record NodeServices(
    * The services as one event loop sees them. Calls from the loop to the node's parts run on
    * {@code nodeContext} in the order the loop made them, and complete on the loop's context.
    */
-  public NodeServices forLoop(Context nodeContext, LoopChannels loopChannels, SessionRegistry loopSessions) {
+  public NodeServices forLoop(Context nodeContext, LoopChannels loopChannels, LoopRecipients loopSessions) {
     return new NodeServices(vertx, config, nodeId, catalog, hub, connections, addresses, loopChannels, loopSessions,
         loopBroker(nodeContext),
         outbound.with(loopBroker(nodeContext)),
