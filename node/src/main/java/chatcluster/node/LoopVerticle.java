@@ -8,7 +8,8 @@ import chatcluster.node.relay.HttpRelayApi;
 import chatcluster.node.relay.RelayService;
 import chatcluster.node.runtime.Contexts;
 import chatcluster.node.session.ClientSession;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.LoopServices;
+import chatcluster.node.services.NodeServices;
 import chatcluster.node.transport.FlushBatch;
 import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Context;
@@ -61,9 +62,10 @@ final class LoopVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     fanout = new LoopFanout(context, shared.hub(), index, batch);
-    services = shared.forLoop(nodeContext, fanout.channels(), fanout.recipients());
+    LoopServices loop = shared.forLoop(nodeContext, fanout.channels(), fanout.recipients());
+    services = loop.node();
     endpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
-        services.addresses(), batch, (connection, request) -> new ClientSession(services, connection, request).start());
+        services.addresses(), batch, (connection, request) -> new ClientSession(loop, connection, request).start());
     Router router = Router.router(vertx);
     routes.accept(router);
     for (String path : WebSocketEndpoint.PATHS) {
@@ -74,7 +76,7 @@ final class LoopVerticle extends VerticleBase {
           services.config().relayMaxBody()).mount(router);
     }
     if (pusher != null) {
-      PusherLoop pusherLoop = pusher.forLoop(services);
+      PusherLoop pusherLoop = pusher.forLoop(loop);
       pusherEndpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
           services.addresses(), batch, pusherLoop::accept, PusherLoop::isPusherPath, PusherLoop::drainClose);
       new PusherHttpApi(pusherLoop).mount(router);

@@ -3,6 +3,7 @@ package chatcluster.node;
 import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.NodeInfo;
 import chatcluster.node.api.ApiProxy;
+import chatcluster.node.api.RestRelay;
 import chatcluster.node.api.TaskScheduler;
 import chatcluster.node.tasks.TaskStore;
 import chatcluster.node.auth.Authenticator;
@@ -29,7 +30,7 @@ import chatcluster.node.core.Outbound;
 import chatcluster.node.core.PublishBudget;
 import chatcluster.node.core.Presence;
 import chatcluster.node.session.NativePresence;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.NodeServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,6 +40,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,19 +99,18 @@ final class NodeVerticle extends VerticleBase {
       int loopCount = config.eventLoopCount();
       Hub hub = new Hub(vertx, broker, metrics, loopCount);
       ConnectionLimit connections = new ConnectionLimit(config.maxClients());
-      ApiProxy api = null;
-      TaskScheduler scheduler = null;
+      Optional<RestRelay> rest = Optional.empty();
       Future<Void> taskStoreReady = Future.succeededFuture();
       if (config.api().enabled()) {
-        api = new ApiProxy(vertx, config.api(), config.nodeId());
+        ApiProxy api = new ApiProxy(vertx, config.api(), config.nodeId());
         TaskStore store = backends.taskStore(vertx, config);
         taskStoreReady = store.load();
-        scheduler = new TaskScheduler(vertx, api, store, cluster, outbound);
+        rest = Optional.of(new RestRelay(api, new TaskScheduler(vertx, api, store, cluster, outbound)));
       }
       services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections,
-          new ClientAddresses(config.security()), null, null, broker, outbound,
+          new ClientAddresses(config.security()), broker, outbound,
           new PublishBudget(vertx, config.security().channelPublishRate()),
-          backends.history, presence, cluster, authenticator, hooks, metrics, api, scheduler);
+          backends.history, presence, cluster, authenticator, hooks, metrics, rest);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
       if (!config.pusherApps().isEmpty()) {
@@ -131,8 +132,8 @@ final class NodeVerticle extends VerticleBase {
           .compose(v -> startLoops(loopCount));
     }).onSuccess(s -> {
       started = true;
-      if (services.tasks() != null) {
-        services.tasks().start();
+      if (services.rest().isPresent()) {
+        services.rest().get().tasks().start();
         log.info("REST relay to {} (scheduled tasks in {})", config.api().baseUrl(),
             config.clustered() ? "Redis" : config.api().tasksFile());
       }
@@ -299,8 +300,9 @@ final class NodeVerticle extends VerticleBase {
     if (prometheus != null) {
       prometheus.close();
     }
-    if (services != null && services.tasks() != null) {
-      closing = closing.eventually(services.tasks()::stop).eventually(services.api()::close);
+    if (services != null && services.rest().isPresent()) {
+      RestRelay rest = services.rest().get();
+      closing = closing.eventually(rest.tasks()::stop).eventually(rest.proxy()::close);
     }
     if (relayServer != null) {
       closing = closing.eventually(relayServer::close);

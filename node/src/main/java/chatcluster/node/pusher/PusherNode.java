@@ -4,7 +4,8 @@ import chatcluster.node.config.PusherApp;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.runtime.Contexts;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.LoopServices;
+import chatcluster.node.services.NodeServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -71,7 +72,7 @@ public final class PusherNode {
   }
 
   /** This loop's side of the adapter, with the loop's services. */
-  public PusherLoop forLoop(NodeServices loop) {
+  public PusherLoop forLoop(LoopServices loop) {
     return new PusherLoop(this, new PusherService(loop, this));
   }
 

@@ -7,7 +7,8 @@ import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.LoopServices;
+import chatcluster.node.services.NodeServices;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -47,10 +48,12 @@ final class PusherService {
       .historyTtl(Duration.ofMinutes(30)).build();
 
   private final NodeServices loop;
+  private final LoopChannels channels;
   private final PusherNode node;
 
-  PusherService(NodeServices loop, PusherNode node) {
-    this.loop = loop;
+  PusherService(LoopServices services, PusherNode node) {
+    this.loop = services.node();
+    this.channels = services.channels();
     this.node = node;
   }
 
@@ -122,7 +125,7 @@ final class PusherService {
    */
   Future<Void> join(PusherApp app, PusherChannel channel, LoopChannels.Subscriber subscriber) {
     String counter = PusherChannel.subscriptionCounter(app.id(), channel.name());
-    return loop.channels().add(channel.internal(app.id()), subscriber)
+    return channels.add(channel.internal(app.id()), subscriber)
         .compose(v -> loop.cluster().tryAcquire(counter, Long.MAX_VALUE))
         .map(v -> {
           node.channelJoined(app, channel.name());
@@ -132,7 +135,7 @@ final class PusherService {
 
   /** Undoes {@link #join}. */
   void leave(PusherApp app, PusherChannel channel, LoopChannels.Subscriber subscriber) {
-    loop.channels().remove(channel.internal(app.id()), subscriber);
+    channels.remove(channel.internal(app.id()), subscriber);
     loop.cluster().release(PusherChannel.subscriptionCounter(app.id(), channel.name()))
         .onFailure(e -> log.debug("subscription count of {} not released: {}", channel.name(), e.toString()));
     node.channelLeft(app, channel.name());
@@ -140,11 +143,11 @@ final class PusherService {
 
   /** Subscribes a loop subscriber to a user's control channel (terminate_connections). */
   Future<Void> watchUser(PusherApp app, String user, LoopChannels.Subscriber subscriber) {
-    return loop.channels().add(PusherChannel.userControl(app.id(), user), subscriber);
+    return channels.add(PusherChannel.userControl(app.id(), user), subscriber);
   }
 
   void unwatchUser(PusherApp app, String user, LoopChannels.Subscriber subscriber) {
-    loop.channels().remove(PusherChannel.userControl(app.id(), user), subscriber);
+    channels.remove(PusherChannel.userControl(app.id(), user), subscriber);
   }
 
   // ------------------------------------------------------------------ presence

@@ -8,7 +8,7 @@ import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.NodeServices;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

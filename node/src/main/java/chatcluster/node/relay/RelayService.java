@@ -6,7 +6,7 @@ import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
 import chatcluster.node.protocol.Sender;
-import chatcluster.node.session.NodeServices;
+import chatcluster.node.services.NodeServices;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;

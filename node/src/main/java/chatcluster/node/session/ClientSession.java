@@ -1,9 +1,12 @@
 package chatcluster.node.session;
 
+import chatcluster.node.services.LoopServices;
+import chatcluster.node.services.NodeServices;
 import chatcluster.node.auth.AuthRequest;
 import chatcluster.node.auth.Principal;
 import chatcluster.node.broker.DeviceCommand;
 import chatcluster.node.hooks.ConnectionInfo;
+import chatcluster.node.hub.LoopRecipients;
 import chatcluster.node.hub.Recipient;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ClientFrame;
@@ -46,6 +49,7 @@ public final class ClientSession implements Recipient {
   enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
   private final NodeServices node;
+  private final LoopRecipients recipients;
   private final Connection connection;
   private final Handshake request;
   private final Admission admission;
@@ -61,8 +65,9 @@ public final class ClientSession implements Recipient {
   private boolean opened;
   private long authTimer = -1;
 
-  public ClientSession(NodeServices node, Connection connection, Handshake request) {
-    this.node = node;
+  public ClientSession(LoopServices loop, Connection connection, Handshake request) {
+    this.node = loop.node();
+    this.recipients = loop.sessions();
     this.connection = connection;
     this.request = request;
     this.admission = new Admission(node.config().rateLimit(), node.config().rateBurst(),
@@ -79,8 +84,8 @@ public final class ClientSession implements Recipient {
       }
     }, () -> state == State.OPEN, e -> () -> replyError(null, e));
     this.subscriptions = new Subscriptions(connection);
-    this.commands = new Commands(node, this);
-    node.sessions().add(this);
+    this.commands = new Commands(loop, this);
+    recipients.add(this);
     connection.listen(new Connection.Listener() {
       @Override
       public boolean admit() {
@@ -186,7 +191,7 @@ public final class ClientSession implements Recipient {
     String oldUser = user();
     String oldDevice = device();
     principal = p;
-    node.sessions().index(this, oldUser, oldDevice);
+    recipients.index(this, oldUser, oldDevice);
     Future<Void> hooks = opened ? Future.succeededFuture() : node.hooks().connectionOpened(info());
     return hooks.transform(ar -> {
       if (!connection.isOpen()) {
@@ -387,7 +392,7 @@ public final class ClientSession implements Recipient {
     for (Subscription sub : subscriptions.removeAll()) {
       commands.release(sub);
     }
-    node.sessions().remove(this);
+    recipients.remove(this);
     if (wasOpened) {
       node.broker().connectionClosed(user(), device());
       node.hooks().connectionClosed(info())

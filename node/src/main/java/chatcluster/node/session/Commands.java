@@ -1,5 +1,7 @@
 package chatcluster.node.session;
 
+import chatcluster.node.services.LoopServices;
+import chatcluster.node.services.NodeServices;
 import chatcluster.node.auth.Principal;
 import chatcluster.node.core.Step;
 import chatcluster.node.channel.Delivery;
@@ -7,6 +9,7 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.history.HistoryPage;
+import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.history.StreamPosition;
 import chatcluster.node.hooks.ReceivedEvent;
 import chatcluster.node.hooks.ReceivedMessage;
@@ -31,10 +34,12 @@ final class Commands {
   private static final int MAX_EVENT_NAME = 128;
 
   private final NodeServices node;
+  private final LoopChannels channels;
   private final ClientSession session;
 
-  Commands(NodeServices node, ClientSession session) {
-    this.node = node;
+  Commands(LoopServices loop, ClientSession session) {
+    this.node = loop.node();
+    this.channels = loop.channels();
     this.session = session;
   }
 
@@ -61,11 +66,11 @@ final class Commands {
       } else if (frame instanceof ClientFrame.Request r) {
         return request(r);
       } else if (frame instanceof ClientFrame.Tasks) {
-        return Step.serial(reply(id, node.tasks() == null ? unavailable(NO_TASKS)
-            : node.tasks().list(session.device())));
+        return Step.serial(reply(id, node.rest().isEmpty() ? unavailable(NO_TASKS)
+            : node.rest().get().tasks().list(session.device())));
       } else if (frame instanceof ClientFrame.Cancel c) {
-        return Step.serial(reply(id, node.tasks() == null ? unavailable(NO_TASKS)
-            : node.tasks().cancel(session.device(), c.task())));
+        return Step.serial(reply(id, node.rest().isEmpty() ? unavailable(NO_TASKS)
+            : node.rest().get().tasks().cancel(session.device(), c.task())));
       }
       throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
     } catch (ChatException e) {
@@ -92,17 +97,17 @@ final class Commands {
   private Step request(ClientFrame.Request r) {
     Future<JsonObject> result;
     boolean oneShot = false;
-    if (node.api() == null) {
+    if (node.rest().isEmpty()) {
       result = unavailable("the REST relay (the node needs " + ConfigOption.API_BASE_URL.env() + ")");
     } else if (r.interval() > 0) {
-      result = node.tasks().create(session.device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
+      result = node.rest().get().tasks().create(session.device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
     } else if (session.apiCallsInFlight >= node.config().api().maxPerConnection()) {
       result = Future.failedFuture(new ChatException(ErrorCode.RATE_LIMITED,
           "at most " + node.config().api().maxPerConnection() + " API calls in flight per connection"));
     } else {
       oneShot = true;
       session.apiCallsInFlight++;
-      result = node.api().call(r.path(), r.method(), r.body(), r.headers(), null)
+      result = node.rest().get().proxy().call(r.path(), r.method(), r.body(), r.headers(), null)
           .map(chatcluster.node.api.ApiResponse::toJson)
           .eventually(() -> {
             session.apiCallsInFlight--;
@@ -176,7 +181,7 @@ final class Commands {
 
     Future<HistoryPage> ready = (byServer ? Future.<Void>succeededFuture() : checkAccess(channel, options))
         .compose(v -> acquireSlot(sub))
-        .compose(v -> node.channels().add(channel, sub))
+        .compose(v -> channels.add(channel, sub))
         .compose(v -> enterPresence(sub))
         .compose(v -> since != null && options.persistent()
             ? node.history().read(channel, since.offset(), options.historySize(), options)
@@ -257,7 +262,7 @@ final class Commands {
    */
   Future<Void> release(Subscription sub) {
     List<Future<?>> undone = new java.util.ArrayList<>(3);
-    node.channels().remove(sub.channel, sub);
+    channels.remove(sub.channel, sub);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
       undone.add(node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)));
