@@ -2,9 +2,9 @@ package chatcluster.node;
 
 import chatcluster.cluster.ClusterState;
 import chatcluster.cluster.NodeInfo;
-import chatcluster.node.api.ApiProxy;
-import chatcluster.node.api.RestRelay;
-import chatcluster.node.api.TaskScheduler;
+import chatcluster.node.rest.ApiProxy;
+import chatcluster.node.rest.RestRelay;
+import chatcluster.node.rest.TaskScheduler;
 import chatcluster.node.tasks.TaskStore;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.auth.JwtVerifiers;

@@ -1,7 +1,7 @@
 package chatcluster.node.services;
 
 import chatcluster.cluster.ClusterState;
-import chatcluster.node.api.RestRelay;
+import chatcluster.node.rest.RestRelay;
 import chatcluster.node.auth.Authenticator;
 import chatcluster.node.broker.Broker;
 import chatcluster.node.channel.ChannelCatalog;

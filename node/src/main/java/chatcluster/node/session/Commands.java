@@ -108,7 +108,7 @@ final class Commands {
       oneShot = true;
       session.apiCallsInFlight++;
       result = node.rest().get().proxy().call(r.path(), r.method(), r.body(), r.headers(), null)
-          .map(chatcluster.node.api.ApiResponse::toJson)
+          .map(chatcluster.node.rest.ApiResponse::toJson)
           .eventually(() -> {
             session.apiCallsInFlight--;
             return Future.succeededFuture();

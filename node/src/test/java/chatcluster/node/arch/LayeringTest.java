@@ -23,7 +23,7 @@ class LayeringTest {
    * config, channel, hooks, auth, protocol (frames and codes) and ops (the node's metrics).
    */
   private static final String[] INTERNAL = {
-      "chatcluster.node.api..", "chatcluster.node.broker..", "chatcluster.node.cli..", "chatcluster.node.cluster..",
+      "chatcluster.node.rest..", "chatcluster.node.broker..", "chatcluster.node.cli..", "chatcluster.node.cluster..",
       "chatcluster.node.core..", "chatcluster.node.history..", "chatcluster.node.hub..",
       "chatcluster.node.presence..", "chatcluster.node.pusher..", "chatcluster.node.redis..",
       "chatcluster.node.relay..", "chatcluster.node.runtime..", "chatcluster.node.services..", "chatcluster.node.session..",
@@ -49,7 +49,7 @@ class LayeringTest {
         .layer("Adapters").definedBy("chatcluster.node.session..", "chatcluster.node.pusher..",
             "chatcluster.node.relay..")
         .layer("Core").definedBy("chatcluster.node.core..", "chatcluster.node.hub..", "chatcluster.node.transport..",
-            "chatcluster.node.api..", "chatcluster.node.services..")
+            "chatcluster.node.rest..", "chatcluster.node.services..")
         .layer("Backends").definedBy("chatcluster.node.broker..", "chatcluster.node.history..",
             "chatcluster.node.presence..", "chatcluster.node.cluster..", "chatcluster.node.tasks..")
         .layer("Foundation").definedBy("chatcluster.node.config..", "chatcluster.node.protocol..",

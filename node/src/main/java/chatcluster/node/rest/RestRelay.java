@@ -1,4 +1,4 @@
-package chatcluster.node.api;
+package chatcluster.node.rest;
 
 /**
  * The REST relay, when the node has {@code API_BASE_URL}: the outbound proxy that makes clients'

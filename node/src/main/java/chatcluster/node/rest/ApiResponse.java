@@ -1,4 +1,4 @@
-package chatcluster.node.api;
+package chatcluster.node.rest;
 
 import io.vertx.core.json.JsonObject;
 
