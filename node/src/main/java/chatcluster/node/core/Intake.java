@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * burst of them is pipelined, not run one round trip at a time.
  *
  * <p><b>Bounded.</b> At most {@link #MAX_UNANSWERED} commands wait for their answers and
- * {@link #MAX_QUEUED} for their turn; at that many the connection stops reading ({@link Flow#pause})
+ * {@link #MAX_QUEUED} for their turn; at that many the connection stops reading ({@code pause})
  * and the client's frames wait in TCP; below half it reads again.
  *
  * <p>Threading: confined to the connection's event loop; Futures that complete elsewhere (hooks,
@@ -26,19 +26,13 @@ public final class Intake {
   /** Commands started whose answers are not yet written. */
   public static final int MAX_UNANSWERED = 256;
 
-  /** Reading from the connection. */
-  public interface Flow {
-    void pause();
-
-    void resume();
-  }
-
   /** An answer slot in command order; {@code write} is null until the command's answer is ready. */
   private static final class Answer {
     Runnable write;
   }
 
-  private final Flow flow;
+  private final Runnable pause;
+  private final Runnable resume;
   private final BooleanSupplier running;
   private final Function<Throwable, Runnable> failed;
   // Queues start small (they grow on demand): an idle connection holds them for its whole life.
@@ -48,11 +42,14 @@ public final class Intake {
   private boolean pumping;
 
   /**
+   * @param pause   stops reading from the connection
+   * @param resume  reads from the connection again
    * @param running whether commands may start now (the session is open); checked before each one
    * @param failed  the answer to a command that threw or whose answer failed
    */
-  public Intake(Flow flow, BooleanSupplier running, Function<Throwable, Runnable> failed) {
-    this.flow = flow;
+  public Intake(Runnable pause, Runnable resume, BooleanSupplier running, Function<Throwable, Runnable> failed) {
+    this.pause = pause;
+    this.resume = resume;
     this.running = running;
     this.failed = failed;
   }
@@ -61,7 +58,7 @@ public final class Intake {
   public void enqueue(Supplier<Step> command) {
     queue.add(command);
     if (queue.size() >= MAX_QUEUED) {
-      flow.pause();
+      pause.run();
     }
     pump();
   }
@@ -89,7 +86,7 @@ public final class Intake {
         }
       }
       if (queue.size() < MAX_QUEUED / 2) {
-        flow.resume();
+        resume.run();
       }
     } finally {
       pumping = false;

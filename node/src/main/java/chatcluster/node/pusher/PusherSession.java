@@ -84,17 +84,7 @@ public final class PusherSession implements LoopChannels.Subscriber {
     var config = service.services().config();
     this.admission = new Admission(config.rateLimit(), config.rateBurst(), config.security().rateLimitGrace(),
         service.services().metrics());
-    this.intake = new Intake(new Intake.Flow() {
-      @Override
-      public void pause() {
-        connection.pause();
-      }
-
-      @Override
-      public void resume() {
-        connection.resume();
-      }
-    }, () -> !closed, e -> () -> log.error("pusher socket {}: frame failed", socketId, e));
+    this.intake = new Intake(connection::pause, connection::resume, () -> !closed, e -> () -> log.error("pusher socket {}: frame failed", socketId, e));
   }
 
   /**
