@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * ChatCluster as users run it: a redis-server and {@code nodes} processes of
- * {@code java -jar chatcluster-node.jar}, configured by environment (README's table) with what would
+ * {@code java -jar chatcluster-node.jar}, configured by environment (docs/configuration.md's table) with what would
  * throttle a benchmark from one address switched off: frame rate limit, connection caps (per node and
  * per address), connect rate, the subscription cap per connection; a 16 MiB send queue; a 1 s drain.
  * Clients speak the contract's frames: after the {@code welcome}, {@code subscribe} and
@@ -84,7 +84,7 @@ public final class ChatClusterTarget extends Target {
       }
       ServerProcess node = ServerProcess.start("chatcluster-node" + i,
           List.of(javaBinary(), "-Xmx" + heap,
-              // README's "Memory" settings: G1 gives back what an idle node does not use (periodic
+              // the "Memory" settings of docs/operations.md: G1 gives back what an idle node does not use (periodic
               // collection, a heap at most 20 % free) instead of keeping the high-water mark resident.
               "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
               "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Every scalar option of a node: its key in the YAML file (dotted for nested sections), its
- * environment variable, its command-line flag, its type and its default. README's option table lists
+ * environment variable, its command-line flag, its type and its default. docs/configuration.md's option table lists
  * exactly these (a test checks it).
  */
 public enum ConfigOption {
