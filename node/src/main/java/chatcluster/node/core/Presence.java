@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * connection's join and leave, the Pusher protocol a user's first join ({@code member_added}) and last
  * leave ({@code member_removed}).
  *
- * <p><b>Once, cluster-wide.</b> The store adds (or removes) an entry and reads the channel back in one
- * atomic step, so of two connections of one user joining at once on two nodes exactly one is the
+ * <p><b>Once, cluster-wide.</b> The store adds (or removes) an entry and counts the user's entries in
+ * one atomic step, so of two connections of one user joining at once on two nodes exactly one is the
  * first, and of two leaving exactly one is the last. A node that dies leaves the same way: the node
  * that cleans up after it (one per dead node, see {@code RedisNodeRegistry}) calls {@link #leave} for
  * each of its entries, so a dead node's members leave once, unless the same user is still connected
@@ -102,15 +102,12 @@ public final class Presence {
   }
 
   /**
-   * Enters a connection, announces the join as the channel's protocol renders it, and answers the
-   * channel's members right after the join (in join order). The Future completes once the
-   * announcement was handed to the broker; it fails when either step failed.
+   * Enters a connection and announces the join as the channel's protocol renders it. The Future
+   * completes once the announcement was handed to the broker; it fails when either step failed.
    */
-  public Future<List<PresenceMember>> join(String channel, String session, PresenceMember member) {
-    return store.add(channel, session, member).compose(members -> {
-      boolean first = members.stream().filter(m -> m.user().equals(member.user())).count() == 1;
-      return announce(channel, renderings.of(channel).joined(channel, session, member, first)).map(v -> members);
-    });
+  public Future<Void> join(String channel, String session, PresenceMember member) {
+    return store.add(channel, session, member).compose(change ->
+        announce(channel, renderings.of(channel).joined(channel, session, member, change.userEntries() == 1)));
   }
 
   /**
@@ -118,14 +115,8 @@ public final class Presence {
    * announced when the connection was not there (already taken out, e.g. by a cleanup).
    */
   public Future<Void> leave(String channel, String session) {
-    return store.remove(channel, session).compose(removal -> {
-      PresenceMember gone = removal.removed();
-      if (gone == null) {
-        return Future.succeededFuture();
-      }
-      boolean last = removal.remaining().stream().noneMatch(m -> m.user().equals(gone.user()));
-      return announce(channel, renderings.of(channel).left(channel, session, gone, last));
-    });
+    return store.remove(channel, session).compose(change -> change.member() == null ? Future.succeededFuture()
+        : announce(channel, renderings.of(channel).left(channel, session, change.member(), change.userEntries() == 0)));
   }
 
   /** The channel's members in join order. */

@@ -15,23 +15,35 @@ public final class LocalPresenceStore implements PresenceStore {
   private final Map<String, Map<String, PresenceMember>> channels = new HashMap<>();
 
   @Override
-  public synchronized Future<List<PresenceMember>> add(String channel, String session, PresenceMember member) {
+  public synchronized Future<Change> add(String channel, String session, PresenceMember member) {
     Map<String, PresenceMember> members = channels.computeIfAbsent(channel, c -> new LinkedHashMap<>());
     members.put(session, member);
-    return Future.succeededFuture(List.copyOf(members.values()));
+    return Future.succeededFuture(new Change(member, entriesOf(members, member.user()), members.size()));
   }
 
   @Override
-  public synchronized Future<Removal> remove(String channel, String session) {
+  public synchronized Future<Change> remove(String channel, String session) {
     Map<String, PresenceMember> members = channels.get(channel);
-    if (members == null) {
-      return Future.succeededFuture(new Removal(null, List.of()));
+    PresenceMember removed = members == null ? null : members.remove(session);
+    if (removed == null) {
+      return Future.succeededFuture(new Change(null, 0, members == null ? 0 : members.size()));
     }
-    PresenceMember removed = members.remove(session);
+    int left = members.size();
+    int mine = entriesOf(members, removed.user());
     if (members.isEmpty()) {
       channels.remove(channel);
     }
-    return Future.succeededFuture(new Removal(removed, List.copyOf(members.values())));
+    return Future.succeededFuture(new Change(removed, mine, left));
+  }
+
+  private static int entriesOf(Map<String, PresenceMember> members, String user) {
+    int n = 0;
+    for (PresenceMember m : members.values()) {
+      if (m.user().equals(user)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   @Override

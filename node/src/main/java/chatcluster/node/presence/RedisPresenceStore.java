@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,7 +44,7 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<List<PresenceMember>> add(String channel, String session, PresenceMember member) {
+  public Future<Change> add(String channel, String session, PresenceMember member) {
     String json = new JsonObject().put("user", member.user()).put("device", member.device())
         .put("node", member.node()).put("ts", System.currentTimeMillis()).put("seq", joins.incrementAndGet())
         .encode();
@@ -54,12 +53,15 @@ public final class RedisPresenceStore implements PresenceStore {
     Future<Response> indexed = link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
     Future<Response> added = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_ADD).arg(1)
-        .arg(keys.presence(channel)).arg(session).arg(json));
-    return Future.all(indexed, added).map(v -> ordered(added.result()));
+        .arg(keys.presence(channel)).arg(session).arg(json).arg(member.user()));
+    return Future.all(indexed, added).map(v -> {
+      Response r = added.result();
+      return new Change(member, r.get(0).toInteger(), r.get(1).toInteger());
+    });
   }
 
   @Override
-  public Future<Removal> remove(String channel, String session) {
+  public Future<Change> remove(String channel, String session) {
     RedisLink link = shards.forSubject(channel);
     Future<Response> removed = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_REMOVE).arg(1)
         .arg(keys.presence(channel)).arg(session));
@@ -68,7 +70,7 @@ public final class RedisPresenceStore implements PresenceStore {
     return Future.all(removed, unindexed).map(v -> {
       Response r = removed.result();
       String gone = r.get(0).toString();
-      return new Removal(gone.isEmpty() ? null : member(gone), ordered(r.get(1)));
+      return new Change(gone.isEmpty() ? null : member(gone), r.get(1).toInteger(), r.get(2).toInteger());
     });
   }
 
@@ -78,22 +80,11 @@ public final class RedisPresenceStore implements PresenceStore {
         .map(RedisPresenceStore::ordered);
   }
 
-  /**
-   * A presence hash (a map reply, or field/value pairs from a script) in join order: a hash keeps no
-   * order, and equal milliseconds are common on a busy channel.
-   */
+  /** A presence hash in join order: a hash keeps no order, and equal milliseconds are common on a busy channel. */
   private static List<PresenceMember> ordered(Response hash) {
     List<JsonObject> entries = new ArrayList<>();
-    if (hash != null) {
-      if (hash.type() == ResponseType.MULTI && !hash.isMap()) {
-        for (int i = 0; i + 1 < hash.size(); i += 2) {
-          entries.add(new JsonObject(hash.get(i + 1).toString()));
-        }
-      } else {
-        for (String field : hash.getKeys()) {
-          entries.add(new JsonObject(hash.get(field).toString()));
-        }
-      }
+    for (String field : hash.getKeys()) {
+      entries.add(new JsonObject(hash.get(field).toString()));
     }
     entries.sort(Comparator.<JsonObject>comparingLong(m -> m.getLong("ts", 0L))
         .thenComparingLong(m -> m.getLong("seq", 0L)));

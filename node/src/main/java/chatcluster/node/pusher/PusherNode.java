@@ -88,9 +88,9 @@ public final class PusherNode {
       if (local.merge(key, 1, Integer::sum) == 1) {
         node.presence().store().add(key, node.nodeId(),
                 new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
-            .onSuccess(members -> {
-              // Read in the same step as the add: of nodes occupying it at once, one finds itself alone.
-              if (members.size() == 1) {
+            .onSuccess(change -> {
+              // Counted in the same step as the add: of nodes occupying it at once, one finds itself alone.
+              if (change.entries() == 1) {
                 webhook(app, new JsonObject().put("name", "channel_occupied").put("channel", name));
               }
             })
@@ -106,9 +106,9 @@ public final class PusherNode {
       Integer left = local.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
       if (left == null) {
         node.presence().store().remove(key, node.nodeId())
-            .onSuccess(removal -> {
-              // Read in the same step as the removal: of nodes vacating it at once, one finds it empty.
-              if (removal.removed() != null && removal.remaining().isEmpty()) {
+            .onSuccess(change -> {
+              // Counted in the same step as the removal: of nodes vacating it at once, one finds it empty.
+              if (change.member() != null && change.entries() == 0) {
                 webhook(app, new JsonObject().put("name", "channel_vacated").put("channel", name));
               }
             })

@@ -161,7 +161,9 @@ final class PusherService {
                                    Object userInfo) {
     String internal = channel.internal(app.id());
     String device = socketId + " " + io.vertx.core.json.Json.encode(userInfo);
+    // The membership decides member_added atomically; the list answered to the joiner is read after.
     return loop.presence().join(internal, socketId, new PresenceMember(userId, device, loop.nodeId()))
+        .compose(v -> loop.presence().members(internal))
         .map(PusherService::presenceData);
   }
 

@@ -84,7 +84,8 @@ public final class PusherSession implements LoopChannels.Subscriber {
     var config = service.services().config();
     this.admission = new Admission(config.rateLimit(), config.rateBurst(), config.security().rateLimitGrace(),
         service.services().metrics());
-    this.intake = new Intake(connection::pause, connection::resume, () -> !closed, e -> () -> log.error("pusher socket {}: frame failed", socketId, e));
+    this.intake = new Intake(connection::pause, connection::resume, () -> !closed,
+        e -> () -> log.error("pusher socket {}: frame failed", socketId, e));
   }
 
   /**

@@ -92,24 +92,45 @@ public final class RedisScripts {
       """;
 
   /**
-   * Enters a session into a presence channel and reads the channel back in the same step, so that of
-   * two joins of one user exactly one finds itself alone. KEYS: presence hash. ARGV: session, member
-   * JSON. Returns the hash as field, value pairs.
+   * Counts, after a change and in the same step, the presence entries of one user and of the whole
+   * channel. KEYS: presence hash. ARGV[1]: the user. (A member is JSON with a "user" field.)
    */
-  public static final String PRESENCE_ADD = """
-      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-      return redis.call('HGETALL', KEYS[1])
+  private static final String COUNT_USER = """
+      local mine = 0
+      for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
+        if cjson.decode(v).user == user then mine = mine + 1 end
+      end
+      return mine, redis.call('HLEN', KEYS[1])
       """;
 
   /**
-   * Takes a session out of a presence channel and reads the channel back in the same step, so that of
-   * two leaves of one user exactly one finds the user gone. KEYS: presence hash. ARGV: session.
-   * Returns {the removed member JSON or '' when it was not there, the remaining hash as pairs}.
+   * Enters a session into a presence channel and counts in the same step, so that of two joins of one
+   * user exactly one finds itself the user's only entry. KEYS: presence hash. ARGV: session, member
+   * JSON, its user. Returns {entries of the user, entries of the channel}.
+   */
+  public static final String PRESENCE_ADD = """
+      local function count(user)
+      """ + COUNT_USER + """
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      local mine, all = count(ARGV[3])
+      return {mine, all}
+      """;
+
+  /**
+   * Takes a session out of a presence channel and counts in the same step, so that of two leaves of
+   * one user exactly one finds the user gone. KEYS: presence hash. ARGV: session. Returns {the removed
+   * member JSON or '' when it was not there, entries of its user left, entries of the channel left}.
    */
   public static final String PRESENCE_REMOVE = """
+      local function count(user)
+      """ + COUNT_USER + """
+      end
       local m = redis.call('HGET', KEYS[1], ARGV[1])
-      if m then redis.call('HDEL', KEYS[1], ARGV[1]) end
-      return {m or '', redis.call('HGETALL', KEYS[1])}
+      if not m then return {'', 0, redis.call('HLEN', KEYS[1])} end
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      local mine, all = count(cjson.decode(m).user)
+      return {m, mine, all}
       """;
 
   /** Adjusts a route count (user or device to node). KEYS: route hash. ARGV: node, delta. */

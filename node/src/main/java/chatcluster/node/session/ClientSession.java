@@ -72,7 +72,8 @@ public final class ClientSession implements Recipient {
     this.request = request;
     this.admission = new Admission(node.config().rateLimit(), node.config().rateBurst(),
         node.config().security().rateLimitGrace(), node.metrics());
-    this.intake = new Intake(connection::pause, connection::resume, () -> state == State.OPEN, e -> () -> replyError(null, e));
+    this.intake = new Intake(connection::pause, connection::resume, () -> state == State.OPEN,
+        e -> () -> replyError(null, e));
     this.subscriptions = new Subscriptions(connection);
     this.commands = new Commands(loop, this);
     recipients.add(this);

@@ -206,8 +206,7 @@ final class Commands {
     }
     Principal p = session.principal();
     sub.joined = true;
-    return node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()))
-        .mapEmpty();
+    return node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
   }
 
   /**
