@@ -28,7 +28,22 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 
-mvn -B -ntp verify "$@"
+# One build of the node and what it needs (tests compiled, not run), installed so that the conformance
+# module can take the node from it. Then two lanes at once: Autobahn's WebSocket conformance suite
+# (one CPU-bound fuzzing client) beside the node's unit and integration tests and the benchmark's
+# smoke run (which spend most of their time waiting on the processes they start).
+mvn -B -ntp -DskipTests install -pl .,cluster-manager,node "$@"
+lane_log=$(mktemp)
+mvn -B -ntp verify -pl conformance "$@" >"$lane_log" 2>&1 &
+lane=$!
+status=0
+mvn -B -ntp verify -pl cluster-manager,node,bench "$@" || status=$?
+lane_status=0
+wait "$lane" || lane_status=$?
+echo "---- conformance (ran beside the tests above) ----"
+if [ "$lane_status" -ne 0 ]; then cat "$lane_log"; else grep -E "test cases|BUILD|Total time|ERROR" "$lane_log" || true; fi
+rm -f "$lane_log"
+[ "$status" -eq 0 ] && [ "$lane_status" -eq 0 ] || exit 1
 # After Maven: the client's integration and browser tests run the jars it just built; then the
 # deployment manifests are rendered and checked; then the Pusher protocol with pusher-js, Laravel Echo
 # and the pusher server SDK on a three-node cluster (its tests use js-client's cluster helpers).

@@ -179,7 +179,12 @@ public final class TaskScheduler {
         return Future.succeededFuture();
       }
       long wait = Math.max(0, task.next() - now);
-      return (wait == 0 ? Future.<Void>succeededFuture() : delay(wait)).compose(v -> execute(task));
+      if (wait == 0) {
+        return execute(task);
+      }
+      // Read once more after the wait: a task cancelled meanwhile (on any node) must not run.
+      return delay(wait).compose(v -> store.get(task.id()))
+          .compose(still -> still == null ? Future.succeededFuture() : execute(still));
     }).onComplete(ar -> {
       running.remove(planned.id());
       if (ar.failed()) {
