@@ -13,6 +13,7 @@ import Echo from 'laravel-echo';
 import WebSocket from 'ws';
 import { ChatClusterClient } from '../../js-client/src/ChatClusterClient.js';
 import { startCluster, until } from '../../js-client/test/support/cluster.js';
+import { launchChromium } from '../../js-client/test/support/chromium.js';
 import { APP, sdk, startAuthServer, startWebhookReceiver } from './support/servers.js';
 
 const BOUNDED = { timeout: 60000 };
@@ -240,46 +241,90 @@ test('native and Pusher clients meet on a public channel\'s twin pusher.{app}.{c
 // a dead node's members leave once, cluster-wide, unless the same user is still connected elsewhere.
 test('presence heals after kill -9: one member_removed for a member who is gone, never a second member_added',
   { timeout: 90000 }, async () => {
-    const watcher = await pusherOn(0, 'wendy');
-    const cw = await subscribe(watcher, 'presence-heal');
-    const seen = [];
-    cw.bind('pusher:member_added', (m) => seen.push(`+${m.id}`));
-    cw.bind('pusher:member_removed', (m) => seen.push(`-${m.id}`));
-    const gus = await pusherOn(2, 'gus'); // its node dies and it does not come back
-    const bea = await pusherOn(2, 'bea'); // its node dies and it reconnects on another node
-    await subscribe(gus, 'presence-heal');
-    await subscribe(bea, 'presence-heal');
-    await until(() => cw.members.count === 3, 10000, 'gus and bea seen joining');
-    assert.deepEqual(seen, ['+gus', '+bea']);
-    const heal = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'presence-heal')
-      .map((e) => e.user_id);
-    // Webhooks leave a node in batches (100 ms): wait for the joins' before the node dies with them.
-    await until(() => ['gus', 'bea'].every((u) => heal('member_added').includes(u)), 10000, 'member_added webhooks');
-
-    const victim = cluster.nodes[2];
-    const killedAt = Date.now();
-    process.kill(victim.pid, 'SIGKILL');
-    gus.disconnect(); // pinned to the dead node's port: stop its retries
-    bea.disconnect();
-    const bea2 = await pusherOn(1, 'bea');
-    await subscribe(bea2, 'presence-heal');
-
-    await until(() => seen.includes('-gus'), 20000, 'member_removed for gus after its node died');
-    const removedAfter = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 3000)); // a second removal or join would have arrived by now
-    assert.deepEqual(seen.filter((e) => e.endsWith('gus')), ['+gus', '-gus'], 'gus removed exactly once');
-    const beaEvents = seen.filter((e) => e.endsWith('bea')).slice(1);
-    assert.ok(beaEvents.length === 0 || (beaEvents.length === 2 && beaEvents[0] === '-bea' && beaEvents[1] === '+bea'),
-      `bea reconnected elsewhere: nothing, or one leave then one join; got ${JSON.stringify(beaEvents)}`);
-    assert.deepEqual(Object.keys(cw.members.members).sort(), ['bea', 'wendy']);
-
-    await until(() => heal('member_removed').includes('gus'), 10000, 'member_removed webhook for gus');
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(heal('member_removed').filter((u) => u === 'gus'), ['gus'], 'one member_removed webhook for gus');
-    const beaHooks = hooks.events().filter((e) => e.channel === 'presence-heal' && e.user_id === 'bea')
-      .map((e) => e.name);
-    assert.deepEqual(beaHooks.filter((n) => n === 'member_added').length - beaHooks.filter((n) => n === 'member_removed').length,
-      1, `bea's webhooks pair up: ${JSON.stringify(beaHooks)}`);
-    console.log(`presence healed ${removedAfter} ms after kill -9; bea's events at the watcher: ${JSON.stringify(beaEvents)}`);
-    [watcher, bea2].forEach((p) => p.disconnect());
+    // A second watcher in Chromium: pusher-js's browser build on a page, through nginx. The node nginx
+    // gives it is the one whose connections-opened counter moves; another node is the one killed.
+    const opens = () => Promise.all(cluster.nodes.map(async (n) => {
+      const text = await (await fetch(`http://127.0.0.1:${n.port}/metrics`)).text();
+      return Number(/^chatcluster_connections_opened_total\S* (\S+)$/m.exec(text)[1]);
+    }));
+    const before = await opens();
+    const browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(`${auth.url}/page`);
+    await page.evaluate(({ key, port }) => {
+      window.seen = [];
+      const p = new window.Pusher(key, {
+        wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'], cluster: 'local',
+        disableStats: true, channelAuthorization: { endpoint: '/auth?user=carla', transport: 'ajax' },
+      });
+      window.channel = p.subscribe('presence-heal');
+      window.channel.bind('pusher:member_added', (m) => window.seen.push(`+${m.id}`));
+      window.channel.bind('pusher:member_removed', (m) => window.seen.push(`-${m.id}`));
+    }, { key: APP.key, port: cluster.port });
+    const inBrowser = () => page.evaluate(() => ({ subscribed: window.channel.subscribed, seen: window.seen,
+      members: Object.keys(window.channel.members.members).sort() }));
+    await until(async () => (await inBrowser()).subscribed, 15000, 'the page subscribed through nginx');
+    const after = await opens();
+    const pageNode = after.findIndex((n, i) => n > before[i]);
+    assert.ok(pageNode >= 0, `the page's node: connections opened ${before} -> ${after}`);
+    try {
+      await healsAfterKill(inBrowser, pageNode === 2 ? [0, 2, 1] : [0, 1, 2]);
+    } finally {
+      await browser.close();
+    }
   });
+
+/**
+ * The kill -9 case, watched from Node (wendy) and from the page in Chromium (carla, not on the
+ * victim): {@code [watcher's node, reconnect node, victim]}.
+ */
+async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
+  const watcher = await pusherOn(watcherNode, 'wendy');
+  const cw = await subscribe(watcher, 'presence-heal');
+  const seen = [];
+  cw.bind('pusher:member_added', (m) => seen.push(`+${m.id}`));
+  cw.bind('pusher:member_removed', (m) => seen.push(`-${m.id}`));
+  const gus = await pusherOn(victimNode, 'gus'); // its node dies and it does not come back
+  const bea = await pusherOn(victimNode, 'bea'); // its node dies and it reconnects on another node
+  await subscribe(gus, 'presence-heal');
+  await subscribe(bea, 'presence-heal');
+  await until(() => cw.members.count === 4, 10000, 'gus and bea seen joining');
+  assert.deepEqual(seen, ['+gus', '+bea']);
+  const heal = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'presence-heal')
+    .map((e) => e.user_id);
+  // Webhooks leave a node in batches (100 ms): wait for the joins' before the node dies with them.
+  await until(() => ['gus', 'bea'].every((u) => heal('member_added').includes(u)), 10000, 'member_added webhooks');
+
+  const victim = cluster.nodes[victimNode];
+  const killedAt = Date.now();
+  process.kill(victim.pid, 'SIGKILL');
+  gus.disconnect(); // pinned to the dead node's port: stop its retries
+  bea.disconnect();
+  const bea2 = await pusherOn(otherNode, 'bea');
+  await subscribe(bea2, 'presence-heal');
+
+  await until(() => seen.includes('-gus'), 20000, 'member_removed for gus after its node died');
+  const removedAfter = Date.now() - killedAt;
+  await new Promise((r) => setTimeout(r, 3000)); // a second removal or join would have arrived by now
+  assert.deepEqual(seen.filter((e) => e.endsWith('gus')), ['+gus', '-gus'], 'gus removed exactly once');
+  const beaEvents = seen.filter((e) => e.endsWith('bea')).slice(1);
+  assert.ok(beaEvents.length === 0 || (beaEvents.length === 2 && beaEvents[0] === '-bea' && beaEvents[1] === '+bea'),
+    `bea reconnected elsewhere: nothing, or one leave then one join; got ${JSON.stringify(beaEvents)}`);
+  assert.deepEqual(Object.keys(cw.members.members).sort(), ['bea', 'carla', 'wendy']);
+  const page = await inBrowser();
+  assert.deepEqual(page.seen.filter((e) => e.endsWith('gus')), ['+gus', '-gus'], 'in Chromium: gus removed once');
+  const beaInPage = page.seen.filter((e) => e.endsWith('bea')).slice(1);
+  assert.ok(beaInPage.length === 0 || (beaInPage.length === 2 && beaInPage[0] === '-bea' && beaInPage[1] === '+bea'),
+    `in Chromium, bea: nothing, or one leave then one join; got ${JSON.stringify(beaInPage)}`);
+  assert.deepEqual(page.members, ['bea', 'carla', 'wendy']);
+
+  await until(() => heal('member_removed').includes('gus'), 10000, 'member_removed webhook for gus');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(heal('member_removed').filter((u) => u === 'gus'), ['gus'], 'one member_removed webhook for gus');
+  const beaHooks = hooks.events().filter((e) => e.channel === 'presence-heal' && e.user_id === 'bea')
+    .map((e) => e.name);
+  assert.deepEqual(beaHooks.filter((n) => n === 'member_added').length - beaHooks.filter((n) => n === 'member_removed').length,
+    1, `bea's webhooks pair up: ${JSON.stringify(beaHooks)}`);
+  console.log(`presence healed ${removedAfter} ms after kill -9; bea's events at the watcher: ${JSON.stringify(beaEvents)}`);
+  [watcher, bea2].forEach((p) => p.disconnect());
+}

@@ -145,7 +145,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Waits until `check()` is truthy, polling; fails with `what` after `timeoutMs`. */
 export async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }

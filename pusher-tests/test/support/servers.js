@@ -4,7 +4,9 @@
  * user sign-ins (authenticateUser) for the user named in its URL (the app's session, here a query
  * parameter), and a webhook receiver that checks every request with the SDK's webhook verification.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import PusherServer from 'pusher';
 
 export const APP = { id: 'app-1', key: 'app-key-1', secret: 'app-secret-1-not-for-production' };
@@ -27,7 +29,12 @@ function listen(server) {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server.address().port)));
 }
 
-/** The auth endpoint: POST /auth (channels) and /signin (users), the user from ?user=. */
+const PUSHER_WEB = fileURLToPath(new URL('../../node_modules/pusher-js/dist/web/pusher.min.js', import.meta.url));
+
+/**
+ * The auth endpoint: POST /auth (channels) and /signin (users), the user from ?user=; GET /page is a
+ * page that loads pusher-js's browser build, for the tests in Chromium.
+ */
 export async function startAuthServer() {
   const signer = sdk(1); // signing needs no server address
   const server = createServer(async (req, res) => {
@@ -36,6 +43,15 @@ export async function startAuthServer() {
     const user = url.searchParams.get('user');
     const socketId = form.get('socket_id');
     let answer;
+    if (url.pathname === '/page') { // a blank page of this origin, so that its pusher-js asks /auth same-origin
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>pusher-js</title>'
+        + '<script src="/pusher.js"></script>');
+      return;
+    }
+    if (url.pathname === '/pusher.js') { // pusher-js's own browser build, as a page would load it
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PUSHER_WEB));
+      return;
+    }
     if (!user) {
       res.writeHead(403).end();
       return;

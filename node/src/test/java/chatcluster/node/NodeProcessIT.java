@@ -35,6 +35,17 @@ class NodeProcessIT {
   }
 
   @Test
+  void theNodeJarCarriesTheClusterManagerButNotItsLauncher() throws Exception {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(NodeProcess.jar().toFile())) {
+      List<String> names = jar.stream().map(java.util.jar.JarEntry::getName).toList();
+      assertTrue(names.contains("chatcluster/cluster/HazelcastClusterState.class"), "the node clusters with it");
+      assertTrue(names.contains("chatcluster/node/Main.class"));
+      assertEquals(List.of(), names.stream().filter(n -> n.startsWith("chatcluster/cluster/launcher/")).toList(),
+          "the launcher ships in cluster-manager/target/chatcluster-cluster-manager.jar only");
+    }
+  }
+
+  @Test
   void wrongConfigurationStopsStartUpNamingTheOption() throws Exception {
     try (NodeProcess node = NodeProcess.start(Map.of("WEBSOCKET_PORT", "eighty"))) {
       assertEquals(2, node.awaitExit(Duration.ofSeconds(30)));

@@ -91,6 +91,22 @@ final class PusherService {
     });
   }
 
+  /**
+   * A client event: published for the channel's other subscribers, then the {@code client_event}
+   * webhook ({@code encoded} is the data as JSON, for data that is not a string already).
+   */
+  Future<Void> clientEvent(PusherApp app, PusherChannel channel, String event, Object data, String encoded,
+                           String socketId, String userId) {
+    return publish(app, channel, event, data, socketId, userId).onSuccess(v -> {
+      JsonObject hook = new JsonObject().put("name", "client_event").put("channel", channel.name())
+          .put("event", event).put("data", data instanceof String s ? s : encoded).put("socket_id", socketId);
+      if (userId != null) {
+        hook.put("user_id", userId);
+      }
+      node.webhook(app, hook);
+    });
+  }
+
   /** Pusher data is usually a JSON document in a string: natives get the document. */
   private static Object nativeData(Object data) {
     if (data instanceof String s) {
@@ -148,6 +164,21 @@ final class PusherService {
 
   void unwatchUser(PusherApp app, String user, LoopChannels.Subscriber subscriber) {
     channels.remove(PusherChannel.userControl(app.id(), user), subscriber);
+  }
+
+  /** Takes one of the app's connection slots, cluster-wide; always granted when the app has no cap. */
+  Future<Boolean> acquireConnection(PusherApp app) {
+    return app.maxConnections() == 0 ? Future.succeededFuture(true)
+        : loop.cluster().tryAcquire(connectionCounter(app), app.maxConnections());
+  }
+
+  /** Gives back a slot of {@link #acquireConnection}. */
+  void releaseConnection(PusherApp app) {
+    loop.cluster().release(connectionCounter(app));
+  }
+
+  private static String connectionCounter(PusherApp app) {
+    return "pusher-conns/" + app.id();
   }
 
   // ------------------------------------------------------------------ presence

@@ -3,6 +3,7 @@ package chatcluster.node.session;
 import chatcluster.node.services.LoopServices;
 import chatcluster.node.services.NodeServices;
 import chatcluster.node.auth.Principal;
+import chatcluster.node.core.SessionSubscriptions;
 import chatcluster.node.core.Step;
 import chatcluster.node.channel.Delivery;
 import chatcluster.node.broker.Direct;
@@ -35,12 +36,16 @@ final class Commands {
 
   private final NodeServices node;
   private final LoopChannels channels;
-  private final ClientSession session;
+  private final CommandContext session;
+  private final SessionSubscriptions<Subscription> subscriptions;
+  /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
+  private int apiCallsInFlight;
 
-  Commands(LoopServices loop, ClientSession session) {
+  Commands(LoopServices loop, CommandContext session, SessionSubscriptions<Subscription> subscriptions) {
     this.node = loop.node();
     this.channels = loop.channels();
     this.session = session;
+    this.subscriptions = subscriptions;
   }
 
   /** Starts one command; see {@link Step} for when it counts as applied and when its answer is written. */
@@ -67,10 +72,10 @@ final class Commands {
         return request(r);
       } else if (frame instanceof ClientFrame.Tasks) {
         return Step.serial(reply(id, node.rest().isEmpty() ? unavailable(NO_TASKS)
-            : node.rest().get().tasks().list(session.device())));
+            : node.rest().get().tasks().list(session.principal().device())));
       } else if (frame instanceof ClientFrame.Cancel c) {
         return Step.serial(reply(id, node.rest().isEmpty() ? unavailable(NO_TASKS)
-            : node.rest().get().tasks().cancel(session.device(), c.task())));
+            : node.rest().get().tasks().cancel(session.principal().device(), c.task())));
       }
       throw new IllegalStateException("not a command: " + frame.getClass().getSimpleName());
     } catch (ChatException e) {
@@ -100,17 +105,17 @@ final class Commands {
     if (node.rest().isEmpty()) {
       result = unavailable("the REST relay (the node needs " + ConfigOption.API_BASE_URL.env() + ")");
     } else if (r.interval() > 0) {
-      result = node.rest().get().tasks().create(session.device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
-    } else if (session.apiCallsInFlight >= node.config().api().maxPerConnection()) {
+      result = node.rest().get().tasks().create(session.principal().device(), r.path(), r.method(), r.body(), r.headers(), r.interval());
+    } else if (apiCallsInFlight >= node.config().api().maxPerConnection()) {
       result = Future.failedFuture(new ChatException(ErrorCode.RATE_LIMITED,
           "at most " + node.config().api().maxPerConnection() + " API calls in flight per connection"));
     } else {
       oneShot = true;
-      session.apiCallsInFlight++;
+      apiCallsInFlight++;
       result = node.rest().get().proxy().call(r.path(), r.method(), r.body(), r.headers(), null)
           .map(chatcluster.node.rest.ApiResponse::toJson)
           .eventually(() -> {
-            session.apiCallsInFlight--;
+            apiCallsInFlight--;
             return Future.succeededFuture();
           });
     }
@@ -135,10 +140,10 @@ final class Commands {
   // ------------------------------------------------------------------ subscribe / unsubscribe
 
   private Step subscribe(ClientFrame.Subscribe frame) {
-    if (session.subscriptions.contains(frame.channel())) {
+    if (subscriptions.contains(frame.channel())) {
       throw ChatException.badRequest("already subscribed to '" + frame.channel() + "'");
     }
-    if (session.subscriptions.size() >= node.config().security().maxSubscriptions()) {
+    if (subscriptions.size() >= node.config().security().maxSubscriptions()) {
       throw new ChatException(ErrorCode.RATE_LIMITED, "at most " + node.config().security().maxSubscriptions()
           + " subscriptions per connection");
     }
@@ -150,7 +155,7 @@ final class Commands {
    * The client learns of it from a {@code subscribed} frame. Nothing happens when already subscribed.
    */
   Step serverSubscribe(String channel) {
-    if (session.subscriptions.contains(channel)) {
+    if (subscriptions.contains(channel)) {
       return Step.done(() -> {});
     }
     try {
@@ -162,7 +167,7 @@ final class Commands {
 
   /** A backend's unsubscribe (relay); the client learns of it from an {@code unsubscribed} frame. */
   Step serverUnsubscribe(String channel) {
-    Subscription sub = session.subscriptions.remove(channel);
+    Subscription sub = subscriptions.remove(channel);
     if (sub == null) {
       return Step.done(() -> {});
     }
@@ -177,7 +182,7 @@ final class Commands {
   private Step startSubscription(String channel, ClientFrame.Since since, Object replyId, boolean byServer) {
     ChannelOptions options = node.catalog().resolve(channel);
     Subscription sub = new Subscription(channel, options);
-    session.subscriptions.add(sub);
+    subscriptions.add(sub);
 
     Future<HistoryPage> ready = (byServer ? Future.<Void>succeededFuture() : checkAccess(channel, options))
         .compose(v -> acquireSlot(sub))
@@ -188,11 +193,11 @@ final class Commands {
             : node.history().position(channel).map(p -> new HistoryPage(p, List.of(), false)));
 
     return Step.serial(ready.transform(ar -> {
-      if (session.subscriptions.get(channel) != sub) {
+      if (subscriptions.get(channel) != sub) {
         return Future.succeededFuture(() -> {}); // unsubscribed or closed meanwhile; release already ran
       }
       if (ar.failed()) {
-        session.subscriptions.remove(channel);
+        subscriptions.remove(channel);
         release(sub);
         return Future.succeededFuture(() -> session.replyError(replyId, ar.cause()));
       }
@@ -206,7 +211,7 @@ final class Commands {
     }
     Principal p = session.principal();
     sub.joined = true;
-    return node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
+    return node.presence().join(sub.name, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
   }
 
   /**
@@ -215,22 +220,22 @@ final class Commands {
    */
   void enterPresenceAgain() {
     Principal p = session.principal();
-    for (Subscription sub : session.subscriptions.all()) {
+    for (Subscription sub : subscriptions.all()) {
       if (sub.joined) {
-        node.presence().join(sub.channel, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
+        node.presence().join(sub.name, session.id(), new PresenceMember(p.user(), p.device(), node.nodeId()));
       }
     }
   }
 
   /** Sends the ack, then the recovered messages, then what arrived meanwhile, then goes live. */
   private void goLive(ClientFrame.Since since, Object replyId, boolean byServer, Subscription sub, HistoryPage page) {
-    if (session.subscriptions.get(sub.channel) != sub) {
+    if (subscriptions.get(sub.name) != sub) {
       return;
     }
     StreamPosition position = page.position();
     boolean sameEpoch = since != null && (since.epoch() == null || since.epoch().equals(position.epoch()));
     boolean recovered = since != null && sub.options.persistent() && sameEpoch && page.complete();
-    JsonObject result = new JsonObject().put("channel", sub.channel).put("offset", position.offset())
+    JsonObject result = new JsonObject().put("channel", sub.name).put("offset", position.offset())
         .put("epoch", position.epoch()).put("recovered", recovered);
     if (replyId != null) {
       session.send(FrameCodec.ack(replyId, result));
@@ -244,11 +249,11 @@ final class Commands {
     }
     sub.lastOffset = position.offset();
     sub.epoch = position.epoch();
-    session.subscriptions.goLive(sub);
+    subscriptions.goLive(sub);
   }
 
   private Future<JsonObject> unsubscribe(String channel) {
-    Subscription sub = session.subscriptions.remove(channel);
+    Subscription sub = subscriptions.remove(channel);
     if (sub == null) {
       return Future.failedFuture(new ChatException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + channel + "'"));
     }
@@ -261,14 +266,14 @@ final class Commands {
    */
   Future<Void> release(Subscription sub) {
     List<Future<?>> undone = new java.util.ArrayList<>(3);
-    channels.remove(sub.channel, sub);
+    channels.remove(sub.name, sub);
     if (sub.slotAcquired) {
       sub.slotAcquired = false;
-      undone.add(node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)));
+      undone.add(node.cluster().release(ChannelOptions.subscriberCounter(sub.name)));
     }
     if (sub.joined) {
       sub.joined = false;
-      undone.add(node.presence().leave(sub.channel, session.id()));
+      undone.add(node.presence().leave(sub.name, session.id()));
     }
     return Future.join(undone).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
@@ -278,13 +283,13 @@ final class Commands {
     if (max <= 0) {
       return Future.succeededFuture();
     }
-    return node.cluster().tryAcquire(ChannelOptions.subscriberCounter(sub.channel), max).compose(ok -> {
+    return node.cluster().tryAcquire(ChannelOptions.subscriberCounter(sub.name), max).compose(ok -> {
       if (!ok) {
         return Future.failedFuture(new ChatException(ErrorCode.CHANNEL_FULL,
-            "channel '" + sub.channel + "' is full (" + max + " subscribers)"));
+            "channel '" + sub.name + "' is full (" + max + " subscribers)"));
       }
-      if (session.subscriptions.get(sub.channel) != sub) {
-        node.cluster().release(ChannelOptions.subscriberCounter(sub.channel)); // unsubscribed while we waited
+      if (subscriptions.get(sub.name) != sub) {
+        node.cluster().release(ChannelOptions.subscriberCounter(sub.name)); // unsubscribed while we waited
       } else {
         sub.slotAcquired = true;
       }
@@ -414,7 +419,7 @@ final class Commands {
   }
 
   private void requireSubscribed(String channel) {
-    if (!session.subscriptions.contains(channel)) {
+    if (!subscriptions.contains(channel)) {
       throw new ChatException(ErrorCode.NOT_SUBSCRIBED, "subscribe to '" + channel + "' first");
     }
   }
@@ -424,6 +429,6 @@ final class Commands {
   }
 
   private Sender sender() {
-    return new Sender(session.user(), session.device());
+    return new Sender(session.principal().user(), session.principal().device());
   }
 }

@@ -1,45 +1,41 @@
 package chatcluster.node.session;
 
-import chatcluster.node.channel.Delivery;
 import chatcluster.node.channel.ChannelOptions;
-import chatcluster.node.hub.LoopChannels;
-import java.util.ArrayDeque;
+import chatcluster.node.channel.Delivery;
+import chatcluster.node.core.ChannelSubscription;
+import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.transport.Connection;
 
 /**
- * One connection's subscription to one channel. While it is being set up (access checks, broker
- * subscription, history read) live deliveries wait in a bounded buffer, so that the recovered
- * messages go out first and nothing is lost or sent twice between them.
+ * A native subscription: the channel's options, what it holds (a maxClients slot, a presence entry)
+ * and the client's position in the channel, by which it drops what the client already has and tells
+ * it with a {@code reset} when its position is lost (an offset that skips ahead, a new epoch, or the
+ * node's own reset).
  */
-final class Subscription implements LoopChannels.Subscriber {
-  /** Live deliveries a pending subscription may hold before the connection counts as too slow. */
-  static final int MAX_PENDING = 10_000;
-
-  final String channel;
+final class Subscription extends ChannelSubscription {
   final ChannelOptions options;
-  boolean live;
   boolean slotAcquired;
   boolean joined;
   /** Offset of the last message the client has of this channel; later duplicates are skipped. */
   long lastOffset = -1;
   /** Epoch of {@link #lastOffset}; a delivery of another epoch (history lost) starts counting anew. */
   String epoch;
-  final ArrayDeque<Delivery> pending = new ArrayDeque<>(1); // small: empty once the subscription is live
-  /**
-   * The connection's subscriptions while this one is among them, else null. The loop's fan-out holds
-   * the subscription itself, so a delivery reaches it without a lookup per subscriber.
-   */
-  Subscriptions owner;
 
   Subscription(String channel, ChannelOptions options) {
-    this.channel = channel;
+    super(channel);
     this.options = options;
   }
 
   @Override
-  public void deliver(Delivery delivery) {
-    Subscriptions o = owner;
-    if (o != null) {
-      o.deliver(this, delivery);
+  protected void write(Connection connection, Delivery d) {
+    switch (accept(d)) {
+      case WRITE -> connection.writeShared(d.frame(), d.wire());
+      case RESET_THEN_WRITE -> {
+        // Rare (a message lost on the way): encoded for this subscriber alone.
+        connection.send(FrameCodec.reset(name, d.epoch(), d.offset() - 1));
+        connection.writeShared(d.frame(), d.wire());
+      }
+      case SKIP -> { }
     }
   }
 

@@ -62,6 +62,28 @@ class LayeringTest {
         .check(classes);
   }
 
+  /** Every package says which side it is on, as the rules above have it. */
+  @Test
+  void everyPackageIsDocumentedAsApiOrInternal() throws java.io.IOException {
+    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/chatcluster/node");
+    java.util.Set<String> internal = java.util.Arrays.stream(INTERNAL)
+        .map(p -> p.substring("chatcluster.node.".length(), p.length() - 2)).collect(java.util.stream.Collectors.toSet());
+    java.util.List<String> wrong = new java.util.ArrayList<>();
+    try (var dirs = java.nio.file.Files.list(root)) {
+      for (java.nio.file.Path dir : dirs.filter(java.nio.file.Files::isDirectory).toList()) {
+        String name = dir.getFileName().toString();
+        java.nio.file.Path info = dir.resolve("package-info.java");
+        String expected = internal.contains(name) ? "Internal:" : "Embedding API:";
+        if (!java.nio.file.Files.exists(info) || !java.nio.file.Files.readString(info).contains(" * " + expected)) {
+          wrong.add(name + " (expected its package-info to say \"" + expected + "\")");
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), wrong);
+    org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.readString(root.resolve("package-info.java"))
+        .contains("Embedding API"));
+  }
+
   @Test
   void theEmbeddingApiSpeaksInPublicTypes() {
     methods().that().arePublic().and().areDeclaredInClassesThat().resideInAPackage("chatcluster.node")

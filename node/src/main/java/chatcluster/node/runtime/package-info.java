@@ -1,0 +1,7 @@
+/**
+ * Internal: Threading helpers: contexts, rate limiters, small utilities.
+ *
+ * <p>Not part of the embedding API (docs/embedding.md): public only for the node's other packages,
+ * and may change in any release.
+ */
+package chatcluster.node.runtime;
