@@ -71,6 +71,76 @@ class CloseCodesTest {
     }
   }
 
+  /**
+   * Frames the WebSocket decoder cannot take (RFC 6455 section 5) get their close code before the TCP
+   * connection ends, a frame over the decoder's hard cap too; the node's other clients are unaffected
+   * and the connections are gone right after.
+   */
+  @Test
+  void protocolViolationsCloseWith1002AndOversizedFramesWith1009BeforeTheConnectionEnds() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.MAX_MESSAGE_SIZE, 4096))) {
+      WsClient bystander = node.open("bystander");
+      byte[] ping = "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
+      java.util.Map<String, byte[]> violations = new java.util.LinkedHashMap<>();
+      violations.put("an unmasked client frame", concat(new byte[] {(byte) 0x81, (byte) ping.length}, ping));
+      violations.put("RSV1 without an extension", concat(new byte[] {(byte) 0xC1, (byte) (0x80 | ping.length), 1, 2, 3, 4}, ping));
+      violations.put("reserved opcode 3", new byte[] {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4});
+      violations.put("a 126-byte ping", concat(new byte[] {(byte) 0x89, (byte) (0x80 | 126), 0, 126, 1, 2, 3, 4},
+          new byte[126]));
+      violations.put("a length with the top bit set", new byte[] {(byte) 0x81, (byte) 0xFF,
+          (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});
+      java.util.Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+      violations.keySet().forEach(k -> expected.put(k, 1002));
+      // Over maxMessageSize the assembler says 1009; far over it (the decoder's cap) the decoder does.
+      violations.put("a 1 MB frame", concat(new byte[] {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, 0, 0x10, 0, 0,
+          1, 2, 3, 4}, new byte[1 << 20]));
+      expected.put("a 1 MB frame", 1009);
+      java.util.Map<String, Integer> got = new java.util.LinkedHashMap<>();
+      for (var v : violations.entrySet()) {
+        try (Socket s = new Socket("127.0.0.1", node.port())) {
+          s.setSoTimeout(5000);
+          RawWebSocket.handshake(s, "/ws");
+          OutputStream out = s.getOutputStream();
+          try {
+            out.write(v.getValue());
+            out.flush();
+          } catch (java.io.IOException closedWhileWriting) {
+            // the 1 MB frame: the node may close before it has all of it; its close frame is read below
+          }
+          got.put(v.getKey(), RawWebSocket.readCloseCode(s.getInputStream()));
+          assertTrue(ended(s), v.getKey() + ": the TCP connection ends after the close frame");
+        }
+      }
+      assertEquals(expected, got);
+      bystander.send(new JsonObject().put("type", "ping").put("id", "still-here"));
+      assertEquals("still-here", bystander.take("pong").getString("id"), "the node's other clients are unaffected");
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (open(node) > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, open(node), "the refused connections are gone");
+    }
+  }
+
+  /** Whether the node ended the TCP connection: end of stream, or a reset (it had unread bytes of ours). */
+  private static boolean ended(Socket s) throws java.io.IOException {
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
+  private static int open(TestNode node) {
+    return node.node.loopConnections().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   @Test
   void failingConnectionOpenHookClosesWith1011() {
     try (TestNode node = TestNode.start(c -> {}, b -> {})) {

@@ -75,6 +75,10 @@ public final class Connection {
       this.socket = null;
       this.belowEncoder = null;
     } else {
+      // After the encoder (Vert.x puts it after the decoder): the close frame written there is encoded.
+      if (channel.pipeline().context("wsencoder") != null && channel.pipeline().get(ProtocolViolations.NAME) == null) {
+        channel.pipeline().addAfter("wsencoder", ProtocolViolations.NAME, new ProtocolViolations(id, metrics));
+      }
       ChannelHandlerContext encoder = channel.pipeline().context("wsencoder");
       boolean tls = channel.pipeline().get(SslHandler.class) != null;
       this.socket = tls || encoder == null ? null : channel.channel().unsafe();
