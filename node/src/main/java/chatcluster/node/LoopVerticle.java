@@ -11,6 +11,7 @@ import chatcluster.node.session.ClientSession;
 import chatcluster.node.services.LoopServices;
 import chatcluster.node.services.NodeServices;
 import chatcluster.node.transport.FlushBatch;
+import chatcluster.node.transport.PathGuard;
 import chatcluster.node.transport.WebSocketEndpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -88,7 +89,7 @@ final class LoopVerticle extends VerticleBase {
       } else {
         endpoint.handle(hs);
       }
-    }).requestHandler(router);
+    }).requestHandler(PathGuard.guarding(router));
     return Contexts.call(vertx, nodeContext, () -> {
       shared.hub().attach(index, fanout);
       return Future.succeededFuture();

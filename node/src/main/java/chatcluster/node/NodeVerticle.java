@@ -19,6 +19,7 @@ import chatcluster.node.relay.RelayService;
 import chatcluster.node.relay.UnixSocketRelayEndpoint;
 import chatcluster.node.hooks.NodeHooks;
 import chatcluster.node.hub.Hub;
+import chatcluster.node.transport.PathGuard;
 import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
 import chatcluster.node.transport.WebSocketEndpoint;
@@ -208,7 +209,7 @@ final class NodeVerticle extends VerticleBase {
     }
     if (separateApi != null) {
       f = f.compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
-          .setPort(config.relayHttpPort())).requestHandler(separateApi).listen()).map(s -> {
+          .setPort(config.relayHttpPort())).requestHandler(PathGuard.guarding(separateApi)).listen()).map(s -> {
             relayServer = s;
             log.info("backend HTTP API on http://{}:{}/api/", config.host(), s.actualPort());
             return (Void) null;

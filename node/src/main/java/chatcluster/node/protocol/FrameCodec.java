@@ -31,6 +31,10 @@ public final class FrameCodec {
       throw new InvalidFrameException(null, ErrorCode.BAD_REQUEST, "frame must be a JSON object");
     }
     Object id = decodeId(json);
+    if (!JsonNumbers.allFinite(json)) {
+      throw new InvalidFrameException(id, ErrorCode.BAD_REQUEST, "numbers must be finite (a literal such as 1e400 "
+          + "overflows a double)");
+    }
     Fields f = new Fields(json, id);
     Object type = json.getValue("type");
     if (type == null) {

@@ -82,7 +82,13 @@ public final class PusherHttpApi {
       return;
     }
     Map<String, String> params = new HashMap<>();
-    ctx.queryParams().forEach(e -> params.putIfAbsent(e.getKey(), e.getValue()));
+    for (var e : ctx.queryParams()) {
+      if (params.putIfAbsent(e.getKey(), e.getValue()) != null) {
+        // Which value was signed and which one would be used? Neither: the signature covers each once.
+        ctx.response().setStatusCode(400).end("Bad request: query parameter " + e.getKey() + " given twice\n");
+        return;
+      }
+    }
     String signature = params.remove("auth_signature");
     Buffer body = ctx.body().buffer();
     String problem = null;

@@ -5,6 +5,7 @@ import chatcluster.node.broker.Direct;
 import chatcluster.node.protocol.ChatException;
 import chatcluster.node.protocol.ErrorCode;
 import chatcluster.node.protocol.FrameCodec;
+import chatcluster.node.protocol.JsonNumbers;
 import chatcluster.node.protocol.Sender;
 import chatcluster.node.services.NodeServices;
 import io.vertx.core.Future;
@@ -36,6 +37,9 @@ public final class RelayService {
       json = Json.decodeValue(body);
     } catch (DecodeException e) {
       throw ChatException.badRequest("malformed JSON");
+    }
+    if (!JsonNumbers.allFinite(json)) {
+      throw ChatException.badRequest("numbers must be finite (a literal such as 1e400 overflows a double)");
     }
     List<RelayAction> actions = new ArrayList<>();
     if (json instanceof JsonArray array) {
