@@ -63,7 +63,7 @@ final class Backends {
     }
     RedisKeys keys = new RedisKeys(config.redisPrefix());
     RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), catalog::resolve,
-        metrics);
+        metrics, config.clusterDeadAfter());
     ClusterState cluster = hazelcast != null ? hazelcast
         : new RedisClusterState(redis.shards(), keys, config.nodeId());
     return new Backends(redis, redis.history(), new RedisPresenceStore(redis.shards(), keys, config.nodeId()), cluster,

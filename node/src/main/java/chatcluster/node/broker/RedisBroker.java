@@ -70,6 +70,12 @@ public final class RedisBroker implements Broker {
 
   public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
                      Function<String, ChannelOptions> options, NodeMetrics metrics) {
+    this(vertx, endpoints, keys, nodeId, options, metrics, RedisNodeRegistry.DEFAULT_DEAD_AFTER);
+  }
+
+  /** @param deadAfter how long a node may be silent in Redis before it is taken for dead */
+  public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
+                     Function<String, ChannelOptions> options, NodeMetrics metrics, java.time.Duration deadAfter) {
     List<RedisLink> links = new ArrayList<>();
     for (RedisEndpoint endpoint : endpoints) {
       RedisLink[] self = new RedisLink[1];
@@ -82,7 +88,8 @@ public final class RedisBroker implements Broker {
     this.options = options;
     this.metrics = metrics;
     this.history = new RedisHistoryStore(shards, keys);
-    this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, (c, s) -> presenceDeparted.apply(c, s));
+    this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, (c, s) -> presenceDeparted.apply(c, s),
+        deadAfter);
   }
 
   public RedisShards shards() {

@@ -18,21 +18,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Node liveness in Redis: every node writes a heartbeat (Redis time) every {@link #HEARTBEAT_MS};
- * every node sweeps for nodes silent longer than {@link #DEAD_AFTER_MS} and one of them (a lock
- * decides) removes what the dead node wrote: presence entries (each through the presence
- * membership, which announces the leave as the channel's protocol renders it), routes and
- * counter shares. A node killed with -9 is cleaned within DEAD_AFTER_MS + HEARTBEAT_MS (8 s).
+ * every node sweeps for nodes silent longer than {@code cluster.deadAfter} (6 s by default) and one
+ * of them (a lock decides) removes what the dead node wrote: presence entries (each through the
+ * presence membership, which announces the leave as the channel's protocol renders it), routes and
+ * counter shares. A node killed with -9 is cleaned within deadAfter + HEARTBEAT_MS (8 s by default)
+ * when Redis alone tells; with Hazelcast the cluster manager sees it leave within about a second.
  */
 public final class RedisNodeRegistry {
   private static final Logger log = LoggerFactory.getLogger(RedisNodeRegistry.class);
   static final long HEARTBEAT_MS = 2000;
-  static final long DEAD_AFTER_MS = 6000;
+  public static final java.time.Duration DEFAULT_DEAD_AFTER = java.time.Duration.ofSeconds(6);
 
   private final Vertx vertx;
   private final RedisShards shards;
   private final RedisKeys keys;
   private final String nodeId;
   private final BiFunction<String, String, Future<Void>> departed;
+  private final long deadAfterMs;
   private java.util.function.Consumer<String> onNodeGone = n -> {};
   private Runnable onRejoin = () -> {};
   private boolean registered;
@@ -44,6 +46,13 @@ public final class RedisNodeRegistry {
    */
   public RedisNodeRegistry(Vertx vertx, RedisShards shards, RedisKeys keys, String nodeId,
                            BiFunction<String, String, Future<Void>> departed) {
+    this(vertx, shards, keys, nodeId, departed, DEFAULT_DEAD_AFTER);
+  }
+
+  /** @param deadAfter how long a node may be silent before it is taken for dead ({@code cluster.deadAfter}) */
+  public RedisNodeRegistry(Vertx vertx, RedisShards shards, RedisKeys keys, String nodeId,
+                           BiFunction<String, String, Future<Void>> departed, java.time.Duration deadAfter) {
+    this.deadAfterMs = deadAfter.toMillis();
     this.vertx = vertx;
     this.shards = shards;
     this.keys = keys;
@@ -57,7 +66,7 @@ public final class RedisNodeRegistry {
   }
 
   /**
-   * Called when this node finds it was taken for dead (it was silent longer than DEAD_AFTER_MS, e.g.
+   * Called when this node finds it was taken for dead (it was silent longer than deadAfterMs, e.g.
    * stalled, and another node removed its presence, routes and counter shares): the node writes its
    * connections' state again.
    */
@@ -78,7 +87,7 @@ public final class RedisNodeRegistry {
         .onSuccess(added -> {
           if (added.toLong() == 1 && registered) {
             log.warn("this node was taken for dead (silent over {} ms): writing its presence and routes again",
-                DEAD_AFTER_MS);
+                deadAfterMs);
             onRejoin.run();
           }
           registered = true;
@@ -88,11 +97,11 @@ public final class RedisNodeRegistry {
 
   private void sweep() {
     shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.SILENT).arg(1).arg(keys.nodes())
-        .arg(DEAD_AFTER_MS)).onSuccess(dead -> {
+        .arg(deadAfterMs)).onSuccess(dead -> {
           for (Response r : dead) {
             String node = r.toString();
             if (!node.equals(nodeId)) {
-              cleanUpAfter(node, "is silent (no heartbeat for " + DEAD_AFTER_MS / 1000 + " s)");
+              cleanUpAfter(node, "is silent (no heartbeat for " + deadAfterMs + " ms)");
             }
           }
         });

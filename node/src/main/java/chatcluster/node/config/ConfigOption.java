@@ -96,6 +96,9 @@ public enum ConfigOption {
       "Comma-separated host:port of Hazelcast members to join by TCP-IP (multicast is off). Needs REDIS_URL."),
   CLUSTER_KUBERNETES_SERVICE("cluster.kubernetesService", "CLUSTER_KUBERNETES_SERVICE", Type.STRING, "",
       "DNS name of a headless Service whose addresses are the Hazelcast members. Needs REDIS_URL."),
+  CLUSTER_DEAD_AFTER("cluster.deadAfter", "CLUSTER_DEAD_AFTER", Type.SECONDS, "6",
+      "Seconds of Redis heartbeat silence (heartbeats every 2 s) after which a node is taken for dead and its presence, "
+      + "routes and counter shares are removed; at least 4. Lower heals faster, higher spares a node stalled by GC."),
   CLUSTER_PORT("cluster.port", "CLUSTER_PORT", Type.PORT, "5701", "Hazelcast member port (the next ones are tried when taken)."),
   CLUSTER_HOST("cluster.host", "CLUSTER_HOST", Type.STRING, "",
       "Address Hazelcast and the event bus bind to and advertise (default: Hazelcast picks an interface)."),

@@ -45,6 +45,7 @@ public record NodeConfig(
     int sendQueueMax,
     boolean tcpNoDelay,
     Duration drainTimeout,
+    Duration clusterDeadAfter,
     String nodeId,
     List<String> redisUrls,
     String redisPrefix,
@@ -214,6 +215,7 @@ public record NodeConfig(
           atLeast(ConfigOption.SEND_QUEUE_MAX, 4096),
           bool(ConfigOption.TCP_NO_DELAY),
           seconds(ConfigOption.DRAIN_TIMEOUT),
+          deadAfter(),
           nodeId,
           redisUrls(),
           stringOr(ConfigOption.REDIS_PREFIX),
@@ -354,6 +356,15 @@ public record NodeConfig(
         throw invalid(o, expectation(o));
       }
       return (int) n;
+    }
+
+    /** The dead-node window: two missed heartbeats at least, so one late beat is not taken for a death. */
+    private Duration deadAfter() {
+      Duration d = seconds(ConfigOption.CLUSTER_DEAD_AFTER);
+      if (d.toMillis() < 4000) {
+        throw invalid(ConfigOption.CLUSTER_DEAD_AFTER, "at least 4 seconds (heartbeats come every 2 s)");
+      }
+      return d;
     }
 
     private int atLeast(ConfigOption o, int min) {

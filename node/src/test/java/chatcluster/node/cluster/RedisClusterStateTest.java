@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -62,6 +63,34 @@ class RedisClusterStateTest extends MembershipContract {
   @Override
   protected ClusterState state() {
     return new RedisClusterState(redisShards.shards(), keys, "node-redis");
+  }
+
+  /**
+   * {@code cluster.deadAfter}: a node whose heartbeats stop is taken for dead once it has been silent
+   * that long (not before: a late heartbeat is not a death), and within one more heartbeat's sweep.
+   */
+  @Test
+  void aSilentNodeIsTakenForDeadAfterTheConfiguredWindow() throws Exception {
+    java.time.Duration window = java.time.Duration.ofSeconds(4);
+    RedisNodeRegistry watcher = new RedisNodeRegistry(vertx, redisShards.shards(), keys, "node-watcher",
+        (channel, session) -> io.vertx.core.Future.succeededFuture(), window);
+    java.util.concurrent.CompletableFuture<Long> gone = new java.util.concurrent.CompletableFuture<>();
+    watcher.onNodeGone(n -> {
+      if (n.equals("node-silent")) {
+        gone.complete(System.nanoTime());
+      }
+    });
+    // One heartbeat of a node that then goes silent (as kill -9 leaves it), as the registry writes it.
+    redisShards.node().call(() -> redisShards.shards().primary().send(io.vertx.redis.client.Request.cmd(
+        io.vertx.redis.client.Command.EVAL).arg(chatcluster.node.redis.RedisScripts.HEARTBEAT).arg(1)
+        .arg(keys.nodes()).arg("node-silent")));
+    long silentSince = System.nanoTime();
+    redisShards.node().run(watcher::start);
+    long after = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(gone.get(15, java.util.concurrent.TimeUnit.SECONDS)
+        - silentSince);
+    redisShards.node().call(watcher::stop);
+    org.junit.jupiter.api.Assertions.assertTrue(after >= 3500 && after <= 4000 + 2000 + 1000,
+        "taken for dead " + after + " ms after its last heartbeat (window 4 s, sweeps every 2 s)");
   }
 
   /** The registry's cleanup after a dead node, as its sweep or Hazelcast's membership would start it. */

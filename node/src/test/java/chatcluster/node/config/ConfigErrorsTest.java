@@ -40,6 +40,16 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void theDeadNodeWindowHasAFloorOfTwoHeartbeats() {
+    String m = refused(Map.of("CLUSTER_DEAD_AFTER", "3"));
+    namesOptionAndSource(m, ConfigOption.CLUSTER_DEAD_AFTER, "environment CLUSTER_DEAD_AFTER");
+    assertTrue(m.contains("at least 4 seconds"), m);
+    assertEquals(java.time.Duration.ofSeconds(6), ConfigLoader.load(new String[0], Map.of()).clusterDeadAfter());
+    assertEquals(java.time.Duration.ofMillis(4500),
+        ConfigLoader.load(new String[0], Map.of("CLUSTER_DEAD_AFTER", "4.5")).clusterDeadAfter());
+  }
+
+  @Test
   void trustedProxiesMustBeIpAddresses() {
     String m = refused(Map.of("TRUSTED_PROXIES", "127.0.0.1,notanip"));
     namesOptionAndSource(m, ConfigOption.TRUSTED_PROXIES, "environment TRUSTED_PROXIES");
