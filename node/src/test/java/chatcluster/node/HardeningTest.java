@@ -142,4 +142,53 @@ class HardeningTest {
       assertEquals(3, c.take("pong").getInteger("id"), "still connected");
     }
   }
+
+  /**
+   * A reader that stops reading is closed as a slow consumer (4029), and as it cannot read the close
+   * frame either, its TCP connection is dropped within seconds of the close: no socket left
+   * established (as {@code ss} sees it), no kernel buffers held, its place free.
+   */
+  @Test
+  void aSlowConsumerThatStoppedReadingIsGoneFromTheKernelWithinSecondsOfItsClose() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.SEND_QUEUE_MAX, 65536));
+         Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", node.port()));
+      RawWebSocket.handshake(s, "/ws");
+      RawWebSocket.sendText(s.getOutputStream(), "{\"type\":\"subscribe\",\"channel\":\"flood\",\"id\":1}");
+      WsClient healthy = node.open("healthy");
+      healthy.ok(new JsonObject().put("type", "subscribe").put("channel", "flood"));
+      String big = "x".repeat(32 * 1024);
+      long closedAt = 0;
+      for (int i = 0; i < 2000 && closedAt == 0; i++) { // at most 64 MB, stops at the close
+        node.node.broadcast("flood", big).toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        if (node.node.metrics().slowConsumersClosed.sum() > 0) {
+          closedAt = System.nanoTime();
+        }
+      }
+      assertTrue(closedAt > 0, "the reader that stopped was closed as a slow consumer");
+      int local = s.getLocalPort();
+      long goneAfter = -1;
+      while (System.nanoTime() - closedAt < java.time.Duration.ofSeconds(10).toNanos()) {
+        if (!established(node.port(), local)) {
+          goneAfter = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertTrue(goneAfter >= 0 && goneAfter <= 5000, "TCP connection gone " + goneAfter + " ms after the 4029");
+      assertEquals(1, node.node.loopConnections().stream().mapToInt(Integer::intValue).sum(), "its place is free");
+      healthy.send(new JsonObject().put("type", "ping").put("id", 9));
+      assertEquals(9, healthy.take("pong").getInteger("id"), "the healthy reader is unaffected");
+    }
+  }
+
+  /** Whether {@code ss} lists the TCP connection from {@code localPort} to the node as established. */
+  private static boolean established(int nodePort, int localPort) throws Exception {
+    Process ss = new ProcessBuilder("ss", "-Htn", "state", "established", "( sport = :" + localPort + " and dport = :"
+        + nodePort + " )").redirectErrorStream(true).start();
+    String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertEquals(0, ss.waitFor(), out);
+    return !out.isEmpty();
+  }
 }
