@@ -29,8 +29,6 @@ public final class Connection {
    * same read as the 101 makes some clients (Vert.x's) fail the connect without the close code.
    */
   public static final long REFUSAL_DELAY_MS = 50;
-  /** How long a close the node started may wait for the peer before the TCP connection is dropped. */
-  static final long CLOSE_DEADLINE_MS = 3000;
 
   /** What a connection reports to the session above it. */
   public interface Listener {
@@ -284,23 +282,5 @@ public final class Connection {
     } else {
       vertx.setTimer(delayMs, t -> ws.close(code, shortReason));
     }
-    vertx.setTimer(delayMs + CLOSE_DEADLINE_MS, t -> abortIfStillOpen(code));
-  }
-
-  /**
-   * Drops a connection whose close did not complete in time: a peer that stopped reading never gets
-   * the close frame (it waits behind what fills the socket's buffers) and never answers it. Reset, so
-   * that the kernel discards the unsent bytes too, and closed below Vert.x's WebSocket handler, which
-   * would otherwise start another close handshake. The session learns of the end as of any other.
-   */
-  private void abortIfStillOpen(short code) {
-    if (closed || channel == null || !channel.channel().isActive()) {
-      return;
-    }
-    log.info("connection {}: close ({}) not completed within {} ms (the peer is not reading): dropping it", id, code,
-        CLOSE_DEADLINE_MS);
-    channel.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-    ChannelHandlerContext below = channel.pipeline().context("wsencoder");
-    (below != null ? below : channel.pipeline().firstContext()).close();
   }
 }
