@@ -239,6 +239,42 @@ test('native and Pusher clients meet on a public channel\'s twin pusher.{app}.{c
 
 // Last: it kills a node. Presence is decided once for both protocols (the node's presence membership):
 // a dead node's members leave once, cluster-wide, unless the same user is still connected elsewhere.
+test('trigger and triggerBatch with info answer each channel\'s counts, cluster-wide, as GET channels does',
+  BOUNDED, async () => {
+    const [a, b, c] = await Promise.all([pusherOn(0, 'ann'), pusherOn(1, 'ben'), pusherOn(2, 'ann')]);
+    for (const p of [a, b, c]) {
+      await subscribe(p, 'presence-counted');
+    }
+    await subscribe(a, 'counted');
+    await subscribe(b, 'counted');
+    // ann twice (two sockets on two nodes), ben once: 3 subscriptions, 2 users.
+    const answer = await (await server.trigger(['presence-counted', 'counted'], 'tick', {},
+      { info: 'subscription_count,user_count' })).json();
+    assert.deepEqual(answer, { channels: {
+      'presence-counted': { subscription_count: 3, user_count: 2 }, counted: { subscription_count: 2 } } });
+    const viaGet = await (await server.get({ path: '/channels/presence-counted',
+      params: { info: 'subscription_count,user_count' } })).json();
+    assert.deepEqual(viaGet, { occupied: true, subscription_count: 3, user_count: 2 });
+
+    const batch = await (await server.triggerBatch([
+      { channel: 'counted', name: 'tick', data: {}, info: 'subscription_count' },
+      { channel: 'news', name: 'tick', data: {} },
+      { channel: 'presence-counted', name: 'tick', data: {}, info: 'user_count' },
+    ])).json();
+    assert.deepEqual(batch, { batch: [{ subscription_count: 2 }, {}, { user_count: 2 }] });
+
+    const list = await (await server.get({ path: '/channels', params: { info: 'subscription_count' } })).json();
+    assert.equal(list.channels.counted.subscription_count, 2);
+    assert.equal(list.channels['presence-counted'].subscription_count, 3);
+
+    await assert.rejects(server.trigger('counted', 'tick', {}, { info: 'user_count' }),
+      (e) => e.status === 400, 'user_count on a public channel is a bad request');
+    c.disconnect();
+    await until(async () => (await (await server.trigger('presence-counted', 'tick', {}, { info: 'subscription_count' }))
+      .json()).channels['presence-counted'].subscription_count === 2, 10000, 'the count follows a disconnect');
+    [a, b].forEach((p) => p.disconnect());
+  });
+
 test('presence heals after kill -9: one member_removed for a member who is gone, never a second member_added',
   { timeout: 90000 }, async () => {
     // A second watcher in Chromium: pusher-js's browser build on a page, through nginx. The node nginx

@@ -123,12 +123,43 @@ public final class PusherHttpApi {
 
   // ------------------------------------------------------------------ events
 
-  /** One event to publish, checked. */
-  private record Event(String name, Object data, List<PusherChannel> channels, String socketId) {}
+  /** One event to publish, checked; {@code info}: the channel attributes its answer is to carry. */
+  private record Event(String name, Object data, List<PusherChannel> channels, String socketId, List<String> info) {}
 
+  /** Attributes a trigger may ask for (Pusher's {@code info}). */
+  private static final List<String> TRIGGER_INFO = List.of("user_count", "subscription_count");
+
+  /**
+   * Publishes; with {@code info}, answers each channel's counts as they are once the event is out,
+   * cluster-wide: {@code {"channels": {name: {"subscription_count": n, "user_count": m}}}} (user_count
+   * on presence channels only), as Pusher's HTTP API does.
+   */
   private Future<JsonObject> events(RoutingContext ctx) {
+    PusherApp app = app(ctx);
     Event e = parseEvent(bodyJson(ctx));
-    return publish(app(ctx), e).map(v -> new JsonObject());
+    return publish(app, e).compose(v -> {
+      if (e.info().isEmpty()) {
+        return Future.succeededFuture(new JsonObject());
+      }
+      JsonObject channels = new JsonObject();
+      List<Future<?>> counts = new ArrayList<>();
+      for (PusherChannel channel : e.channels()) {
+        counts.add(attributes(app, channel, e.info()).onSuccess(a -> channels.put(channel.name(), a)));
+      }
+      return Future.all(counts).map(x -> new JsonObject().put("channels", channels));
+    });
+  }
+
+  /** The attributes {@code info} asks for of one channel, cluster-wide. */
+  private Future<JsonObject> attributes(PusherApp app, PusherChannel channel, List<String> info) {
+    JsonObject out = new JsonObject();
+    Future<?> subscriptions = info.contains("subscription_count")
+        ? service.subscriptionCount(app, channel.name()).onSuccess(n -> out.put("subscription_count", n))
+        : Future.succeededFuture();
+    Future<?> users = info.contains("user_count") && channel.kind() == PusherChannel.Kind.PRESENCE
+        ? service.users(app, channel).onSuccess(u -> out.put("user_count", u.size()))
+        : Future.succeededFuture();
+    return Future.all(subscriptions, users).map(x -> out);
   }
 
   private Future<JsonObject> batch(RoutingContext ctx) {
@@ -150,7 +181,22 @@ public final class PusherHttpApi {
     for (Event e : events) {
       all = all.compose(v -> publish(app(ctx), e));
     }
-    return all.map(v -> new JsonObject().put("batch", new JsonArray()));
+    if (events.stream().allMatch(e -> e.info().isEmpty())) {
+      return all.map(v -> new JsonObject().put("batch", new JsonArray()));
+    }
+    // One entry per event, in order: the attributes of its channel that it asked for ({} if none).
+    return all.compose(v -> {
+      List<Future<JsonObject>> entries = new ArrayList<>();
+      for (Event e : events) {
+        entries.add(e.info().isEmpty() ? Future.succeededFuture(new JsonObject())
+            : attributes(app(ctx), e.channels().get(0), e.info()));
+      }
+      return Future.all(entries).map(x -> {
+        JsonArray batchInfo = new JsonArray();
+        entries.forEach(f -> batchInfo.add(f.result()));
+        return new JsonObject().put("batch", batchInfo);
+      });
+    });
   }
 
   private Event parseEvent(JsonObject json) {
@@ -185,7 +231,24 @@ public final class PusherHttpApi {
     if (socketId != null && !(socketId instanceof String s && SOCKET_ID.matcher(s).matches())) {
       throw new ChatException(ErrorCode.BAD_REQUEST, "invalid socket_id");
     }
-    return new Event(n, encoded, parsed, (String) socketId);
+    Object infoValue = json.getValue("info");
+    List<String> info = List.of();
+    if (infoValue != null) {
+      if (!(infoValue instanceof String i)) {
+        throw new ChatException(ErrorCode.BAD_REQUEST, "info: a comma-separated list of attributes");
+      }
+      info = List.of(i.split(","));
+      for (String attribute : info) {
+        if (!TRIGGER_INFO.contains(attribute)) {
+          throw new ChatException(ErrorCode.BAD_REQUEST, "info: unknown attribute '" + attribute + "' (" + TRIGGER_INFO
+              + ")");
+        }
+      }
+      if (info.contains("user_count") && parsed.stream().noneMatch(c -> c.kind() == PusherChannel.Kind.PRESENCE)) {
+        throw new ChatException(ErrorCode.BAD_REQUEST, "info=user_count is for presence channels");
+      }
+    }
+    return new Event(n, encoded, parsed, (String) socketId, info);
   }
 
   private Future<Void> publish(PusherApp app, Event e) {
@@ -202,6 +265,7 @@ public final class PusherHttpApi {
     PusherApp app = app(ctx);
     String prefix = ctx.queryParams().get("filter_by_prefix");
     boolean userCount = info(ctx).contains("user_count");
+    boolean subscriptionCount = info(ctx).contains("subscription_count");
     if (userCount && (prefix == null || !prefix.startsWith("presence-"))) {
       throw new ChatException(ErrorCode.BAD_REQUEST, "info=user_count needs filter_by_prefix=presence-");
     }
@@ -216,6 +280,9 @@ public final class PusherHttpApi {
         out.put(name, entry);
         if (userCount) {
           counts.add(service.users(app, PusherChannel.parse(name)).onSuccess(u -> entry.put("user_count", u.size())));
+        }
+        if (subscriptionCount) {
+          counts.add(service.subscriptionCount(app, name).onSuccess(c -> entry.put("subscription_count", c)));
         }
       }
       return Future.all(counts).map(v -> new JsonObject().put("channels", out));
