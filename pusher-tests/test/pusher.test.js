@@ -199,6 +199,13 @@ test('presence: members appear and leave on both sides, webhooks once per cluste
 });
 
 test('cache channels replay their last event; sign-in and terminateUserConnections', BOUNDED, async () => {
+  // An empty cache channel: pusher:cache_miss to the client, the cache_miss webhook to the app.
+  const early = await pusherOn(0, 'eve');
+  const empty = await subscribe(early, 'cache-empty');
+  await until(() => named(empty, 'pusher:cache_miss').length === 1, 10000, 'pusher:cache_miss');
+  await until(() => hooks.events().some((e) => e.name === 'cache_miss' && e.channel === 'cache-empty'), 10000,
+    'cache_miss webhook');
+  early.disconnect();
   await server.trigger('cache-prices', 'price', { eur: 1 });
   await server.trigger('cache-prices', 'price', { eur: 2 });
   const a = await pusherOn(1, 'carl');

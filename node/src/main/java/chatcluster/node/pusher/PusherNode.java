@@ -81,6 +81,31 @@ public final class PusherNode {
     webhooks.add(app, event);
   }
 
+  /** Seconds between two {@code cache_miss} webhooks of one channel from this node. */
+  static final long CACHE_MISS_INTERVAL_MS = 5000;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> cacheMisses = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A subscriber found a cache channel empty: the {@code cache_miss} webhook, so that the app can
+   * publish the channel's state; at most one per channel per {@link #CACHE_MISS_INTERVAL_MS} from a
+   * node (a crowd subscribing to an empty channel is one miss). Any thread.
+   */
+  void cacheMiss(PusherApp app, String channel) {
+    long now = System.currentTimeMillis();
+    String key = app.id() + "\n" + channel;
+    boolean[] due = new boolean[1];
+    cacheMisses.compute(key, (k, last) -> {
+      due[0] = last == null || now - last >= CACHE_MISS_INTERVAL_MS;
+      return due[0] ? now : last;
+    });
+    if (cacheMisses.size() > 10_000) {
+      cacheMisses.values().removeIf(t -> now - t >= CACHE_MISS_INTERVAL_MS);
+    }
+    if (due[0]) {
+      webhook(app, new JsonObject().put("name", "cache_miss").put("channel", channel));
+    }
+  }
+
   /** Counts a subscriber of {@code name} on this node; may send channel_occupied. Any thread. */
   void channelJoined(PusherApp app, String name) {
     String key = PusherChannel.occupancy(app.id(), name);

@@ -188,6 +188,9 @@ public final class PusherSession implements SessionCore.Protocol<PusherSubscript
       if (channel.cache()) {
         Buffer last = ar.result() == null ? null : PusherFrames.forSocket(ar.result(), socketId);
         connection.send(last != null ? last : PusherFrames.cacheMiss(name));
+        if (ar.result() == null) {
+          service.node().cacheMiss(app, name);
+        }
       }
       subs.goLive(sub);
       return Future.<Void>succeededFuture();
