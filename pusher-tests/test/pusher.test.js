@@ -29,6 +29,7 @@ before(async () => {
   cluster = await startCluster({
     env: {
       PUSHER_APP_ID: APP.id, PUSHER_APP_KEY: APP.key, PUSHER_APP_SECRET: APP.secret, PUSHER_APP_WEBHOOKS: hooks.url,
+      PUSHER_APP_SUBSCRIPTION_COUNT: 'true',
     },
   });
   server = sdk(cluster.port);
@@ -280,6 +281,36 @@ test('trigger and triggerBatch with info answer each channel\'s counts, cluster-
     await until(async () => (await (await server.trigger('presence-counted', 'tick', {}, { info: 'subscription_count' }))
       .json()).channels['presence-counted'].subscription_count === 2, 10000, 'the count follows a disconnect');
     [a, b].forEach((p) => p.disconnect());
+  });
+
+test('with subscription counts on, every subscriber on every node gets the count as it changes, and the webhook',
+  BOUNDED, async () => {
+    const counts = (channel) => {
+      channel.counts = [];
+      channel.bind('pusher:subscription_count', (d) => channel.counts.push(d.subscription_count));
+      return channel;
+    };
+    const a = await pusherOn(0, 'ann');
+    const b = await pusherOn(1, 'ben');
+    const ca = counts(await subscribe(a, 'private-counted-live'));
+    const cb = counts(await subscribe(b, 'private-counted-live'));
+    await until(() => ca.subscriptionCount === 2 && cb.subscriptionCount === 2, 10000, 'both told 2');
+    const c = await pusherOn(2, 'cat');
+    const cc = counts(await subscribe(c, 'private-counted-live'));
+    await until(() => [ca, cb, cc].every((ch) => ch.subscriptionCount === 3), 10000, 'all three told 3');
+    c.disconnect();
+    await until(() => [ca, cb].every((ch) => ch.subscriptionCount === 2), 10000, 'told 2 again after a leave');
+    for (const ch of [ca, cb]) {
+      assert.ok(ch.counts.includes(3), `told 3 while cat was in: ${ch.counts}`);
+      assert.equal(ch.counts.at(-1), 2);
+    }
+    const told = () => hooks.events().filter((e) => e.name === 'subscription_count' && e.channel === 'private-counted-live')
+      .map((e) => e.subscription_count);
+    await until(() => told().includes(3) && told().at(-1) === 2, 10000, 'subscription_count webhooks');
+    const p = counts(await subscribe(a, 'presence-no-count'));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(p.counts, [], 'presence channels count their members instead');
+    [a, b].forEach((x) => x.disconnect());
   });
 
 test('presence heals after kill -9: one member_removed for a member who is gone, never a second member_added',

@@ -148,7 +148,10 @@ public enum ConfigOption {
   PUSHER_APP_MAX_CONNECTIONS("pusher.appMaxConnections", "PUSHER_APP_MAX_CONNECTIONS", Type.NON_NEGATIVE_INT, "0",
       "Connections that app may hold over the whole cluster (0: no cap); more get pusher:error 4004."),
   PUSHER_APP_WEBHOOKS("pusher.appWebhooks", "PUSHER_APP_WEBHOOKS", Type.LIST, "",
-      "Comma-separated URLs that get every webhook of that app (channel_occupied, member_added, client_event, ...).");
+      "Comma-separated URLs that get every webhook of that app (channel_occupied, member_added, client_event, ...)."),
+  PUSHER_APP_SUBSCRIPTION_COUNT("pusher.appSubscriptionCount", "PUSHER_APP_SUBSCRIPTION_COUNT", Type.BOOLEAN, "false",
+      "Whether that app's subscribers of public and private channels get the channel's cluster-wide subscription count "
+      + "when it changes (pusher:subscription_count, at most once a second per channel and node), with its webhook.");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

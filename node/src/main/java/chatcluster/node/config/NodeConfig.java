@@ -249,7 +249,7 @@ public record NodeConfig(
         try {
           apps.add(new PusherApp(id, appKey, secret, bool(ConfigOption.PUSHER_APP_CLIENT_EVENTS),
               integer(ConfigOption.PUSHER_APP_MAX_CONNECTIONS),
-              PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS))));
+              PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS)), bool(ConfigOption.PUSHER_APP_SUBSCRIPTION_COUNT)));
         } catch (IllegalArgumentException e) {
           throw invalid(ConfigOption.PUSHER_APP_ID, e.getMessage());
         }

@@ -18,13 +18,15 @@ import java.util.regex.Pattern;
  * @param clientEvents   whether clients may send {@code client-*} events on private and presence channels
  * @param maxConnections connections the app may hold over the whole cluster (0: no cap)
  * @param webhooks       where the app's webhooks go
+ * @param subscriptionCount whether subscribers of its public and private channels are told the channel's
+ *                       subscription count when it changes ({@code pusher:subscription_count}), with its webhook
  */
 public record PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
-                        List<Webhook> webhooks) {
+                        List<Webhook> webhooks, boolean subscriptionCount) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   /** Webhook event names, Pusher's. */
   public static final Set<String> WEBHOOK_EVENTS = Set.of("channel_occupied", "channel_vacated", "member_added",
-      "member_removed", "client_event");
+      "member_removed", "client_event", "cache_miss", "subscription_count");
 
   /** A webhook target: its URL and the event names it wants (all of them when empty). */
   public record Webhook(String url, Set<String> events) {
@@ -49,6 +51,12 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
     webhooks = List.copyOf(webhooks);
   }
 
+  /** An app without subscription count events. */
+  public PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
+                   List<Webhook> webhooks) {
+    this(id, key, secret, clientEvents, maxConnections, webhooks, false);
+  }
+
   /** Webhooks as URLs that want every event. */
   public static List<Webhook> everyEvent(List<String> urls) {
     return urls.stream().map(u -> new Webhook(checkedUrl(u), Set.of())).toList();
@@ -56,7 +64,7 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
 
   /**
    * One entry of the YAML file's {@code pusher.apps}: {@code id}, {@code key}, {@code secret},
-   * optional {@code clientEvents} (true), {@code maxConnections} (0), {@code webhooks} (URLs, or
+   * optional {@code clientEvents} (true), {@code maxConnections} (0), {@code subscriptionCount} (false), {@code webhooks} (URLs, or
    * mappings of {@code url} and {@code events}).
    */
   public static PusherApp fromJson(JsonObject json, String where) {
@@ -85,7 +93,8 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
         throw new IllegalArgumentException("webhooks: must be a list");
       }
       return new PusherApp(id == null ? null : String.valueOf(id), json.getString("key"), json.getString("secret"),
-          json.getBoolean("clientEvents", true), json.getInteger("maxConnections", 0), hooks);
+          json.getBoolean("clientEvents", true), json.getInteger("maxConnections", 0), hooks,
+          json.getBoolean("subscriptionCount", false));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(where + ": a value has the wrong type (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {

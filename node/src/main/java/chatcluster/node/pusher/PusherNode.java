@@ -106,6 +106,44 @@ public final class PusherNode {
     }
   }
 
+  /** How long a node gathers a channel's subscription changes before it tells the new count. */
+  static final long SUBSCRIPTION_COUNT_INTERVAL_MS = 1000;
+  /** Channels (their counters) whose new count this node is about to tell; on the node's context. */
+  private final java.util.Set<String> countsDue = new java.util.HashSet<>();
+
+  /**
+   * A subscription to the channel was added or removed here: when the app asks for subscription
+   * counts, every subscriber of the channel on every node gets the cluster-wide count once this
+   * node's changes of the last {@link #SUBSCRIPTION_COUNT_INTERVAL_MS} are counted
+   * ({@code pusher_internal:subscription_count}, which pusher-js hands to {@code pusher:subscription_count}
+   * callbacks), with the {@code subscription_count} webhook. Not on presence channels, whose members
+   * are told otherwise. Any thread.
+   */
+  void subscriptionCountChanged(PusherApp app, PusherChannel channel) {
+    if (!app.subscriptionCount() || channel.kind() == PusherChannel.Kind.PRESENCE) {
+      return;
+    }
+    String counter = PusherChannel.subscriptionCounter(app.id(), channel.name());
+    context.runOnContext(v -> {
+      if (!countsDue.add(counter)) {
+        return; // already due: that announcement will count this change too
+      }
+      node.vertx().setTimer(SUBSCRIPTION_COUNT_INTERVAL_MS, t -> node.cluster().count(counter).onComplete(ar -> {
+        countsDue.remove(counter);
+        if (ar.failed()) {
+          log.debug("subscription count of {} not told: {}", channel.name(), ar.cause().toString());
+          return;
+        }
+        long count = ar.result();
+        node.outbound().emitMessage(channel.internal(app.id()), PusherFrames.excluding(null, PusherFrames.event(
+            channel.name(), "pusher_internal:subscription_count",
+            new JsonObject().put("subscription_count", count).encode(), null)));
+        webhook(app, new JsonObject().put("name", "subscription_count").put("channel", channel.name())
+            .put("subscription_count", count));
+      }));
+    });
+  }
+
   /** Counts a subscriber of {@code name} on this node; may send channel_occupied. Any thread. */
   void channelJoined(PusherApp app, String name) {
     String key = PusherChannel.occupancy(app.id(), name);

@@ -145,6 +145,7 @@ final class PusherService {
         .compose(v -> loop.cluster().tryAcquire(counter, Long.MAX_VALUE))
         .map(v -> {
           node.channelJoined(app, channel.name());
+          node.subscriptionCountChanged(app, channel);
           return null;
         });
   }
@@ -153,7 +154,8 @@ final class PusherService {
   void leave(PusherApp app, PusherChannel channel, LoopChannels.Subscriber subscriber) {
     channels.remove(channel.internal(app.id()), subscriber);
     loop.cluster().release(PusherChannel.subscriptionCounter(app.id(), channel.name()))
-        .onFailure(e -> log.debug("subscription count of {} not released: {}", channel.name(), e.toString()));
+        .onFailure(e -> log.debug("subscription count of {} not released: {}", channel.name(), e.toString()))
+        .onComplete(x -> node.subscriptionCountChanged(app, channel));
     node.channelLeft(app, channel.name());
   }
 
