@@ -362,12 +362,15 @@ async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
   const bea = await pusherOn(victimNode, 'bea'); // its node dies and it reconnects on another node
   await subscribe(gus, 'presence-heal');
   await subscribe(bea, 'presence-heal');
+  await subscribe(gus, 'private-gus-only'); // held by the dead node alone: vacated once it is taken for dead
   await until(() => cw.members.count === 4, 10000, 'gus and bea seen joining');
   assert.deepEqual(seen, ['+gus', '+bea']);
   const heal = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'presence-heal')
     .map((e) => e.user_id);
   // Webhooks leave a node in batches (100 ms): wait for the joins' before the node dies with them.
   await until(() => ['gus', 'bea'].every((u) => heal('member_added').includes(u)), 10000, 'member_added webhooks');
+  const gusOnly = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'private-gus-only');
+  await until(() => gusOnly('channel_occupied').length === 1, 10000, 'channel_occupied of private-gus-only');
 
   const victim = cluster.nodes[victimNode];
   const killedAt = Date.now();
@@ -393,8 +396,11 @@ async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
   assert.deepEqual(page.members, ['bea', 'carla', 'wendy']);
 
   await until(() => heal('member_removed').includes('gus'), 10000, 'member_removed webhook for gus');
+  await until(() => gusOnly('channel_vacated').length >= 1, 10000, 'channel_vacated of the dead node\'s channel');
   await new Promise((r) => setTimeout(r, 500));
   assert.deepEqual(heal('member_removed').filter((u) => u === 'gus'), ['gus'], 'one member_removed webhook for gus');
+  assert.equal(gusOnly('channel_vacated').length, 1, 'the dead node\'s own channel vacated exactly once');
+  assert.equal(heal('channel_vacated').length, 0, 'presence-heal is still held by the other nodes');
   const beaHooks = hooks.events().filter((e) => e.channel === 'presence-heal' && e.user_id === 'bea')
     .map((e) => e.name);
   assert.deepEqual(beaHooks.filter((n) => n === 'member_added').length - beaHooks.filter((n) => n === 'member_removed').length,

@@ -46,14 +46,16 @@ public final class Presence {
      * null for nothing.
      *
      * @param lastOfUser the member's user has no other connection left in the channel
+     * @param lastOfAll  nobody is left in the channel
      */
-    Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser);
+    Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser, boolean lastOfAll);
   }
 
   /**
    * A frame to emit on the channel and what to do once it was handed to the broker (a webhook).
    *
-   * @param sent run once the frame was emitted; may be null
+   * @param frame what the channel's subscribers get; null for nothing (then {@code sent} runs at once)
+   * @param sent  run once the frame was emitted; may be null
    */
   public record Announcement(Buffer frame, Runnable sent) {}
 
@@ -116,7 +118,8 @@ public final class Presence {
    */
   public Future<Void> leave(String channel, String session) {
     return store.remove(channel, session).compose(change -> change.member() == null ? Future.succeededFuture()
-        : announce(channel, renderings.of(channel).left(channel, session, change.member(), change.userEntries() == 0)));
+        : announce(channel, renderings.of(channel).left(channel, session, change.member(), change.userEntries() == 0,
+            change.entries() == 0)));
   }
 
   /** The channel's members in join order. */
@@ -128,7 +131,7 @@ public final class Presence {
     if (a == null) {
       return Future.succeededFuture();
     }
-    Future<Void> emitted = outbound.emit(channel, a.frame());
+    Future<Void> emitted = a.frame() == null ? Future.succeededFuture() : outbound.emit(channel, a.frame());
     if (a.sent() != null) {
       emitted = emitted.onSuccess(v -> a.sent().run());
     }

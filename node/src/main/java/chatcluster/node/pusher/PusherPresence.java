@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
  * a user's first connection in the channel gives {@code pusher_internal:member_added} (to everyone
  * but that connection) and the {@code member_added} webhook, its last one {@code member_removed} and
  * its webhook, whether the connection closed, unsubscribed or its node died. Occupancy entries
- * ({@code pusher-occ/…}) are the adapter's own and are not announced.
+ * ({@code pusher-occ/…}, one per node holding a channel) are the adapter's own: only a dead node's
+ * leaving one is rendered here (a live node's leave goes through {@link PusherNode}), as the
+ * {@code channel_vacated} webhook when no other node holds the channel.
  *
  * <p>Threading: stateless; called on whatever context announces.
  */
@@ -39,7 +41,11 @@ final class PusherPresence implements Presence.Rendering {
   }
 
   @Override
-  public Presence.Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser) {
+  public Presence.Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser,
+                                    boolean lastOfAll) {
+    if (channel.startsWith("pusher-occ/")) {
+      return lastOfAll ? vacated(channel) : null;
+    }
     Target t = lastOfUser ? target(channel) : null;
     if (t == null) {
       return null;
@@ -47,6 +53,19 @@ final class PusherPresence implements Presence.Rendering {
     return new Presence.Announcement(PusherFrames.memberRemoved(t.name, member.user()),
         () -> node.webhook(t.app, new JsonObject().put("name", "member_removed").put("channel", t.name)
             .put("user_id", member.user())));
+  }
+
+  /** A dead node held a channel nobody else holds: {@code channel_vacated}, once (the removal was atomic). */
+  private Presence.Announcement vacated(String occupancy) {
+    String rest = occupancy.substring("pusher-occ/".length());
+    int slash = rest.indexOf('/');
+    PusherApp app = slash < 0 ? null : node.appById(rest.substring(0, slash));
+    if (app == null) {
+      return null;
+    }
+    String name = rest.substring(slash + 1);
+    return new Presence.Announcement(null,
+        () -> node.webhook(app, new JsonObject().put("name", "channel_vacated").put("channel", name)));
   }
 
   private record Target(PusherApp app, String name) {}

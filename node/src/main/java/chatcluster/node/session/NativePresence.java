@@ -20,7 +20,8 @@ public final class NativePresence implements Presence.Rendering {
   }
 
   @Override
-  public Presence.Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser) {
+  public Presence.Announcement left(String channel, String session, PresenceMember member, boolean lastOfUser,
+                                    boolean lastOfAll) {
     return new Presence.Announcement(FrameCodec.leave(channel, member.user(), member.device()), null);
   }
 }
