@@ -39,7 +39,6 @@ public final class SessionCore<S extends ChannelSubscription> {
     void closed();
   }
 
-  private final Connection connection;
   private final Protocol<S> protocol;
   private final Admission admission;
   private final Intake intake;
@@ -52,7 +51,6 @@ public final class SessionCore<S extends ChannelSubscription> {
    */
   public SessionCore(NodeConfig config, NodeMetrics metrics, Connection connection, BooleanSupplier running,
                      Function<Throwable, Runnable> failed, Protocol<S> protocol) {
-    this.connection = connection;
     this.protocol = protocol;
     this.admission = new Admission(config.rateLimit(), config.rateBurst(), config.security().rateLimitGrace(),
         metrics);
@@ -76,10 +74,6 @@ public final class SessionCore<S extends ChannelSubscription> {
         SessionCore.this.handleClosed();
       }
     }, config.maxMessageSize());
-  }
-
-  public Connection connection() {
-    return connection;
   }
 
   public SessionSubscriptions<S> subscriptions() {

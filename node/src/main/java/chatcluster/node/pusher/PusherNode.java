@@ -81,7 +81,7 @@ public final class PusherNode {
     webhooks.add(app, event);
   }
 
-  /** Seconds between two {@code cache_miss} webhooks of one channel from this node. */
+  /** Milliseconds between two {@code cache_miss} webhooks of one channel from this node. */
   static final long CACHE_MISS_INTERVAL_MS = 5000;
   private final java.util.concurrent.ConcurrentHashMap<String, Long> cacheMisses = new java.util.concurrent.ConcurrentHashMap<>();
 

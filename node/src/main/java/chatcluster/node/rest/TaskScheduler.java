@@ -182,9 +182,10 @@ public final class TaskScheduler {
       if (wait == 0) {
         return execute(task);
       }
-      // Read once more after the wait: a task cancelled meanwhile (on any node) must not run.
-      return delay(wait).compose(v -> store.get(task.id()))
-          .compose(still -> still == null ? Future.succeededFuture() : execute(still));
+      // Read once more after the wait: a task cancelled (or run elsewhere) meanwhile must not run.
+      return delay(wait).compose(v -> store.get(task.id())).compose(still ->
+          still == null || still.next() - System.currentTimeMillis() > TICK_MS ? Future.succeededFuture()
+              : execute(still));
     }).onComplete(ar -> {
       running.remove(planned.id());
       if (ar.failed()) {
