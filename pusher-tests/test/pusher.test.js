@@ -29,7 +29,7 @@ before(async () => {
   cluster = await startCluster({
     env: {
       PUSHER_APP_ID: APP.id, PUSHER_APP_KEY: APP.key, PUSHER_APP_SECRET: APP.secret, PUSHER_APP_WEBHOOKS: hooks.url,
-      PUSHER_APP_SUBSCRIPTION_COUNT: 'true',
+      PUSHER_APP_SUBSCRIPTION_COUNT: 'true', PUSHER_APP_WATCHLIST_EVENTS: 'true',
     },
   });
   server = sdk(cluster.port);
@@ -49,9 +49,11 @@ const clientOptions = (port, user) => ({
   userAuthentication: { endpoint: `${auth.url}/signin?user=${user}`, transport: 'ajax' },
 });
 
-/** pusher-js connected to node {@code i} (0, 1, 2) directly, as {@code user}. */
-async function pusherOn(i, user) {
-  const p = new Pusher(APP.key, clientOptions(cluster.nodes[i].port, user));
+/** pusher-js connected to node {@code i} (0, 1, 2) directly, as {@code user} (signing in with {@code signinQuery}). */
+async function pusherOn(i, user, signinQuery = '') {
+  const options = clientOptions(cluster.nodes[i].port, user);
+  options.userAuthentication.endpoint += signinQuery;
+  const p = new Pusher(APP.key, options);
   opened.push(p);
   await until(() => p.connection.state === 'connected', 15000, `pusher-js ${user} connected to node ${i + 1}`);
   return p;
@@ -313,6 +315,54 @@ test('with subscription counts on, every subscriber on every node gets the count
     [a, b].forEach((x) => x.disconnect());
   });
 
+/** Signs {@code p} in and records its watchlist events as {@code +id} (online) and {@code -id} (offline). */
+async function signinWatching(p) {
+  p.watched = [];
+  p.user.watchlist.bind('online', (e) => p.watched.push(...e.user_ids.map((id) => `+${id}`)));
+  p.user.watchlist.bind('offline', (e) => p.watched.push(...e.user_ids.map((id) => `-${id}`)));
+  p.signin();
+  await until(() => p.user.user_data?.id !== undefined, 10000, 'signed in');
+  return p;
+}
+
+test('watchlist: sign-in tells who is online, cluster-wide; offline once on the last close, online once on return',
+  BOUNDED, async () => {
+    const bob = await signinWatching(await pusherOn(1, 'wl-bob', '&watch=wl-ann'));
+    await until(() => bob.watched.length === 1, 10000, 'bob told of ann');
+    assert.deepEqual(bob.watched, ['-wl-ann'], 'ann is offline when bob signs in');
+
+    const ann = await signinWatching(await pusherOn(0, 'wl-ann', '&watch=wl-bob,wl-carl'));
+    await until(() => ann.watched.length === 2 && bob.watched.length === 2, 10000, 'initial state and ann online');
+    assert.deepEqual(ann.watched.sort(), ['+wl-bob', '-wl-carl'], 'sign-in: bob online (node 2), carl offline');
+    assert.deepEqual(bob.watched, ['-wl-ann', '+wl-ann'], 'ann came online on node 1: bob told once');
+
+    // carl on two nodes: online once when the first signs in, offline once when the last closes.
+    const carl1 = await signinWatching(await pusherOn(2, 'wl-carl'));
+    await until(() => ann.watched.length === 3, 10000, 'carl online');
+    const carl2 = await signinWatching(await pusherOn(1, 'wl-carl'));
+    await new Promise((r) => setTimeout(r, 500));
+    carl1.disconnect();
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual(ann.watched.slice(2), ['+wl-carl'], 'a second connection and the first closing: no change');
+    carl2.disconnect();
+    await until(() => ann.watched.length === 4, 10000, 'carl offline');
+    const carl3 = await signinWatching(await pusherOn(0, 'wl-carl'));
+    await until(() => ann.watched.length === 5, 10000, 'carl back online');
+    await new Promise((r) => setTimeout(r, 1500)); // a repeat or a recheck would have come by now
+    assert.deepEqual(ann.watched.slice(2), ['+wl-carl', '-wl-carl', '+wl-carl'], 'each change told once');
+
+    // Over Pusher's 100: the first 100 accepted, sign-in succeeds, pusher:error 4302 says so.
+    const errors = [];
+    const many = await pusherOn(2, 'wl-many', '&watchMany=150');
+    many.connection.bind('error', (e) => errors.push(e?.data?.code));
+    await signinWatching(many);
+    await until(() => errors.includes(4302) && many.watched.length > 0, 10000, '4302 and the initial state');
+    assert.equal(many.watched.length, 100, 'the first 100 ids are watched');
+    assert.ok(many.watched.every((w) => w.startsWith('-nobody-')), 'all offline');
+    assert.equal(many.user.user_data.id, 'wl-many', 'sign-in still succeeds');
+    [ann, bob, carl3, many].forEach((p) => p.disconnect());
+  });
+
 test('presence heals after kill -9: one member_removed for a member who is gone, never a second member_added',
   { timeout: 90000 }, async () => {
     // A second watcher in Chromium: pusher-js's browser build on a page, through nginx. The node nginx
@@ -353,7 +403,8 @@ test('presence heals after kill -9: one member_removed for a member who is gone,
  * victim): {@code [watcher's node, reconnect node, victim]}.
  */
 async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
-  const watcher = await pusherOn(watcherNode, 'wendy');
+  const watcher = await pusherOn(watcherNode, 'wendy', '&watch=gus,bea');
+  await signinWatching(watcher);
   const cw = await subscribe(watcher, 'presence-heal');
   const seen = [];
   cw.bind('pusher:member_added', (m) => seen.push(`+${m.id}`));
@@ -362,7 +413,10 @@ async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
   const bea = await pusherOn(victimNode, 'bea'); // its node dies and it reconnects on another node
   await subscribe(gus, 'presence-heal');
   await subscribe(bea, 'presence-heal');
-  await subscribe(gus, 'private-gus-only'); // held by the dead node alone: vacated once it is taken for dead
+  await subscribe(gus, 'private-gus-only');
+  gus.signin();
+  bea.signin();
+  await until(() => ['+gus', '+bea'].every((w) => watcher.watched.includes(w)), 10000, 'gus and bea online'); // held by the dead node alone: vacated once it is taken for dead
   await until(() => cw.members.count === 4, 10000, 'gus and bea seen joining');
   assert.deepEqual(seen, ['+gus', '+bea']);
   const heal = (name) => hooks.events().filter((e) => e.name === name && e.channel === 'presence-heal')
@@ -379,11 +433,17 @@ async function healsAfterKill(inBrowser, [watcherNode, otherNode, victimNode]) {
   bea.disconnect();
   const bea2 = await pusherOn(otherNode, 'bea');
   await subscribe(bea2, 'presence-heal');
+  bea2.signin();
 
   await until(() => seen.includes('-gus'), 20000, 'member_removed for gus after its node died');
   const removedAfter = Date.now() - killedAt;
   await new Promise((r) => setTimeout(r, 3000)); // a second removal or join would have arrived by now
   assert.deepEqual(seen.filter((e) => e.endsWith('gus')), ['+gus', '-gus'], 'gus removed exactly once');
+  assert.deepEqual(watcher.watched.filter((e) => e.endsWith('gus')), ['-gus', '+gus', '-gus'],
+    'watchlist: gus offline once when its node died');
+  const beaWatched = watcher.watched.filter((e) => e.endsWith('bea')).slice(2);
+  assert.ok(beaWatched.length === 0 || (beaWatched.length === 2 && beaWatched[0] === '-bea' && beaWatched[1] === '+bea'),
+    `watchlist, bea back on another node: nothing, or offline then online; got ${JSON.stringify(beaWatched)}`);
   const beaEvents = seen.filter((e) => e.endsWith('bea')).slice(1);
   assert.ok(beaEvents.length === 0 || (beaEvents.length === 2 && beaEvents[0] === '-bea' && beaEvents[1] === '+bea'),
     `bea reconnected elsewhere: nothing, or one leave then one join; got ${JSON.stringify(beaEvents)}`);

@@ -32,7 +32,8 @@ function listen(server) {
 const PUSHER_WEB = fileURLToPath(new URL('../../node_modules/pusher-js/dist/web/pusher.min.js', import.meta.url));
 
 /**
- * The auth endpoint: POST /auth (channels) and /signin (users), the user from ?user=; GET /page is a
+ * The auth endpoint: POST /auth (channels) and /signin (users; a watchlist from ?watch= or
+ * ?watchMany=), the user from ?user=; GET /page is a
  * page that loads pusher-js's browser build, for the tests in Chromium.
  */
 export async function startAuthServer() {
@@ -62,7 +63,11 @@ export async function startAuthServer() {
         ? signer.authorizeChannel(socketId, channel, { user_id: user, user_info: { name: user.toUpperCase() } })
         : signer.authorizeChannel(socketId, channel);
     } else if (url.pathname === '/signin') {
-      answer = signer.authenticateUser(socketId, { id: user, name: user.toUpperCase() });
+      // ?watch=a,b gives the user a watchlist; ?watchMany=N one of N made-up ids.
+      const many = Number(url.searchParams.get('watchMany') ?? 0);
+      const watchlist = many > 0 ? Array.from({ length: many }, (_, i) => `nobody-${i}`)
+        : url.searchParams.get('watch')?.split(',');
+      answer = signer.authenticateUser(socketId, { id: user, name: user.toUpperCase(), ...(watchlist && { watchlist }) });
     } else {
       res.writeHead(404).end();
       return;

@@ -151,7 +151,10 @@ public enum ConfigOption {
       "Comma-separated URLs that get every webhook of that app (channel_occupied, member_added, client_event, ...)."),
   PUSHER_APP_SUBSCRIPTION_COUNT("pusher.appSubscriptionCount", "PUSHER_APP_SUBSCRIPTION_COUNT", Type.BOOLEAN, "false",
       "Whether that app's subscribers of public and private channels get the channel's cluster-wide subscription count "
-      + "when it changes (pusher:subscription_count, at most once a second per channel and node), with its webhook.");
+      + "when it changes (pusher:subscription_count, at most once a second per channel and node), with its webhook."),
+  PUSHER_APP_WATCHLIST_EVENTS("pusher.appWatchlistEvents", "PUSHER_APP_WATCHLIST_EVENTS", Type.BOOLEAN, "false",
+      "Whether that app's signed-in users get the online status of the users in their sign-in's watchlist "
+      + "(pusher_internal:watchlist_events, at most 100 ids, cluster-wide).");
 
   /** How a raw value is checked and read. */
   public enum Type { STRING, SECRET, FILE, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, SECONDS, LIST }

@@ -249,7 +249,8 @@ public record NodeConfig(
         try {
           apps.add(new PusherApp(id, appKey, secret, bool(ConfigOption.PUSHER_APP_CLIENT_EVENTS),
               integer(ConfigOption.PUSHER_APP_MAX_CONNECTIONS),
-              PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS)), bool(ConfigOption.PUSHER_APP_SUBSCRIPTION_COUNT)));
+              PusherApp.everyEvent(list(ConfigOption.PUSHER_APP_WEBHOOKS)), bool(ConfigOption.PUSHER_APP_SUBSCRIPTION_COUNT),
+              bool(ConfigOption.PUSHER_APP_WATCHLIST_EVENTS)));
         } catch (IllegalArgumentException e) {
           throw invalid(ConfigOption.PUSHER_APP_ID, e.getMessage());
         }

@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * @param webhooks       where the app's webhooks go
  * @param subscriptionCount whether subscribers of its public and private channels are told the channel's
  *                       subscription count when it changes ({@code pusher:subscription_count}), with its webhook
+ * @param watchlistEvents whether signed-in users are told when users of their {@code watchlist} come
+ *                       online or go offline ({@code pusher_internal:watchlist_events})
  */
 public record PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
-                        List<Webhook> webhooks, boolean subscriptionCount) {
+                        List<Webhook> webhooks, boolean subscriptionCount, boolean watchlistEvents) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   /** Webhook event names, Pusher's. */
   public static final Set<String> WEBHOOK_EVENTS = Set.of("channel_occupied", "channel_vacated", "member_added",
@@ -51,10 +53,16 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
     webhooks = List.copyOf(webhooks);
   }
 
-  /** An app without subscription count events. */
+  /** An app without subscription count and watchlist events. */
   public PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
                    List<Webhook> webhooks) {
-    this(id, key, secret, clientEvents, maxConnections, webhooks, false);
+    this(id, key, secret, clientEvents, maxConnections, webhooks, false, false);
+  }
+
+  /** An app without watchlist events. */
+  public PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
+                   List<Webhook> webhooks, boolean subscriptionCount) {
+    this(id, key, secret, clientEvents, maxConnections, webhooks, subscriptionCount, false);
   }
 
   /** Webhooks as URLs that want every event. */
@@ -64,7 +72,8 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
 
   /**
    * One entry of the YAML file's {@code pusher.apps}: {@code id}, {@code key}, {@code secret},
-   * optional {@code clientEvents} (true), {@code maxConnections} (0), {@code subscriptionCount} (false), {@code webhooks} (URLs, or
+   * optional {@code clientEvents} (true), {@code maxConnections} (0), {@code subscriptionCount} (false),
+   * {@code watchlistEvents} (false), {@code webhooks} (URLs, or
    * mappings of {@code url} and {@code events}).
    */
   public static PusherApp fromJson(JsonObject json, String where) {
@@ -94,7 +103,7 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
       }
       return new PusherApp(id == null ? null : String.valueOf(id), json.getString("key"), json.getString("secret"),
           json.getBoolean("clientEvents", true), json.getInteger("maxConnections", 0), hooks,
-          json.getBoolean("subscriptionCount", false));
+          json.getBoolean("subscriptionCount", false), json.getBoolean("watchlistEvents", false));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(where + ": a value has the wrong type (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {

@@ -2,7 +2,11 @@ package chatcluster.node.pusher;
 
 import chatcluster.node.config.PusherApp;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What a Pusher client's signed requests grant, checked against the app's secret: a subscription to
@@ -27,8 +31,17 @@ final class PusherAuthorization {
     }
   }
 
-  /** A sign-in's verdict: the user id and the signed user data, or the refusal's message. */
-  record SignIn(String user, String userData, String error) {
+  /** Most user ids a sign-in's watchlist may hold, as Pusher allows; the ids beyond are dropped (4302). */
+  static final int MAX_WATCHLIST = 100;
+
+  /**
+   * A sign-in's verdict: the user id, the signed user data and the first {@link #MAX_WATCHLIST}
+   * distinct ids of its {@code watchlist} (with whether there were more), or the refusal's message.
+   */
+  record SignIn(String user, String userData, List<String> watchlist, boolean watchlistCut, String error) {
+    static SignIn refuse(String error) {
+      return new SignIn(null, null, List.of(), false, error);
+    }
   }
 
   /** Checks a {@code pusher:subscribe} to {@code channel} by a connection signed in as {@code user} (or null). */
@@ -63,14 +76,30 @@ final class PusherAuthorization {
     String auth = data == null ? null : data.getString("auth");
     String userData = data == null ? null : data.getString("user_data");
     if (userData == null || !PusherSigning.userAuthValid(app, socketId, userData, auth)) {
-      return new SignIn(null, null, "Invalid signature for pusher:signin");
+      return SignIn.refuse("Invalid signature for pusher:signin");
     }
     JsonObject user = object(userData);
     Object id = user == null ? null : user.getValue("id");
     if (!(id instanceof String) && !(id instanceof Number)) {
-      return new SignIn(null, null, "user_data must have an id");
+      return SignIn.refuse("user_data must have an id");
     }
-    return new SignIn(String.valueOf(id), userData, null);
+    Object raw = user.getValue("watchlist");
+    if (raw != null && !(raw instanceof JsonArray)) {
+      return SignIn.refuse("user_data's watchlist must be an array of user ids");
+    }
+    Set<String> watchlist = new LinkedHashSet<>();
+    boolean cut = false;
+    for (Object w : raw == null ? new JsonArray() : (JsonArray) raw) {
+      if (!(w instanceof String) && !(w instanceof Number)) {
+        return SignIn.refuse("user_data's watchlist must be an array of user ids");
+      }
+      if (watchlist.size() < MAX_WATCHLIST) {
+        watchlist.add(String.valueOf(w));
+      } else if (!watchlist.contains(String.valueOf(w))) {
+        cut = true;
+      }
+    }
+    return new SignIn(String.valueOf(id), userData, List.copyOf(watchlist), cut, null);
   }
 
   private static JsonObject object(String json) {

@@ -82,6 +82,14 @@ public record PusherChannel(String name, Kind kind, boolean cache) {
     return "pusher-user/" + appId + "/" + user;
   }
 
+  /**
+   * A signed-in user's online set: one entry per connection signed in as the user (in the presence
+   * store), and the internal channel on which the user's watchers hear it come online and go offline.
+   */
+  public static String online(String appId, String user) {
+    return "pusher-online/" + appId + "/" + user;
+  }
+
   /** The cluster counter of the channel's subscriptions (subscription_count). */
   public static String subscriptionCounter(String appId, String name) {
     return "pusher-subs/" + appId + "/" + name;

@@ -2,8 +2,11 @@ package chatcluster.node.pusher;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * Pusher protocol 7's frames, both ways: the only class of the adapter that touches their JSON.
@@ -105,6 +108,44 @@ public final class PusherFrames {
 
   public static Buffer signinSuccess(String userData) {
     return frame("pusher:signin_success", null, new JsonObject().put("user_data", userData));
+  }
+
+  /**
+   * {@code pusher_internal:watchlist_events} with an {@code online} event for {@code online} (when not
+   * empty) and an {@code offline} one for {@code offline} (likewise); pusher-js hands each to the
+   * {@code pusher.user.watchlist} callbacks of its name.
+   */
+  public static Buffer watchlistEvents(Collection<String> online, Collection<String> offline) {
+    JsonArray events = new JsonArray();
+    if (!online.isEmpty()) {
+      events.add(new JsonObject().put("name", "online").put("user_ids", new JsonArray(List.copyOf(online))));
+    }
+    if (!offline.isEmpty()) {
+      events.add(new JsonObject().put("name", "offline").put("user_ids", new JsonArray(List.copyOf(offline))));
+    }
+    return frame("pusher_internal:watchlist_events", null, new JsonObject().put("events", events));
+  }
+
+  /** What {@link #watchlistEvents} of one user's transition starts with, up to its event's name. */
+  private static final byte[] WATCHLIST_HEAD =
+      "{\"event\":\"pusher_internal:watchlist_events\",\"data\":{\"events\":[{\"name\":\"o"
+          .getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Whether a delivered frame is one user's watchlist transition: {@code TRUE} online, {@code FALSE}
+   * offline, null when it is no such frame (e.g. the broker's reset on the internal channel).
+   */
+  public static Boolean watchlistTransition(Buffer frame) {
+    if (frame.length() <= WATCHLIST_HEAD.length + 1) {
+      return null;
+    }
+    for (int i = 0; i < WATCHLIST_HEAD.length; i++) {
+      if (frame.getByte(i) != WATCHLIST_HEAD[i]) {
+        return null;
+      }
+    }
+    byte next = frame.getByte(WATCHLIST_HEAD.length);
+    return next == 'n' ? Boolean.TRUE : next == 'f' ? Boolean.FALSE : null;
   }
 
   public static Buffer cacheMiss(String channel) {

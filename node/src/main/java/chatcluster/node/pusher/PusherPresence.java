@@ -4,6 +4,7 @@ import chatcluster.node.config.PusherApp;
 import chatcluster.node.core.Presence;
 import chatcluster.node.presence.PresenceMember;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The Pusher protocol's rendering of presence on its presence channels ({@code pusher/{app}/presence-…}):
@@ -12,7 +13,9 @@ import io.vertx.core.json.JsonObject;
  * its webhook, whether the connection closed, unsubscribed or its node died. Occupancy entries
  * ({@code pusher-occ/…}, one per node holding a channel) are the adapter's own: only a dead node's
  * leaving one is rendered here (a live node's leave goes through {@link PusherNode}), as the
- * {@code channel_vacated} webhook when no other node holds the channel.
+ * {@code channel_vacated} webhook when no other node holds the channel. Online sets
+ * ({@code pusher-online/…}, one entry per signed-in connection of a user) are rendered as the
+ * watchlist's {@code online} and {@code offline} events to the user's watchers.
  *
  * <p>Threading: stateless; called on whatever context announces.
  */
@@ -25,11 +28,14 @@ final class PusherPresence implements Presence.Rendering {
 
   @Override
   public boolean owns(String channel) {
-    return channel.startsWith("pusher/") || channel.startsWith("pusher-occ/");
+    return channel.startsWith("pusher/") || channel.startsWith("pusher-occ/") || channel.startsWith("pusher-online/");
   }
 
   @Override
   public Presence.Announcement joined(String channel, String session, PresenceMember member, boolean firstOfUser) {
+    if (channel.startsWith("pusher-online/")) {
+      return firstOfUser ? watchlist(member.user(), true) : null;
+    }
     Target t = firstOfUser ? target(channel) : null;
     if (t == null) {
       return null;
@@ -46,6 +52,9 @@ final class PusherPresence implements Presence.Rendering {
     if (channel.startsWith("pusher-occ/")) {
       return lastOfAll ? vacated(channel) : null;
     }
+    if (channel.startsWith("pusher-online/")) {
+      return lastOfUser ? watchlist(member.user(), false) : null;
+    }
     Target t = lastOfUser ? target(channel) : null;
     if (t == null) {
       return null;
@@ -53,6 +62,16 @@ final class PusherPresence implements Presence.Rendering {
     return new Presence.Announcement(PusherFrames.memberRemoved(t.name, member.user()),
         () -> node.webhook(t.app, new JsonObject().put("name", "member_removed").put("channel", t.name)
             .put("user_id", member.user())));
+  }
+
+  /**
+   * A user's first signed-in connection (online) or last (offline, also when its node died): one
+   * frame on the user's online channel, which every connection watching the user receives.
+   */
+  private static Presence.Announcement watchlist(String user, boolean online) {
+    List<String> ids = List.of(user);
+    return new Presence.Announcement(online ? PusherFrames.watchlistEvents(ids, List.of())
+        : PusherFrames.watchlistEvents(List.of(), ids), null);
   }
 
   /** A dead node held a channel nobody else holds: {@code channel_vacated}, once (the removal was atomic). */

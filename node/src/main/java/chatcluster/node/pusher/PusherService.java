@@ -168,6 +168,34 @@ final class PusherService {
     channels.remove(PusherChannel.userControl(app.id(), user), subscriber);
   }
 
+  // ------------------------------------------------------------------ watchlist online status
+
+  /** Enters a signed-in connection into its user's online set; {@code online} to its watchers when first. */
+  Future<Void> enterOnline(PusherApp app, String socketId, String user) {
+    return loop.presence().join(PusherChannel.online(app.id(), user), socketId,
+        new PresenceMember(user, socketId, loop.nodeId()));
+  }
+
+  /** Takes a connection out of its user's online set; {@code offline} to its watchers when it was the last. */
+  void leaveOnline(PusherApp app, String socketId, String user) {
+    loop.presence().leave(PusherChannel.online(app.id(), user), socketId)
+        .onFailure(e -> log.debug("online status of {} not released: {}", user, e.toString()));
+  }
+
+  /** Whether a user has a signed-in connection anywhere in the cluster. */
+  Future<Boolean> isOnline(PusherApp app, String user) {
+    return loop.presence().members(PusherChannel.online(app.id(), user)).map(members -> !members.isEmpty());
+  }
+
+  /** Subscribes a loop subscriber to a user's online transitions. */
+  Future<Void> watchOnline(PusherApp app, String user, LoopChannels.Subscriber subscriber) {
+    return channels.add(PusherChannel.online(app.id(), user), subscriber);
+  }
+
+  void unwatchOnline(PusherApp app, String user, LoopChannels.Subscriber subscriber) {
+    channels.remove(PusherChannel.online(app.id(), user), subscriber);
+  }
+
   /** Takes one of the app's connection slots, cluster-wide; always granted when the app has no cap. */
   Future<Boolean> acquireConnection(PusherApp app) {
     return app.maxConnections() == 0 ? Future.succeededFuture(true)

@@ -52,6 +52,8 @@ public final class PusherSession implements SessionCore.Protocol<PusherSubscript
   private String user;
   /** Receives the signed-in user's control channel (terminate_connections); null before sign-in. */
   private LoopChannels.Subscriber control;
+  /** The signed-in user's online status and watchlist, when the app has watchlist events; else null. */
+  private PusherWatchlist watchlist;
   private boolean counted;
 
   PusherSession(PusherLoop loop, PusherApp app, Connection connection, String socketId) {
@@ -254,9 +256,18 @@ public final class PusherSession implements SessionCore.Protocol<PusherSubscript
       control = d -> fail(4009, "Connection terminated by the server");
       watched = service.watchUser(app, user, control).recover(e -> Future.succeededFuture());
     }
-    return watched.map(v -> {
+    boolean first = watchlist == null && app.watchlistEvents();
+    return watched.compose(v -> {
       connection.send(PusherFrames.signinSuccess(signin.userData()));
-      return null;
+      if (!first || core.isClosed()) {
+        return Future.succeededFuture();
+      }
+      if (signin.watchlistCut()) {
+        connection.send(PusherFrames.error(4302, "Watchlist limit exceeded: only the first "
+            + PusherAuthorization.MAX_WATCHLIST + " user ids are accepted"));
+      }
+      watchlist = new PusherWatchlist(service, app, connection, socketId, user);
+      return watchlist.start(signin.watchlist());
     });
   }
 
@@ -272,6 +283,9 @@ public final class PusherSession implements SessionCore.Protocol<PusherSubscript
   public void closed() {
     if (control != null) {
       service.unwatchUser(app, user, control);
+    }
+    if (watchlist != null) {
+      watchlist.stop();
     }
     releaseSlot();
   }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import chatcluster.node.presence.PresenceMember;
 import chatcluster.node.protocol.FrameCodec;
 import io.vertx.core.buffer.Buffer;
+import chatcluster.node.config.PusherApp;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,5 +84,37 @@ class PusherFramesTest {
     assertEquals(2, hash.getInteger("count"));
     assertEquals(List.of("u1", "u2"), hash.getJsonArray("ids").getList());
     assertEquals(1, hash.getJsonObject("hash").getJsonObject("u1").getInteger("n"), "the first connection's info");
+  }
+
+  @Test
+  void watchlistTransitionsAreReadFromTheSharedFrame() {
+    Buffer online = PusherFrames.watchlistEvents(List.of("u\"1"), List.of());
+    assertEquals(Boolean.TRUE, PusherFrames.watchlistTransition(online));
+    assertEquals(Boolean.FALSE, PusherFrames.watchlistTransition(PusherFrames.watchlistEvents(List.of(), List.of("7"))));
+    assertNull(PusherFrames.watchlistTransition(Buffer.buffer("{\"type\":\"reset\"}")), "the broker's reset is no transition");
+    JsonObject event = new JsonObject(online.toString()).getJsonObject("data").getJsonArray("events").getJsonObject(0);
+    assertEquals(List.of("u\"1"), event.getJsonArray("user_ids").getList());
+  }
+
+  @Test
+  void aWatchlistOverPushersLimitKeepsTheFirstHundred() {
+    PusherApp app = new PusherApp("1", "k", "s", true, 0, List.of());
+    JsonArray ids = new JsonArray();
+    for (int i = 0; i < 150; i++) {
+      ids.add(i % 2 == 0 ? "u" + i : i); // numbers are ids too
+    }
+    ids.add("u0"); // a repeat counts once
+    String userData = new JsonObject().put("id", "me").put("watchlist", ids).encode();
+    PusherAuthorization.SignIn in = PusherAuthorization.signin(app, "1.2", new JsonObject().put("user_data", userData)
+        .put("auth", "k:" + PusherSigning.hmacHex(app.secret(), "1.2::user::" + userData)));
+    assertNull(in.error());
+    assertEquals(100, in.watchlist().size());
+    assertEquals("u0", in.watchlist().get(0));
+    assertEquals("1", in.watchlist().get(1));
+    assertEquals(true, in.watchlistCut());
+    String bad = new JsonObject().put("id", "me").put("watchlist", "u1").encode();
+    assertEquals("user_data's watchlist must be an array of user ids", PusherAuthorization.signin(app, "1.2",
+        new JsonObject().put("user_data", bad).put("auth", "k:" + PusherSigning.hmacHex(app.secret(), "1.2::user::" + bad)))
+        .error());
   }
 }
