@@ -315,6 +315,32 @@ test('with subscription counts on, every subscriber on every node gets the count
     [a, b].forEach((x) => x.disconnect());
   });
 
+test('20 rounds of two nodes emptying a channel at once: one channel_occupied and one channel_vacated each, alternating',
+  BOUNDED, async () => {
+    const a = await pusherOn(0, 'race-a');
+    const b = await pusherOn(1, 'race-b');
+    const race = () => hooks.events().filter((e) => e.channel === 'race-room' && e.name.startsWith('channel_'))
+      .map((e) => e.name);
+    const started = Date.now();
+    for (let round = 1; round <= 20; round++) {
+      const ca = a.subscribe('race-room');
+      const cb = b.subscribe('race-room');
+      await until(() => ca.subscribed && cb.subscribed, 10000, `round ${round}: both subscribed`);
+      a.unsubscribe('race-room'); // both leave in the same event-loop turn, on two nodes
+      b.unsubscribe('race-room');
+      await until(() => race().filter((n) => n === 'channel_vacated').length >= round, 10000, `round ${round}: vacated`);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a second vacated would have come by now
+    const names = race();
+    assert.equal(names.filter((n) => n === 'channel_occupied').length, 20, `20 occupied: ${names}`);
+    assert.equal(names.filter((n) => n === 'channel_vacated').length, 20, `20 vacated: ${names}`);
+    names.forEach((n, i) => assert.equal(n, i % 2 === 0 ? 'channel_occupied' : 'channel_vacated',
+      `alternating, in the order they arrived: ${names}`));
+    console.log(`20 occupy/vacate rounds over two nodes in ${Date.now() - started} ms`);
+    a.disconnect();
+    b.disconnect();
+  });
+
 /** Signs {@code p} in and records its watchlist events as {@code +id} (online) and {@code -id} (offline). */
 async function signinWatching(p) {
   p.watched = [];

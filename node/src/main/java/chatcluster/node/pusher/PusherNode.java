@@ -44,6 +44,8 @@ public final class PusherNode {
   private final PusherWebhooks webhooks;
   /** This node's subscribers per occupancy key; on the node's context. */
   private final Map<String, Integer> local = new HashMap<>();
+  /** Occupancy entries of this node being added, per key, for subscribers that arrive meanwhile; on the node's context. */
+  private final Map<String, Future<Void>> recording = new HashMap<>();
 
   /** On the node's context, with the node's own services (not a loop's). */
   public PusherNode(NodeServices node, List<PusherApp> apps) {
@@ -144,21 +146,33 @@ public final class PusherNode {
     });
   }
 
-  /** Counts a subscriber of {@code name} on this node; may send channel_occupied. Any thread. */
-  void channelJoined(PusherApp app, String name) {
+  /**
+   * Counts a subscriber of {@code name} on this node; may send channel_occupied. The Future completes
+   * (on the caller's context) once the node's occupancy entry is in the store, so that a subscriber
+   * told {@code subscription_succeeded} is counted in the channel's occupancy: of two subscribers on
+   * two nodes that both got it, neither one's leave can find the channel empty while the other is
+   * in. Any thread.
+   */
+  Future<Void> channelJoined(PusherApp app, String name) {
     String key = PusherChannel.occupancy(app.id(), name);
-    context.runOnContext(v -> {
-      if (local.merge(key, 1, Integer::sum) == 1) {
-        node.presence().store().add(key, node.nodeId(),
-                new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
-            .onSuccess(change -> {
-              // Counted in the same step as the add: of nodes occupying it at once, one finds itself alone.
-              if (change.entries() == 1) {
-                webhook(app, new JsonObject().put("name", "channel_occupied").put("channel", name));
-              }
-            })
-            .onFailure(e -> log.debug("occupancy of {} not recorded: {}", key, e.toString()));
+    return Contexts.call(node.vertx(), context, () -> {
+      if (local.merge(key, 1, Integer::sum) > 1) {
+        Future<Void> pending = recording.get(key);
+        return pending == null ? Future.succeededFuture() : pending;
       }
+      Future<Void> recorded = node.presence().store().add(key, node.nodeId(),
+              new PresenceMember(node.nodeId(), node.nodeId(), node.nodeId()))
+          .onSuccess(change -> {
+            // Counted in the same step as the add: of nodes occupying it at once, one finds itself alone.
+            if (change.entries() == 1) {
+              webhook(app, new JsonObject().put("name", "channel_occupied").put("channel", name));
+            }
+          })
+          .onFailure(e -> log.debug("occupancy of {} not recorded: {}", key, e.toString()))
+          .mapEmpty();
+      recording.put(key, recorded);
+      recorded.onComplete(x -> recording.remove(key, recorded));
+      return recorded;
     });
   }
 

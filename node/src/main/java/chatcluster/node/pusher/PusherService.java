@@ -137,16 +137,15 @@ final class PusherService {
 
   /**
    * Joins {@code subscriber} to a channel: the node's fan-out, the subscription count, occupancy.
-   * The Future completes once the node's broker subscription is in place.
+   * The Future completes once the node's broker subscription and its occupancy entry are in place.
    */
   Future<Void> join(PusherApp app, PusherChannel channel, LoopChannels.Subscriber subscriber) {
     String counter = PusherChannel.subscriptionCounter(app.id(), channel.name());
     return channels.add(channel.internal(app.id()), subscriber)
         .compose(v -> loop.cluster().tryAcquire(counter, Long.MAX_VALUE))
-        .map(v -> {
-          node.channelJoined(app, channel.name());
+        .compose(v -> {
           node.subscriptionCountChanged(app, channel);
-          return null;
+          return node.channelJoined(app, channel.name());
         });
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The apps' webhooks: events are collected per app for {@link #BATCH_MILLIS} and sent as one
+ * The apps' webhooks: events are collected per app for {@link #BATCH_MILLIS} (lifecycle events,
+ * {@link #LIFECYCLE}, not: they go at once with what is waiting) and sent as one
  * {@code {"time_ms", "events":[…]}} POST per target (at most {@link #MAX_BATCH} events each), signed
  * with {@code X-Pusher-Key} and {@code X-Pusher-Signature} (HMAC-SHA256 of the body with the secret).
  * A target that does not answer 2xx is retried {@link #RETRIES} times with backoff (1, 2, 4, 8, 16 s);
- * then the batch is dropped and logged.
+ * then the batch is dropped and logged. A target gets one request at a time, in the order the batches
+ * were made: the next waits for the answer to the one before (and for its retries).
  *
  * <p>Once per cluster: the node that observes a change sends its webhook, and only one node observes
  * each change (see {@link PusherNode}). Delivery is at least once per target up to the retries: a
@@ -39,6 +42,17 @@ final class PusherWebhooks {
   private final Context context;
   private final WebClient client;
   private final Map<String, List<JsonObject>> queued = new HashMap<>();
+  /** Per app and URL: the batches waiting for the one in flight. */
+  private final Map<String, Target> targets = new HashMap<>();
+  /** Batches one target may have waiting behind the one in flight; more are dropped (a target down for long). */
+  static final int MAX_WAITING_BATCHES = 1000;
+  /**
+   * Events sent at once (with whatever was waiting): transitions that another node may decide right
+   * after this one (a channel vacated here and occupied there), so that their requests leave in the
+   * order the cluster decided them and reach the app in that order but for the network's jitter.
+   */
+  static final java.util.Set<String> LIFECYCLE =
+      java.util.Set.of("channel_occupied", "channel_vacated", "member_added", "member_removed");
 
   PusherWebhooks(Vertx vertx, Context context) {
     this.vertx = vertx;
@@ -51,17 +65,23 @@ final class PusherWebhooks {
     if (app.webhooks().isEmpty()) {
       return;
     }
+    boolean atOnce = LIFECYCLE.contains(event.getString("name"));
     context.runOnContext(v -> {
       List<JsonObject> list = queued.get(app.id());
       if (list == null) {
         list = new ArrayList<>();
         queued.put(app.id(), list);
-        vertx.setTimer(BATCH_MILLIS, t -> flush(app));
+        if (!atOnce) {
+          vertx.setTimer(BATCH_MILLIS, t -> flush(app));
+        }
       }
       if (list.size() < MAX_QUEUED) {
         list.add(event);
       } else {
         log.warn("pusher app {}: webhook queue full, event {} dropped", app.id(), event.getString("name"));
+      }
+      if (atOnce) {
+        flush(app); // with what was waiting before it, in order; the batch's timer then finds nothing
       }
     });
   }
@@ -76,12 +96,44 @@ final class PusherWebhooks {
       for (int from = 0; from < wanted.size(); from += MAX_BATCH) {
         JsonArray batch = new JsonArray(new ArrayList<>(wanted.subList(from, Math.min(wanted.size(), from + MAX_BATCH))));
         String body = new JsonObject().put("time_ms", System.currentTimeMillis()).put("events", batch).encode();
-        send(app, hook.url(), body, 0);
+        Target target = targets.computeIfAbsent(app.id() + "\n" + hook.url(), k -> new Target(app, hook.url()));
+        if (target.waiting.size() >= MAX_WAITING_BATCHES) {
+          log.warn("pusher app {}: webhook target {} is {} batches behind, batch dropped", app.id(), hook.url(),
+              MAX_WAITING_BATCHES);
+          continue;
+        }
+        target.waiting.add(body);
+        if (!target.sending) {
+          sendNext(target);
+        }
       }
     }
   }
 
-  private void send(PusherApp app, String url, String body, int attempt) {
+  /** One target's batches, sent one at a time so that they reach it in the order they were made. */
+  private static final class Target {
+    final PusherApp app;
+    final String url;
+    final ArrayDeque<String> waiting = new ArrayDeque<>();
+    boolean sending;
+
+    Target(PusherApp app, String url) {
+      this.app = app;
+      this.url = url;
+    }
+  }
+
+  private void sendNext(Target target) {
+    String body = target.waiting.poll();
+    target.sending = body != null;
+    if (body != null) {
+      send(target, body, 0);
+    }
+  }
+
+  private void send(Target target, String body, int attempt) {
+    PusherApp app = target.app;
+    String url = target.url;
     client.postAbs(url).timeout(10_000)
         .putHeader("Content-Type", "application/json")
         .putHeader("X-Pusher-Key", app.key())
@@ -89,15 +141,17 @@ final class PusherWebhooks {
         .sendBuffer(Buffer.buffer(body))
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result().statusCode() / 100 == 2) {
+            sendNext(target);
             return;
           }
           String why = ar.succeeded() ? "status " + ar.result().statusCode() : ar.cause().toString();
           if (attempt < RETRIES) {
             long delay = 1000L << attempt;
             log.debug("pusher app {}: webhook to {} failed ({}), retry in {} ms", app.id(), url, why, delay);
-            vertx.setTimer(delay, t -> send(app, url, body, attempt + 1));
+            vertx.setTimer(delay, t -> send(target, body, attempt + 1));
           } else {
             log.warn("pusher app {}: webhook to {} failed {} times ({}), batch dropped", app.id(), url, RETRIES + 1, why);
+            sendNext(target);
           }
         });
   }
