@@ -341,6 +341,32 @@ test('20 rounds of two nodes emptying a channel at once: one channel_occupied an
     b.disconnect();
   });
 
+test('stats: pusher-js with disableStats false reports its timeline to the cluster and is answered', BOUNDED, async () => {
+  const logs = [];
+  const previous = Pusher.log;
+  Pusher.log = (message) => logs.push(String(message));
+  try {
+    const port = cluster.nodes[2].port;
+    const p = new Pusher(APP.key, { ...clientOptions(port, 'stats'), disableStats: false, statsHost: `127.0.0.1:${port}` });
+    opened.push(p);
+    await until(() => p.connection.state === 'connected', 15000, 'connected with stats on');
+    await until(() => logs.some((l) => l.includes('timeline')) || p.timelineSender.timeline.isEmpty(), 5000,
+      'the timeline sent');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(logs.filter((l) => /TimelineSender/i.test(l)), [], 'no TimelineSender error');
+    p.disconnect();
+  } finally {
+    Pusher.log = previous;
+  }
+  // The browser build asks /timeline/v2/jsonp/{n} as a script that calls receiver n.
+  const script = await fetch(`http://127.0.0.1:${cluster.port}/timeline/v2/jsonp/7?id=1&timeline=e30%3D`);
+  assert.equal(script.status, 200);
+  const called = [];
+  new Function('Pusher', await script.text())({ ScriptReceivers: { 7: (error, result) => called.push({ error, result }) } });
+  assert.deepEqual(called, [{ error: null, result: {} }]);
+  assert.equal((await fetch(`http://127.0.0.1:${cluster.port}/timeline/v2/jsonp/x1`)).status, 404, 'receiver: a number');
+});
+
 /** Signs {@code p} in and records its watchlist events as {@code +id} (online) and {@code -id} (offline). */
 async function signinWatching(p) {
   p.watched = [];

@@ -69,6 +69,28 @@ public final class PusherHttpApi {
       int status = ctx.statusCode() == 413 ? 413 : 400;
       ctx.response().setStatusCode(status).end(status == 413 ? "Request body too large\n" : "Bad request\n");
     });
+    router.get("/timeline/v2/:transport/:receiver").handler(PusherHttpApi::stats);
+  }
+
+  /**
+   * pusher-js's connection stats, sent when {@code disableStats} is false to {@code statsHost} (the
+   * cluster's address): {@code GET /timeline/v2/xhr/2?…} from Node and workers, {@code GET
+   * /timeline/v2/jsonp/{n}?…} from browsers, which load the answer as a script that calls receiver
+   * {@code n}. Both are answered the way pusher-js expects, with no other stats host to move to; the
+   * reports are not kept (the node's own metrics say more).
+   */
+  private static void stats(RoutingContext ctx) {
+    String receiver = ctx.pathParam("receiver");
+    if (!receiver.matches("[0-9]{1,9}")) {
+      ctx.response().setStatusCode(404).end("Not found\n");
+      return;
+    }
+    switch (ctx.pathParam("transport")) {
+      case "xhr" -> ctx.response().putHeader("Content-Type", "application/json").end("{}");
+      case "jsonp" -> ctx.response().putHeader("Content-Type", "application/javascript")
+          .putHeader("Cache-Control", "no-store").end("Pusher.ScriptReceivers[" + receiver + "](null,{});");
+      default -> ctx.response().setStatusCode(404).end("Not found\n");
+    }
   }
 
   private static PusherApp app(RoutingContext ctx) {
