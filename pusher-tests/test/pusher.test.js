@@ -367,6 +367,41 @@ test('stats: pusher-js with disableStats false reports its timeline to the clust
   assert.equal((await fetch(`http://127.0.0.1:${cluster.port}/timeline/v2/jsonp/x1`)).status, 404, 'receiver: a number');
 });
 
+for (const transport of ['xhr_streaming', 'xhr_polling']) {
+  test(`HTTP fallback ${transport} through nginx: connects, joins presence, receives a broadcast, whispers to a WebSocket client`,
+    BOUNDED, async () => {
+      const user = `fb-${transport}`;
+      const p = new Pusher(APP.key, {
+        ...clientOptions(cluster.port, user), enabledTransports: [transport],
+        httpHost: '127.0.0.1', httpPort: cluster.port,
+      });
+      opened.push(p);
+      await until(() => p.connection.state === 'connected', 20000, `pusher-js on ${transport} connected`);
+      assert.equal(p.connection.connection.transport.name, transport);
+      const peer = await pusherOn(1, `fb-peer-${transport}`);
+      const channel = `presence-fallback-${transport}`;
+      const cp = await subscribe(peer, channel);
+      const cx = await subscribe(p, channel);
+      assert.deepEqual(Object.keys(cx.members.members).sort(), [`fb-peer-${transport}`, user].sort());
+      await until(() => cp.members.count === 2, 10000, 'the WebSocket peer sees the HTTP client join');
+
+      for (let i = 1; i <= 5; i++) {
+        await server.trigger(channel, 'news', { n: i });
+      }
+      await until(() => named(cx, 'news').length === 5, 10000, 'broadcasts over HTTP');
+      assert.deepEqual(named(cx, 'news').map((e) => e.data.n), [1, 2, 3, 4, 5], 'in order');
+      assert.ok(cx.trigger('client-whisper', { from: 'http' }), 'client event sent');
+      await until(() => named(cp, 'client-whisper').length === 1, 10000, 'whisper reaches the WebSocket client');
+      assert.deepEqual(named(cp, 'client-whisper')[0].data, { from: 'http' });
+      cp.trigger('client-whisper', { from: 'ws' });
+      await until(() => named(cx, 'client-whisper').length === 1, 10000, 'and back');
+
+      p.disconnect();
+      await until(() => cp.members.count === 1, 15000, 'the HTTP client leaves when it disconnects');
+      peer.disconnect();
+    });
+}
+
 /** Signs {@code p} in and records its watchlist events as {@code +id} (online) and {@code -id} (offline). */
 async function signinWatching(p) {
   p.watched = [];

@@ -81,6 +81,8 @@ final class LoopVerticle extends VerticleBase {
       pusherEndpoint = new WebSocketEndpoint(vertx, services.config(), services.metrics(), services.connections(),
           services.addresses(), batch, pusherLoop::accept, PusherLoop::isPusherPath, PusherLoop::drainClose);
       new PusherHttpApi(pusherLoop).mount(router);
+      new chatcluster.node.transport.HttpFallback(vertx, services.config(), pusherEndpoint, pusher.httpSessions(),
+          PusherLoop.HTTP_PATH_PREFIX, PusherLoop.PATH_PREFIX).mount(router);
     }
     HttpServerOptions options = WebSocketEndpoint.serverOptions(services.config()).setPort(port);
     server = vertx.createHttpServer(options).webSocketHandshakeHandler(hs -> {

@@ -18,6 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class PusherLoop {
   /** The WebSocket path prefix; the rest of the path is the app key. */
   public static final String PATH_PREFIX = "/app/";
+  /** Where pusher-js's HTTP fallback transports ({@code xhr_streaming}, {@code xhr_polling}) find a session. */
+  public static final String HTTP_PATH_PREFIX = "/pusher/app/";
   /** Oldest protocol version accepted (pusher-js speaks 7). */
   static final int MIN_PROTOCOL = 5;
 

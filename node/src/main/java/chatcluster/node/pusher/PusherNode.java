@@ -47,6 +47,14 @@ public final class PusherNode {
   /** Occupancy entries of this node being added, per key, for subscribers that arrive meanwhile; on the node's context. */
   private final Map<String, Future<Void>> recording = new HashMap<>();
 
+  /** The node's HTTP fallback sessions ({@code xhr_streaming}, {@code xhr_polling}), shared by its loops. */
+  private final chatcluster.node.transport.HttpFallback.Registry httpSessions =
+      new chatcluster.node.transport.HttpFallback.Registry();
+
+  public chatcluster.node.transport.HttpFallback.Registry httpSessions() {
+    return httpSessions;
+  }
+
   /** On the node's context, with the node's own services (not a loop's). */
   public PusherNode(NodeServices node, List<PusherApp> apps) {
     this.node = node;

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client's WebSocket as the node writes to it: every write, the bounded send queue, reading
- * pauses, heartbeat pings and the close. Frames read are handed to the {@link Listener}.
+ * pauses, heartbeat pings and the close. Frames read are handed to the {@link Listener}. A client
+ * without WebSockets may instead be carried by an HTTP fallback session ({@link Carrier}): the same
+ * connection to the session above it, with whole messages both ways.
  *
  * <p>Threading: confined to the event loop the socket was accepted on.
  */
@@ -41,7 +43,10 @@ public final class Connection {
   }
 
   private final Vertx vertx;
+  /** The WebSocket, or null for a connection over an HTTP fallback {@link #carrier}. */
   private final ServerWebSocket ws;
+  /** The HTTP fallback session this connection runs over, or null for a WebSocket. */
+  private final Carrier carrier;
   private final String id;
   private final String remoteAddress;
   private final NodeMetrics metrics;
@@ -86,10 +91,28 @@ public final class Connection {
     }
     this.vertx = vertx;
     this.ws = ws;
+    this.carrier = null;
     this.id = id;
     this.remoteAddress = remoteAddress;
     this.metrics = metrics;
     ws.setWriteQueueMaxSize(sendQueueMax);
+  }
+
+  /** A connection over an HTTP fallback session: no shared wire frames, every write goes through the carrier. */
+  Connection(Vertx vertx, Carrier carrier, String id, String remoteAddress, NodeMetrics metrics, FlushBatch batch,
+             Runnable onClosed) {
+    this.vertx = vertx;
+    this.ws = null;
+    this.carrier = carrier;
+    this.id = id;
+    this.remoteAddress = remoteAddress;
+    this.metrics = metrics;
+    this.batch = batch;
+    this.onClosed = onClosed;
+    this.channel = null;
+    this.quietPromise = null;
+    this.socket = null;
+    this.belowEncoder = null;
   }
 
   /**
@@ -97,6 +120,25 @@ public final class Connection {
    * frames arrive, binary refused with 1003) and whole text messages go to {@code listener}.
    */
   public void listen(Listener listener, int maxMessageSize) {
+    if (carrier != null) {
+      carrier.messageHandler(text -> {
+        lastSeen = System.nanoTime();
+        if (closing) {
+          return;
+        }
+        if (text.length() > maxMessageSize) {
+          close(CloseCode.TOO_LARGE, "message over " + maxMessageSize + " bytes");
+        } else if (listener.admit()) {
+          listener.handleText(text);
+        }
+      });
+      carrier.closeHandler(v -> {
+        closed = true;
+        onClosed.run();
+        listener.handleClosed();
+      });
+      return;
+    }
     MessageAssembler assembler = new MessageAssembler(maxMessageSize, false, new MessageAssembler.Sink() {
       @Override
       public boolean admit() {
@@ -138,7 +180,7 @@ public final class Connection {
 
   /** Whether frames may still be written (no close sent or received). */
   public boolean isOpen() {
-    return !closing && !closed && !ws.isClosed();
+    return !closing && !closed && !(carrier != null ? carrier.isClosed() : ws.isClosed());
   }
 
   /**
@@ -159,7 +201,7 @@ public final class Connection {
     if (!isOpen()) {
       return;
     }
-    if (ws.writeQueueFull() || (channel != null && !channel.channel().isWritable())) {
+    if (carrier != null ? carrier.full() : ws.writeQueueFull() || (channel != null && !channel.channel().isWritable())) {
       metrics.slowConsumersClosed.increment();
       log.info("connection {}: closing slow consumer", id);
       close(CloseCode.RATE_LIMITED, "slow consumer");
@@ -214,6 +256,10 @@ public final class Connection {
 
   /** A write to one connection must never fail another connection's command: a write after close is dropped. */
   private void write(Buffer frame) {
+    if (carrier != null) {
+      carrier.send(frame);
+      return;
+    }
     try {
       ws.writeFrame(TextFrames.of(frame));
     } catch (IllegalStateException closedMeanwhile) {
@@ -225,20 +271,28 @@ public final class Connection {
   public void pause() {
     if (!paused) {
       paused = true;
-      ws.pause();
+      if (ws != null) {
+        ws.pause(); // an HTTP session's messages are bounded by the frame rate limit instead
+      }
     }
   }
 
   public void resume() {
     if (paused) {
       paused = false;
-      ws.resume();
+      if (ws != null) {
+        ws.resume();
+      }
     }
   }
 
   /** Pings the client, or closes it when nothing came from it for two intervals. */
   public void heartbeat(long nowNanos, long intervalNanos) {
     if (!isOpen()) {
+      return;
+    }
+    if (carrier != null) {
+      carrier.heartbeat(); // an HTTP session is alive while a receiving request is open or comes back soon
       return;
     }
     if (nowNanos - lastSeen > 2 * intervalNanos && !paused) {
@@ -277,7 +331,13 @@ public final class Connection {
     }
     closing = true;
     String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
-    if (delayMs <= 0) {
+    if (carrier != null) {
+      if (delayMs <= 0) {
+        carrier.close(code, shortReason);
+      } else {
+        vertx.setTimer(delayMs, t -> carrier.close(code, shortReason));
+      }
+    } else if (delayMs <= 0) {
       ws.close(code, shortReason);
     } else {
       vertx.setTimer(delayMs, t -> ws.close(code, shortReason));

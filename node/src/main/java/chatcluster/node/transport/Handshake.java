@@ -62,10 +62,23 @@ public record Handshake(String token, String user, String device, String origin,
     return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
   }
 
-  /** The peer's address, or the last untrusted hop of X-Forwarded-For when the peer is a trusted proxy. */
+  /**
+   * An HTTP fallback session's first request, read as the upgrade it stands in for: its headers and
+   * address, and {@code uri} as the WebSocket path the session's protocol would have used.
+   */
+  static Handshake of(io.vertx.core.http.HttpServerRequest request, String uri, NodeConfig config) {
+    return new Handshake(null, null, null, request.headers().get("Origin"),
+        remoteAddress(request.remoteAddress(), request.headers(), config), request.headers(), uri);
+  }
+
   private static String remoteAddress(ServerWebSocketHandshake hs, NodeConfig config) {
-    String peer = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
-    String forwarded = hs.headers().get("X-Forwarded-For");
+    return remoteAddress(hs.remoteAddress(), hs.headers(), config);
+  }
+
+  /** The peer's address, or the last untrusted hop of X-Forwarded-For when the peer is a trusted proxy. */
+  private static String remoteAddress(io.vertx.core.net.SocketAddress address, MultiMap headers, NodeConfig config) {
+    String peer = address == null ? "unknown" : address.hostAddress();
+    String forwarded = headers.get("X-Forwarded-For");
     if (forwarded == null || !trusted(config, peer)) {
       return peer;
     }

@@ -172,6 +172,46 @@ public final class WebSocketEndpoint {
   }
 
   /**
+   * Takes an HTTP fallback session as a connection, with the same checks as an upgrade (drain, the
+   * address lists and caps, Origin, the node's capacity): null when accepted, else the HTTP status
+   * to refuse it with.
+   */
+  Integer acceptCarried(Carrier carrier, Handshake request) {
+    if (draining) {
+      return 503;
+    }
+    String refusal = addresses.tryOpen(request.remoteAddress(), System.nanoTime());
+    if (refusal != null) {
+      metrics.connectionsRefused.increment();
+      log.info("refusing HTTP session from {}: {}", request.remoteAddress(), refusal);
+      return refusal.startsWith("address") ? 403 : 429;
+    }
+    if (!request.originAllowed(config.allowedOrigins())) {
+      addresses.closed(request.remoteAddress());
+      log.info("refusing HTTP session from {}: origin {} not allowed", request.remoteAddress(), request.origin());
+      return 403;
+    }
+    if (!limit.tryAcquire()) {
+      addresses.closed(request.remoteAddress());
+      log.warn("refusing HTTP session from {}: node full ({} clients)", request.remoteAddress(), config.maxClients());
+      return 503;
+    }
+    metrics.connectionsOpened.increment();
+    Connection[] self = new Connection[1];
+    self[0] = new Connection(vertx, carrier, "s-" + Ids.random(16), request.remoteAddress(), metrics, batch, () -> {
+      if (connections.remove(self[0])) {
+        size = connections.size();
+        limit.release();
+        addresses.closed(request.remoteAddress());
+      }
+    });
+    connections.add(self[0]);
+    size = connections.size();
+    acceptor.accept(self[0], request);
+    return null;
+  }
+
+  /**
    * Refuses after the upgrade: browsers cannot read an HTTP status on a failed upgrade, a close code
    * tells them whether to retry.
    */
