@@ -402,6 +402,48 @@ for (const transport of ['xhr_streaming', 'xhr_polling']) {
     });
 }
 
+test('HTTP fallback in Chromium: a page on another origin connects over xhr_streaming and xhr_polling (CORS) through nginx',
+  BOUNDED, async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${auth.url}/page`);
+      const pending = page.evaluate(async ({ key, port }) => {
+        const results = {};
+        for (const transport of ['xhr_streaming', 'xhr_polling']) {
+          const p = new window.Pusher(key, {
+            wsHost: '127.0.0.1', wsPort: port, httpHost: '127.0.0.1', httpPort: port, forceTLS: false,
+            enabledTransports: [transport], cluster: 'local', disableStats: true,
+          });
+          const channel = p.subscribe(`browser-fallback-${transport}`);
+          const news = new Promise((resolve) => channel.bind('news', resolve));
+          await new Promise((resolve) => channel.bind('pusher:subscription_succeeded', resolve));
+          results[transport] = { used: p.connection.connection.transport.name, news: await news };
+          p.disconnect();
+        }
+        return results;
+      }, { key: APP.key, port: cluster.port }).catch((e) => ({ error: String(e) }));
+      // The page waits for each channel's news: sent until the page has it (a subscriber may not be in yet).
+      let done = false;
+      pending.finally(() => { done = true; });
+      const deadline = Date.now() + 40000;
+      while (!done && Date.now() < deadline) {
+        for (const t of ['xhr_streaming', 'xhr_polling']) {
+          await server.trigger(`browser-fallback-${t}`, 'news', { to: t });
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const got = await pending;
+      assert.ok(!got.error, got.error);
+      assert.deepEqual(got, {
+        xhr_streaming: { used: 'xhr_streaming', news: { to: 'xhr_streaming' } },
+        xhr_polling: { used: 'xhr_polling', news: { to: 'xhr_polling' } },
+      });
+    } finally {
+      await browser.close();
+    }
+  });
+
 /** Signs {@code p} in and records its watchlist events as {@code +id} (online) and {@code -id} (offline). */
 async function signinWatching(p) {
   p.watched = [];

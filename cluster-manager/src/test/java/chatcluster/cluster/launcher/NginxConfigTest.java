@@ -31,7 +31,8 @@ class NginxConfigTest {
     assertTrue(conf.contains("server 127.0.0.1:9001 weight=10"), conf);
     assertTrue(conf.contains("server 127.0.0.1:9002 weight=10"), conf);
     assertTrue(conf.contains("hash $chatcluster_route consistent;"), conf);
-    assertTrue(conf.contains("map $cookie_ccroute $chatcluster_route"), conf);
+    assertTrue(conf.contains("map $cookie_ccroute $chatcluster_cookie_route"), conf);
+    assertTrue(conf.contains("map $uri $chatcluster_route"), "Pusher's HTTP fallback routes by its session: " + conf);
     assertTrue(conf.contains("listen 127.0.0.1:8080;"), conf);
     assertFalse(conf.contains("ssl_certificate /"), conf);
     assertFalse(conf.contains("Secure"), conf);
