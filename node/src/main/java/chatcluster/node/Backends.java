@@ -10,6 +10,9 @@ import chatcluster.node.channel.ChannelCatalog;
 import chatcluster.node.cluster.RedisClusterState;
 import chatcluster.node.config.NodeConfig;
 import chatcluster.node.core.Presence;
+import chatcluster.node.inbox.InboxPositions;
+import chatcluster.node.inbox.LocalInboxPositions;
+import chatcluster.node.inbox.RedisInboxPositions;
 import chatcluster.node.history.HistoryStore;
 import chatcluster.node.history.LocalHistoryStore;
 import chatcluster.node.ops.NodeMetrics;
@@ -37,12 +40,14 @@ final class Backends {
   final PresenceStore presence;
   final ClusterState cluster;
   /** The Redis broker when the node is clustered, else null (it carries the registry and the shards). */
+  final InboxPositions inboxPositions;
   private final RedisBroker redis;
   private final ClusterState hazelcast;
   private final RedisKeys keys;
 
   private Backends(Broker broker, HistoryStore history, PresenceStore presence, ClusterState cluster, RedisBroker redis,
-                   ClusterState hazelcast, RedisKeys keys) {
+                   ClusterState hazelcast, RedisKeys keys, InboxPositions inboxPositions) {
+    this.inboxPositions = inboxPositions;
     this.broker = broker;
     this.history = history;
     this.presence = presence;
@@ -59,7 +64,7 @@ final class Backends {
       LocalHistoryStore history = new LocalHistoryStore(System::currentTimeMillis);
       vertx.setPeriodic(60_000, t -> history.sweep());
       return new Backends(new LocalBroker(history), history, new LocalPresenceStore(),
-          new LocalClusterState(config.nodeId()), null, null, null);
+          new LocalClusterState(config.nodeId()), null, null, null, new LocalInboxPositions());
     }
     RedisKeys keys = new RedisKeys(config.redisPrefix());
     RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), catalog::resolve,
@@ -67,7 +72,7 @@ final class Backends {
     ClusterState cluster = hazelcast != null ? hazelcast
         : new RedisClusterState(redis.shards(), keys, config.nodeId());
     return new Backends(redis, redis.history(), new RedisPresenceStore(redis.shards(), keys, config.nodeId()), cluster,
-        redis, hazelcast, keys);
+        redis, hazelcast, keys, new RedisInboxPositions(redis.shards(), keys, config.inbox().ttl()));
   }
 
   /**

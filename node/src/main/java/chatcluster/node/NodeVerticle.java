@@ -111,7 +111,7 @@ final class NodeVerticle extends VerticleBase {
       services = new NodeServices(vertx, config, config.nodeId(), catalog, hub, connections,
           new ClientAddresses(config.security()), broker, outbound,
           new PublishBudget(vertx, config.security().channelPublishRate()),
-          backends.history, presence, cluster, authenticator, hooks, metrics, rest);
+          backends.history, presence, cluster, authenticator, hooks, metrics, rest, backends.inboxPositions);
       prometheus = new PrometheusMetrics(config.nodeId(), metrics, connections::count, () -> hub.channels().size(),
           () -> notReadyReason() == null);
       if (!config.pusherApps().isEmpty()) {

@@ -53,6 +53,15 @@ public interface Broker {
   Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions options);
 
   /**
+   * {@link #publish} with a retry key, atomically with the publish itself: when a publish with the
+   * same {@code key} on the channel went through within {@code keyTtl}, nothing is published and its
+   * offset is answered. So a client that retries after losing the answer (its node died) leaves one
+   * message, whichever node it retries on.
+   */
+  Future<Long> publishOnce(String channel, Buffer messagePrefix, ChannelOptions options, String key,
+                           java.time.Duration keyTtl);
+
+  /**
    * Sends a frame outside the channel's stream (event, join, leave) to the channel's subscribers;
    * fails with {@code unavailable} when the broker is unreachable.
    */

@@ -158,6 +158,31 @@ public final class RedisBroker implements Broker {
     });
   }
 
+  @Override
+  public Future<Long> publishOnce(String channel, Buffer messagePrefix, ChannelOptions opts, String key,
+                                  java.time.Duration keyTtl) {
+    RedisLink link = shards.forSubject(channel);
+    if (!link.healthy()) {
+      return refused("publish on '" + channel + "'");
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH_ONCE).arg(4)
+        .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel)).arg(keys.publishKey(channel, key))
+        .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
+        .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8))
+        .arg(link.publishCommand(true).toString().toUpperCase(java.util.Locale.ROOT))
+        .arg(Math.max(1, keyTtl.toSeconds()));
+    return link.send(eval).transform(ar -> {
+      if (ar.failed()) {
+        log.debug("publish on '{}' failed: {}", channel, ar.cause().toString());
+        return refused("publish on '" + channel + "'");
+      }
+      if (ar.result().get(2).toInteger() == 0) {
+        metrics.redisMessagesOut.increment();
+      }
+      return Future.succeededFuture(ar.result().get(0).toLong());
+    });
+  }
+
   /**
    * Fails loud: what cannot go through Redis is neither delivered here only nor acknowledged, so no
    * subscriber elsewhere misses something the sender believes was sent.

@@ -59,6 +59,23 @@ public final class Outbound {
     return broker.emit(channel, frame);
   }
 
+  /**
+   * {@link #publish} with a retry key (see {@link Broker#publishOnce}): a second publish with the same
+   * key on the channel within {@code keyTtl} publishes nothing and answers the first one's offset.
+   */
+  public Future<Long> publishOnce(String channel, ChannelOptions options, Object data, Sender from, String key,
+                                  java.time.Duration keyTtl) {
+    return publishEncodedOnce(channel, FrameCodec.messagePrefix(channel, data, from, System.currentTimeMillis()),
+        options, key, keyTtl);
+  }
+
+  /** {@link #publishEncoded} with a retry key. */
+  public Future<Long> publishEncodedOnce(String channel, Buffer messagePrefix, ChannelOptions options, String key,
+                                         java.time.Duration keyTtl) {
+    metrics.framesEncoded.increment();
+    return broker.publishOnce(channel, messagePrefix, options, key, keyTtl);
+  }
+
   /** Emits a message (a Pusher event) that has no offset: counted as published. */
   public Future<Void> emitMessage(String channel, Buffer frame) {
     metrics.messagesPublished.increment();

@@ -23,11 +23,24 @@ public sealed interface ClientFrame {
 
   record Unsubscribe(Object id, String channel) implements ClientFrame {}
 
-  record Publish(Object id, String channel, Object data) implements ClientFrame {}
+  /** {@code key}: a retried publish's key (null for none): the second with the same key publishes nothing. */
+  record Publish(Object id, String channel, Object data, String key) implements ClientFrame {
+    public Publish(Object id, String channel, Object data) {
+      this(id, channel, data, null);
+    }
+  }
 
   record Event(Object id, String name, String channel, Object data) implements ClientFrame {}
 
-  record Send(Object id, Target to, Object data) implements ClientFrame {}
+  /** {@code receipt}: the sender wants a receipt when a recipient device acknowledges (inbox on). */
+  record Send(Object id, Target to, Object data, boolean receipt) implements ClientFrame {
+    public Send(Object id, Target to, Object data) {
+      this(id, to, data, false);
+    }
+  }
+
+  /** A device acknowledges one of its inboxes ({@code user} or {@code device}) up to {@code offset}. */
+  record InboxAck(Object id, String inbox, long offset) implements ClientFrame {}
 
   record Presence(Object id, String channel) implements ClientFrame {}
 

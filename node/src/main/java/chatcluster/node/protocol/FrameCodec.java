@@ -50,9 +50,10 @@ public final class FrameCodec {
       case "auth" -> new ClientFrame.Auth(id, f.optString("token"), f.optString("user"), f.optString("device"));
       case "subscribe" -> new ClientFrame.Subscribe(id, f.string("channel"), f.since());
       case "unsubscribe" -> new ClientFrame.Unsubscribe(id, f.string("channel"));
-      case "publish" -> new ClientFrame.Publish(id, f.string("channel"), f.data(true));
+      case "publish" -> new ClientFrame.Publish(id, f.string("channel"), f.data(true), f.key());
       case "event" -> new ClientFrame.Event(id, f.string("name"), f.optString("channel"), f.data(false));
-      case "send" -> new ClientFrame.Send(id, f.target(), f.data(true));
+      case "send" -> new ClientFrame.Send(id, f.target(), f.data(true), f.optBoolean("receipt"));
+      case "inbox_ack" -> new ClientFrame.InboxAck(id, f.inboxName(), f.offset());
       case "presence" -> new ClientFrame.Presence(id, f.string("channel"));
       case "history" -> new ClientFrame.History(id, f.string("channel"), f.optPositiveInt("limit"), f.since());
       case "request" -> request(f, id, true);
@@ -167,6 +168,43 @@ public final class FrameCodec {
       return n.intValue();
     }
 
+    boolean optBoolean(String name) throws InvalidFrameException {
+      Object v = json.getValue(name);
+      if (v != null && !(v instanceof Boolean)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field '" + name + "' must be true or false");
+      }
+      return Boolean.TRUE.equals(v);
+    }
+
+    /** A publish's retry key: 1 to 128 characters when given. */
+    String key() throws InvalidFrameException {
+      String k = optString("key");
+      if (k != null && (k.isEmpty() || k.length() > 128)) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'key' must be 1 to 128 characters");
+      }
+      return k;
+    }
+
+    /** {@code inbox}: "user" (the default) or "device". */
+    String inboxName() throws InvalidFrameException {
+      String inbox = optString("inbox");
+      if (inbox == null) {
+        return "user";
+      }
+      if (!inbox.equals("user") && !inbox.equals("device")) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'inbox' must be \"user\" or \"device\"");
+      }
+      return inbox;
+    }
+
+    long offset() throws InvalidFrameException {
+      Long n = wholeNumber(json.getValue("offset"), MAX_EXACT);
+      if (n == null) {
+        throw invalid(ErrorCode.BAD_REQUEST, "field 'offset' must be a whole number from 0 to " + MAX_EXACT);
+      }
+      return n;
+    }
+
     Object data(boolean required) throws InvalidFrameException {
       if (required && !json.containsKey("data")) {
         throw invalid(ErrorCode.BAD_REQUEST, "missing field 'data'");
@@ -278,6 +316,36 @@ public final class FrameCodec {
 
   public static Buffer direct(Object data, Sender from) {
     return encode(new JsonObject().put("type", "direct").put("data", data).put("from", sender(from)));
+  }
+
+  /**
+   * A direct message kept in an inbox, up to its offset (completed by the broker like a channel
+   * message): {@code {"type":"direct","data","from","ts","id","inbox"[,"receipt":true],"offset":…}}.
+   */
+  public static Buffer directPrefix(String inbox, String id, Object data, Sender from, long ts, boolean receipt) {
+    JsonObject json = new JsonObject().put("type", "direct").put("data", data).put("from", sender(from)).put("ts", ts)
+        .put("id", id).put("inbox", inbox);
+    if (receipt) {
+      json.put("receipt", true);
+    }
+    String text = json.encode();
+    return Buffer.buffer(text.substring(0, text.length() - 1) + ",\"offset\":");
+  }
+
+  /**
+   * A receipt kept in the sender's user inbox, up to its own offset there ({@code inboxOffset}):
+   * message {@code id} to {@code to}, at {@code offset} of the recipient's inbox, was acknowledged by
+   * {@code device}.
+   */
+  public static Buffer receiptPrefix(String id, JsonObject to, long offset, String device, long ts) {
+    String text = new JsonObject().put("type", "receipt").put("id", id).put("to", to).put("offset", offset)
+        .put("device", device).put("status", "delivered").put("ts", ts).put("inbox", "user").encode();
+    return Buffer.buffer(text.substring(0, text.length() - 1) + ",\"inboxOffset\":");
+  }
+
+  /** Messages of an inbox the device did not get are gone (over the inbox's size or age): {@code from..to}. */
+  public static Buffer inboxGap(String inbox, long from, long to) {
+    return encode(new JsonObject().put("type", "inbox_gap").put("inbox", inbox).put("from", from).put("to", to));
   }
 
   /**

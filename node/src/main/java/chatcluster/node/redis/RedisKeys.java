@@ -52,6 +52,16 @@ public final class RedisKeys {
     return tagged('c', channel, "stream");
   }
 
+  /** Hash device -> {@code epoch:offset} acknowledged, of an inbox (a channel: same slot as its stream). */
+  public String inboxPositions(String inbox) {
+    return tagged('c', inbox, "acks");
+  }
+
+  /** String: the offset a publish with this key got on the channel (retried publishes). */
+  public String publishKey(String channel, String key) {
+    return tagged('c', channel, "pk:" + key);
+  }
+
   /** Hash session -> member JSON of a presence channel. */
   public String presence(String channel) {
     return tagged('c', channel, "presence");

@@ -46,6 +46,28 @@ public final class RedisScripts {
       """;
 
   /**
+   * {@link #PUBLISH} of a message with a retry key: KEYS as PUBLISH's plus the key's string, ARGV as
+   * PUBLISH's plus the key's TTL in seconds. When the key was used within its TTL nothing is published
+   * and the first publish's offset is answered: {offset, epoch, 1}; else {offset, epoch, 0}.
+   */
+  public static final String PUBLISH_ONCE = ensureEpoch(7) + """
+      local prev = redis.call('GET', KEYS[4])
+      if prev then
+        return {tonumber(prev), epoch, 1}
+      end
+      local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
+      redis.call('EXPIRE', KEYS[1], ARGV[6])
+      local frame = ARGV[1] .. offset .. '}'
+      if ARGV[3] == '1' then
+        redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], offset .. '-0', 'f', frame)
+        redis.call('EXPIRE', KEYS[2], ARGV[5])
+      end
+      redis.call(ARGV[8], KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
+      redis.call('SET', KEYS[4], offset, 'EX', ARGV[9])
+      return {offset, epoch, 0}
+      """;
+
+  /**
    * History and position in one consistent read.
    * KEYS: meta, stream. ARGV: since offset (-1: the latest), limit, fresh epoch, meta ttl s.
    * Returns {epoch, top offset, first retained offset, entries}.
@@ -122,6 +144,24 @@ public final class RedisScripts {
    * one user exactly one finds the user gone. KEYS: presence hash. ARGV: session. Returns {the removed
    * member JSON or '' when it was not there, entries of its user left, entries of the channel left}.
    */
+  /**
+   * A device acknowledges an inbox up to an offset: KEYS[1] positions hash, ARGV device, epoch,
+   * offset, TTL ms. The position only moves forward (in its epoch); answers the one before (-1: none).
+   */
+  public static final String INBOX_ACK = """
+      local cur = redis.call('HGET', KEYS[1], ARGV[1])
+      local prev = -1
+      if cur then
+        local e, o = string.match(cur, '^(.*):(%-?%d+)$')
+        if e == ARGV[2] then prev = tonumber(o) end
+      end
+      if tonumber(ARGV[3]) > prev then
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[4])
+      return prev
+      """;
+
   public static final String PRESENCE_REMOVE = """
       local function count(user)
       """ + COUNT_USER + """

@@ -21,6 +21,7 @@ import chatcluster.node.transport.ClientAddresses;
 import chatcluster.node.transport.ConnectionLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import chatcluster.node.inbox.InboxPositions;
 import java.util.Optional;
 
 /**
@@ -47,7 +48,8 @@ public record NodeServices(
     Authenticator authenticator,
     NodeHooks hooks,
     NodeMetrics metrics,
-    Optional<RestRelay> rest) {
+    Optional<RestRelay> rest,
+    InboxPositions inboxPositions) {
 
   /**
    * The services as one event loop sees them. Calls from the loop to the node's parts run on
@@ -59,7 +61,8 @@ public record NodeServices(
     NodeServices bound = new NodeServices(vertx, config, nodeId, catalog, hub, connections, addresses, loopBroker,
         loopOutbound, publishBudget, Contexts.bind(HistoryStore.class, history, vertx, nodeContext),
         presence.with(Contexts.bind(PresenceStore.class, presence.store(), vertx, nodeContext), loopOutbound),
-        Contexts.bind(ClusterState.class, cluster, vertx, nodeContext), authenticator, hooks, metrics, rest);
+        Contexts.bind(ClusterState.class, cluster, vertx, nodeContext), authenticator, hooks, metrics, rest,
+        Contexts.bind(InboxPositions.class, inboxPositions, vertx, nodeContext));
     return new LoopServices(bound, loopChannels, loopSessions);
   }
 }

@@ -50,6 +50,9 @@ public final class ClientSession implements Recipient, CommandContext, SessionCo
     this.core = new SessionCore<>(node.config(), node.metrics(), connection, signIn::isOpen,
         e -> () -> replyError(null, e), this);
     this.commands = new Commands(loop, this, core.subscriptions());
+    if (node.config().inbox().enabled()) {
+      signIn.onOpen(() -> core.enqueue(commands::startInbox));
+    }
     recipients.add(this);
   }
 

@@ -12,6 +12,8 @@ import chatcluster.node.config.ConfigOption;
 import chatcluster.node.history.HistoryPage;
 import chatcluster.node.hub.LoopChannels;
 import chatcluster.node.history.StreamPosition;
+import chatcluster.node.inbox.InboxMail;
+import chatcluster.node.inbox.Inboxes;
 import chatcluster.node.hooks.ReceivedEvent;
 import chatcluster.node.hooks.ReceivedMessage;
 import chatcluster.node.presence.PresenceMember;
@@ -40,6 +42,8 @@ final class Commands {
   private final SessionSubscriptions<Subscription> subscriptions;
   /** REST relay calls of this connection in flight (bounded by api.maxPerConnection). */
   private int apiCallsInFlight;
+  /** The connection's own inboxes among its subscriptions (0 or 2; not counted against maxSubscriptions). */
+  private int inboxes;
 
   Commands(LoopServices loop, CommandContext session, SessionSubscriptions<Subscription> subscriptions) {
     this.node = loop.node();
@@ -64,6 +68,8 @@ final class Commands {
         return Step.serial(reply(id, event(e)));
       } else if (frame instanceof ClientFrame.Send s) {
         return Step.serial(reply(id, send(s)));
+      } else if (frame instanceof ClientFrame.InboxAck a) {
+        return Step.serial(reply(id, inboxAck(a)));
       } else if (frame instanceof ClientFrame.Presence p) {
         return Step.serial(reply(id, presence(p.channel())));
       } else if (frame instanceof ClientFrame.History h) {
@@ -143,7 +149,7 @@ final class Commands {
     if (subscriptions.contains(frame.channel())) {
       throw ChatException.badRequest("already subscribed to '" + frame.channel() + "'");
     }
-    if (subscriptions.size() >= node.config().security().maxSubscriptions()) {
+    if (subscriptions.size() - inboxes >= node.config().security().maxSubscriptions()) {
       throw new ChatException(ErrorCode.RATE_LIMITED, "at most " + node.config().security().maxSubscriptions()
           + " subscriptions per connection");
     }
@@ -275,6 +281,10 @@ final class Commands {
       sub.joined = false;
       undone.add(node.presence().leave(sub.name, session.id()));
     }
+    if (sub.countedReader) {
+      sub.countedReader = false;
+      undone.add(node.cluster().release(Inboxes.readers(sub.name)));
+    }
     return Future.join(undone).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
@@ -316,7 +326,10 @@ final class Commands {
           + node.config().security().channelPublishRate() + " publishes per second");
     }
     Future<Void> hooks = node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()));
-    Future<Future<Long>> handedOver = hooks.map(v -> node.outbound().publish(channel, options, frame.data(), sender()));
+    Future<Future<Long>> handedOver = hooks.map(v -> frame.key() == null
+        ? node.outbound().publish(channel, options, frame.data(), sender())
+        : node.outbound().publishOnce(channel, options, frame.data(), sender(), frame.key(),
+            node.config().inbox().publishKeyTtl()));
     Future<JsonObject> result = handedOver.compose(offset -> offset)
         .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
     return new Step(handedOver, reply(frame.id(), result));
@@ -350,6 +363,12 @@ final class Commands {
 
   private Future<JsonObject> send(ClientFrame.Send frame) {
     ClientFrame.Target to = frame.to();
+    if (node.config().inbox().enabled()) {
+      return mail().send(to.user(), to.device(), frame.data(), sender(), frame.receipt());
+    }
+    if (frame.receipt()) {
+      throw ChatException.badRequest("receipts need the inbox (inbox.enabled)");
+    }
     Direct target = new Direct(to.user(), to.device(), FrameCodec.direct(frame.data(), sender()));
     return node.outbound().sendDirect(target).compose(delivered -> delivered > 0
         ? Future.succeededFuture(new JsonObject().put("delivered", delivered))
@@ -399,6 +418,119 @@ final class Commands {
           return new JsonObject().put("channel", channel).put("epoch", page.position().epoch())
               .put("offset", page.position().offset()).put("messages", messages);
         });
+  }
+
+  // ------------------------------------------------------------------ inbox
+
+  /**
+   * With the inbox on, an authenticated connection reads its user's inbox and its device's: what the
+   * device has not acknowledged follows, in order, before anything live of them, and then what
+   * arrives. Run as the connection's first step after the welcome. Anonymous connections have none
+   * (their identity is the connection's own).
+   */
+  Step startInbox() {
+    Principal p = session.principal();
+    if (!node.config().inbox().enabled() || p == null || p.anonymous() || inboxes > 0) {
+      return Step.done(() -> { });
+    }
+    inboxes = 2;
+    Future<Runnable> user = openInbox(Inboxes.USER, Inboxes.ofUser(p.user()), p.device());
+    Future<Runnable> device = openInbox(Inboxes.DEVICE, Inboxes.ofDevice(p.device()), p.device());
+    return Step.serial(Future.join(user, device).transform(ar -> Future.succeededFuture(() -> {
+      for (Future<Runnable> f : List.of(user, device)) {
+        if (f.succeeded()) {
+          f.result().run();
+        } else {
+          session.replyError(null, new ChatException(ErrorCode.UNAVAILABLE,
+              "the inbox cannot be read now: what it holds comes on the next connection"));
+        }
+      }
+    })));
+  }
+
+  private Future<Runnable> openInbox(String kind, String inbox, String device) {
+    ChannelOptions options = node.config().inbox().channelOptions();
+    Subscription sub = new Subscription(inbox, options);
+    sub.inbox = kind;
+    subscriptions.add(sub);
+    long[] acked = {-1};
+    Future<HistoryPage> ready = channels.add(inbox, sub)
+        .compose(v -> node.cluster().tryAcquire(Inboxes.readers(inbox), Long.MAX_VALUE))
+        .compose(v -> {
+          sub.countedReader = subscriptions.get(inbox) == sub;
+          if (!sub.countedReader) {
+            node.cluster().release(Inboxes.readers(inbox));
+          }
+          return node.history().position(inbox);
+        })
+        .compose(position -> node.inboxPositions().position(inbox, device, position.epoch()))
+        .compose(position -> {
+          acked[0] = position;
+          return node.history().read(inbox, Math.max(0, position), options.historySize(), options);
+        });
+    return ready.transform(ar -> {
+      if (subscriptions.get(inbox) != sub) {
+        return Future.succeededFuture(() -> { });
+      }
+      if (ar.failed()) {
+        subscriptions.remove(inbox);
+        release(sub);
+        return Future.failedFuture(ar.cause());
+      }
+      HistoryPage page = ar.result();
+      return Future.succeededFuture(() -> {
+        if (subscriptions.get(inbox) != sub) {
+          return;
+        }
+        long since = Math.max(0, acked[0]);
+        List<Delivery> entries = page.entries();
+        if (!page.complete()) {
+          long to = entries.isEmpty() ? page.position().offset() : entries.get(0).offset() - 1;
+          if (to > since) {
+            session.send(FrameCodec.inboxGap(kind, since + 1, to));
+          }
+        }
+        for (Delivery missed : entries) {
+          session.sendShared(missed.frame());
+        }
+        sub.lastOffset = page.position().offset();
+        sub.epoch = page.position().epoch();
+        subscriptions.goLive(sub);
+      });
+    });
+  }
+
+  /**
+   * A device acknowledges one of its inboxes up to an offset (cumulative): the next connection of
+   * the device, on any node, starts after it. The senders that asked for a receipt of a message the
+   * acknowledgement newly covers get one in their user inbox, once per device.
+   */
+  private Future<JsonObject> inboxAck(ClientFrame.InboxAck ack) {
+    Principal p = session.principal();
+    if (!node.config().inbox().enabled()) {
+      throw ChatException.badRequest("the inbox is off on this node (inbox.enabled)");
+    }
+    String inbox = Inboxes.of(ack.inbox(), p.user(), p.device());
+    Subscription sub = subscriptions.get(inbox);
+    if (sub == null || sub.epoch == null) {
+      throw ChatException.badRequest("no " + ack.inbox() + " inbox on this connection (anonymous, or not read yet)");
+    }
+    if (ack.offset() > sub.lastOffset) {
+      throw ChatException.badRequest("offset " + ack.offset() + " is past the inbox's last (" + sub.lastOffset + ")");
+    }
+    String epoch = sub.epoch;
+    // Receipts before the position moves (each with a key of its own, so a retried ack makes none twice):
+    // an ack that fails half-way is retried by the client and loses nothing.
+    return node.inboxPositions().position(inbox, p.device(), epoch)
+        .compose(before -> before >= ack.offset() ? Future.succeededFuture()
+            : mail().receipts(inbox, before, ack.offset(), p.device()))
+        .compose(v -> node.inboxPositions().ack(inbox, p.device(), epoch, ack.offset()))
+        .map(v -> new JsonObject().put("inbox", ack.inbox()).put("offset", ack.offset()));
+  }
+
+  /** Made when used: nothing of the inbox is held per connection. */
+  private InboxMail mail() {
+    return new InboxMail(node.outbound(), node.cluster(), node.history(), node.config().inbox());
   }
 
   // ------------------------------------------------------------------ helpers

@@ -47,6 +47,7 @@ final class SignIn {
   private final Handshake request;
   /** Hands the frames that waited for the welcome back to the session, in order. */
   private final Consumer<String> replay;
+  private Runnable onOpen = () -> { };
   // Starts small (it grows on demand): an idle connection holds it for its whole life.
   private final ArrayDeque<String> early = new ArrayDeque<>(1);
   private Principal principal;
@@ -65,6 +66,11 @@ final class SignIn {
   }
 
   /** Authenticates with the handshake's credential, or waits for an auth frame when it had none and auth is required. */
+  /** Runs once the connection is welcomed (again after a re-authentication), before any frame that waited. */
+  void onOpen(Runnable action) {
+    this.onOpen = action;
+  }
+
   void start() {
     if (request.token() == null && node.config().authEnabled()) {
       authTimer = node.vertx().setTimer(node.config().authTimeout().toMillis(), t -> {
@@ -223,6 +229,7 @@ final class SignIn {
             if (replyId != null) {
               connection.send(FrameCodec.ack(replyId, identity()));
             }
+            onOpen.run();
           });
     });
   }

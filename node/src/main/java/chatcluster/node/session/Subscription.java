@@ -20,6 +20,10 @@ final class Subscription extends ChannelSubscription {
   long lastOffset = -1;
   /** Epoch of {@link #lastOffset}; a delivery of another epoch (history lost) starts counting anew. */
   String epoch;
+  /** For a connection's own inbox: its kind ("user" or "device"), whose lost stretches are an inbox_gap; else null. */
+  String inbox;
+  /** Whether this inbox subscription counts in the inbox's readers. */
+  boolean countedReader;
 
   Subscription(String channel, ChannelOptions options) {
     super(channel);
@@ -28,7 +32,18 @@ final class Subscription extends ChannelSubscription {
 
   @Override
   protected void write(Connection connection, Delivery d) {
-    switch (accept(d)) {
+    long before = lastOffset;
+    Verdict verdict = accept(d);
+    if (inbox != null && verdict != Verdict.SKIP && (d.reset() || verdict == Verdict.RESET_THEN_WRITE)) {
+      // Lost from an inbox: told as the stretch of offsets the device will not get.
+      long to = d.reset() ? d.offset() : d.offset() - 1;
+      connection.send(FrameCodec.inboxGap(inbox, Math.max(0, before) + 1, to));
+      if (!d.reset()) {
+        connection.writeShared(d.frame(), d.wire());
+      }
+      return;
+    }
+    switch (verdict) {
       case WRITE -> connection.writeShared(d.frame(), d.wire());
       case RESET_THEN_WRITE -> {
         // Rare (a message lost on the way): encoded for this subscriber alone.

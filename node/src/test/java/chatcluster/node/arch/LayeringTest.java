@@ -24,7 +24,7 @@ class LayeringTest {
    */
   private static final String[] INTERNAL = {
       "chatcluster.node.rest..", "chatcluster.node.broker..", "chatcluster.node.cli..", "chatcluster.node.cluster..",
-      "chatcluster.node.core..", "chatcluster.node.history..", "chatcluster.node.hub..",
+      "chatcluster.node.core..", "chatcluster.node.history..", "chatcluster.node.hub..", "chatcluster.node.inbox..",
       "chatcluster.node.presence..", "chatcluster.node.pusher..", "chatcluster.node.redis..",
       "chatcluster.node.relay..", "chatcluster.node.runtime..", "chatcluster.node.services..", "chatcluster.node.session..",
       "chatcluster.node.tasks..", "chatcluster.node.transport.."};

@@ -43,7 +43,7 @@ class ProtocolDocTest {
   @Test
   void everyClientCommandIsDocumented() throws Exception {
     Set<String> commands = Arrays.stream(ClientFrame.class.getPermittedSubclasses())
-        .map(c -> c.getSimpleName().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
+        .map(c -> c.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(commands, firstColumn(doc(), "Commands"));
   }
 

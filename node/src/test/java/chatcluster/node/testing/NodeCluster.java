@@ -63,6 +63,14 @@ public final class NodeCluster implements AutoCloseable {
     return vertx;
   }
 
+  /** Closes {@code c} with the cluster. */
+  public WsClient track(WsClient c) {
+    synchronized (clients) {
+      clients.add(c);
+    }
+    return c;
+  }
+
   /** An open client on node {@code i}, closed with the cluster. */
   public WsClient open(int i) {
     WsClient c = WsClient.to(vertx, ports[i]).open();
