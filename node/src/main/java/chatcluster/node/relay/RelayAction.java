@@ -10,7 +10,14 @@ public sealed interface RelayAction {
 
   record SendToChannel(String channel, Object data) implements RelayAction {}
 
-  record SendToDevice(String device, Object data) implements RelayAction {}
+  /** {@code store}: null for the node's default (inbox.enabled), else whether to keep it in the inbox. */
+  record SendToDevice(String device, Object data, Boolean store) implements RelayAction {
+    public SendToDevice(String device, Object data) {
+      this(device, data, null);
+    }
+  }
+
+  record SendToUser(String user, Object data, Boolean store) implements RelayAction {}
 
   record Subscribe(String device, String channel) implements RelayAction {}
 
@@ -31,13 +38,22 @@ public sealed interface RelayAction {
     return switch (name) {
       case "multicast" -> new Multicast(data(o));
       case "sendToChannel" -> new SendToChannel(string(o, "channel"), data(o));
-      case "sendToDevice" -> new SendToDevice(string(o, "device"), data(o));
+      case "sendToDevice" -> new SendToDevice(string(o, "device"), data(o), store(o));
+      case "sendToUser" -> new SendToUser(string(o, "user"), data(o), store(o));
       case "subscribe" -> new Subscribe(string(o, "device"), string(o, "channel"));
       case "unsubscribe" -> new Unsubscribe(string(o, "device"), string(o, "channel"));
       default -> throw new ChatException(ErrorCode.UNKNOWN_TYPE, "unknown action '"
           + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
-          + "' (multicast, sendToChannel, sendToDevice, subscribe, unsubscribe)");
+          + "' (multicast, sendToChannel, sendToDevice, sendToUser, subscribe, unsubscribe)");
     };
+  }
+
+  private static Boolean store(JsonObject o) {
+    Object v = o.getValue("store");
+    if (v != null && !(v instanceof Boolean)) {
+      throw ChatException.badRequest("field 'store' must be true or false");
+    }
+    return (Boolean) v;
   }
 
   private static Object data(JsonObject o) {

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import chatcluster.node.inbox.InboxMail;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import java.util.List;
 /**
  * Carries out backend pushes cluster-wide, whichever node receives them: {@code multicast} to every
  * connection, {@code sendToChannel} as a server {@code message} (kept in history when persistent),
- * {@code sendToDevice} as {@code direct}, {@code subscribe}/{@code unsubscribe} on the device's
+ * {@code sendToDevice} and {@code sendToUser} as {@code direct} (kept in the inbox with {@code store},
+ * or by default with inbox.enabled), {@code subscribe}/{@code unsubscribe} on the device's
  * connections on their own nodes. Runs on the node's event loop.
  */
 public final class RelayService {
@@ -80,7 +82,18 @@ public final class RelayService {
         return node.outbound().publish(s.channel(), node.catalog().resolve(s.channel()), s.data(), Sender.SERVER).mapEmpty();
       }
       if (action instanceof RelayAction.SendToDevice d) {
+        if (stores(d.store())) {
+          return mail().send(null, d.device(), d.data(), Sender.SERVER, false).mapEmpty();
+        }
         return node.outbound().sendDirect(null, d.device(), d.data(), Sender.SERVER).compose(n -> reached(n, d.device()));
+      }
+      if (action instanceof RelayAction.SendToUser u) {
+        if (stores(u.store())) {
+          return mail().send(u.user(), null, u.data(), Sender.SERVER, false).mapEmpty();
+        }
+        return node.outbound().sendDirect(u.user(), null, u.data(), Sender.SERVER).compose(n -> n > 0
+            ? Future.succeededFuture()
+            : Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, "user '" + u.user() + "' is not connected")));
       }
       if (action instanceof RelayAction.Subscribe s) {
         node.catalog().resolve(s.channel());
@@ -94,6 +107,19 @@ public final class RelayService {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Whether a send is kept in the inbox: as asked, else the node's default; asking needs the inbox on. */
+  private boolean stores(Boolean asked) {
+    boolean on = node.config().inbox().enabled();
+    if (Boolean.TRUE.equals(asked) && !on) {
+      throw ChatException.badRequest("store: true needs the inbox (inbox.enabled)");
+    }
+    return asked == null ? on : asked;
+  }
+
+  private InboxMail mail() {
+    return new InboxMail(node.outbound(), node.cluster(), node.history(), node.config().inbox());
   }
 
   private static Future<Void> reached(int connections, String device) {

@@ -29,6 +29,35 @@ abstract class InboxContract {
   /** An authenticated client of {@code user} on device {@code device}, on node {@code node}. */
   abstract WsClient open(int node, String user, String device);
 
+  /** The relay key the nodes accept on /api/relay. */
+  static final String RELAY_KEY = "inbox-contract-relay-key";
+
+  abstract int port(int node);
+
+  /** A backend's push to node {@code node}'s HTTP relay API; answers the status. */
+  int relay(int node, JsonObject action) throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port(node) + "/api/relay"))
+            .header("Authorization", "Bearer " + RELAY_KEY).timeout(Duration.ofSeconds(10))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(action.encode())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return r.statusCode();
+  }
+
+  @Test
+  void aBackendsSendsToAUserAndToADeviceAreKeptForThemWhenTheyAreOffline() throws Exception {
+    String fay = "fay-" + Ids.random(6);
+    assertEquals(200, relay(0, new JsonObject().put("action", "sendToUser").put("user", fay).put("data", "to-fay")));
+    assertEquals(200, relay(nodes() - 1, new JsonObject().put("action", "sendToDevice").put("device", "fay-tab")
+        .put("data", "to-tab")));
+    assertEquals(404, relay(0, new JsonObject().put("action", "sendToDevice").put("device", "nobody-" + Ids.random(4))
+        .put("data", "live only").put("store", false)), "store: false is today's live-only send");
+    WsClient tab = open(nodes() - 1, fay, "fay-tab");
+    List<JsonObject> got = tab.takeAll(InboxContract::direct, 2, WAIT);
+    assertEquals(List.of("to-fay", "to-tab"), got.stream().map(f -> f.getString("data")).sorted().toList());
+    assertTrue(got.stream().allMatch(f -> "server".equals(f.getJsonObject("from").getString("user"))), got.toString());
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   static JsonObject send(String user, Object data, int id) {

@@ -16,7 +16,8 @@ class InboxLocalTest extends InboxContract {
   @BeforeAll
   void start() {
     node = TestNode.start(c -> c.set(ConfigOption.INBOX_ENABLED, true).set(ConfigOption.INBOX_SIZE, SIZE)
-        .set(ConfigOption.AUTH_TOKEN, TOKEN).set(ConfigOption.RATE_LIMIT, 0));
+        .set(ConfigOption.AUTH_TOKEN, TOKEN).set(ConfigOption.RATE_LIMIT, 0)
+        .set(ConfigOption.RELAY_API_KEY, RELAY_KEY));
     node.node.createChannel("room-*", ChannelOptions.builder().persistent(true).build());
   }
 
@@ -28,6 +29,11 @@ class InboxLocalTest extends InboxContract {
   @Override
   int nodes() {
     return 1;
+  }
+
+  @Override
+  int port(int n) {
+    return node.port();
   }
 
   @Override

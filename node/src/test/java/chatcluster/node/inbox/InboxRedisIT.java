@@ -21,7 +21,7 @@ class InboxRedisIT extends InboxContract {
   void start(TestRedis redis) throws Exception {
     nodes = NodeCluster.start(3, "inbox", Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX", "inbox-" + Ids.random(6) + ":",
         "WEBSOCKET_RATE_LIMIT", "0", "INBOX_ENABLED", "true", "INBOX_SIZE", String.valueOf(SIZE),
-        "WEBSOCKET_AUTH_TOKEN", TOKEN, "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true"),
+        "WEBSOCKET_AUTH_TOKEN", TOKEN, "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "RELAY_API_KEY", RELAY_KEY),
         "channels:\n  - name: \"room-*\"\n    persistent: true\n");
   }
 
@@ -33,6 +33,11 @@ class InboxRedisIT extends InboxContract {
   @Override
   int nodes() {
     return 3;
+  }
+
+  @Override
+  int port(int n) {
+    return nodes.port(n);
   }
 
   @Override
