@@ -8,6 +8,7 @@ import { Backoff, reconnectOptions } from './backoff.js';
 import { ClientErrorCode, CloseCode, ErrorCode, isTerminalClose } from './codes.js';
 import { commands, decode, encode, errorFrom } from './codec.js';
 import { Emitter } from './emitter.js';
+import { Inboxes, defaultInboxStore } from './inbox.js';
 import { ChatClusterError } from './errors.js';
 import { NodeSelector } from './nodes.js';
 import { Requests } from './requests.js';
@@ -54,6 +55,7 @@ export class ChatClusterClient extends Emitter {
   #reconnectTimer = null;
   #connectTimer = null;
   #stableTimer = null;
+  #inbox;
 
   /**
    * @param {Array<string | {host: string, port?: number, secure?: boolean, path?: string}> | string} nodes
@@ -71,6 +73,32 @@ export class ChatClusterClient extends Emitter {
     this.#reconnect = reconnectOptions(options.reconnect);
     this.#backoff = new Backoff(this.#reconnect);
     this.#requests = new Requests(this.#options.offlineQueue);
+    this.#inbox = new Inboxes(options.inboxStore ?? defaultInboxStore(),
+      (kind, offset) => {
+        if (this.#state === 'connected') {
+          this.#transport.send(encode(commands.inboxAck(kind, offset)));
+        }
+      },
+      (event, frame) => this.#deliverFromInbox(event, frame),
+      (error) => this.emit('error', error));
+  }
+
+  /**
+   * Runs the app's handlers of an inbox frame and resolves when they are done. A `direct` without
+   * a handler is not taken (it comes again on the next connection): nobody has it yet. A `receipt`
+   * without one is taken.
+   */
+  #deliverFromInbox(event, frame) {
+    if (event === 'direct' && !this.has('direct')) {
+      return Promise.reject(new ChatClusterError(ClientErrorCode.BAD_FRAME,
+        'a direct message from the inbox arrived with no direct handler: it is kept for the next connection'));
+    }
+    return this.emitAndWait(event, frame);
+  }
+
+  /** What the app has handled of this device's inboxes: `{user: {epoch, offset}, device: {epoch, offset}}`. */
+  get inboxPositions() {
+    return this.#inbox.positions;
   }
 
   /** @returns {ConnectionState} */
@@ -171,6 +199,7 @@ export class ChatClusterClient extends Emitter {
     }
     clearTimeout(this.#connectTimer);
     this.#welcome = { ...frame, url: transport.nodeUrl };
+    this.#inbox.welcomed(frame.user, frame.device);
     this.#selector.markHealthy(transport.nodeUrl);
     const reconnected = this.#everConnected;
     this.#everConnected = true;
@@ -322,6 +351,21 @@ export class ChatClusterClient extends Emitter {
         this.#subs.delete(frame.channel);
         this.emit('unsubscribed', frame);
         break;
+      case 'inbox':
+        this.#inbox.opened(frame);
+        break;
+      case 'inbox_gap':
+        this.#inbox.gap(frame);
+        this.emit('inbox_gap', frame);
+        break;
+      case 'direct':
+      case 'receipt':
+        if (frame.inbox !== undefined) {
+          this.#inbox.accept(frame.type, frame); // handlers run from the inbox, in order, once
+        } else {
+          this.emit(frame.type, frame);
+        }
+        break;
       default:
         this.emit(frame.type, frame); // event, direct, broadcast, join, leave, task, response
     }
@@ -347,12 +391,12 @@ export class ChatClusterClient extends Emitter {
    * @param {number | undefined} timeout
    * @param {(error: ChatClusterError | null, result?: any) => void} settle
    */
-  #dispatch(frame, timeout, settle) {
+  #dispatch(frame, timeout, settle, resend = false) {
     if (this.#state === 'disconnected') {
       settle(new ChatClusterError(ClientErrorCode.DISCONNECTED, `not connected: ${frame.type} needs connect() first`));
       return;
     }
-    const id = this.#requests.add(frame, timeout ?? this.#options.requestTimeout, settle);
+    const id = this.#requests.add(frame, timeout ?? this.#options.requestTimeout, settle, { resend });
     if (this.#state === 'connected') {
       this.#transport.send(encode(this.#requests.send(id)));
     } else if (!this.#requests.enqueue(id)) {
@@ -361,9 +405,9 @@ export class ChatClusterClient extends Emitter {
     }
   }
 
-  #command(frame, timeout) {
+  #command(frame, timeout, resend = false) {
     return new Promise((resolve, reject) => {
-      this.#dispatch(frame, timeout, (error, result) => (error ? reject(error) : resolve(result)));
+      this.#dispatch(frame, timeout, (error, result) => (error ? reject(error) : resolve(result)), resend);
     });
   }
 
@@ -437,13 +481,19 @@ export class ChatClusterClient extends Emitter {
   /**
    * Publishes to a channel the client is subscribed to. A publish the node answers `unavailable`
    * (it could not make it durable cluster-wide) also emits an `unavailable` event.
+   *
+   * Every publish carries a key (`options.key`, else a random one; `retryPublishes: false` in the
+   * client's options leaves it out): one that was sent when its connection ended unanswered is sent
+   * again, with the same key, on the next connection, and the node keeps one of the two. So a
+   * publish made just before a node died is neither lost nor doubled.
    * @param {string} channel
    * @param {any} data any JSON value
-   * @param {{timeout?: number}} [options]
+   * @param {{timeout?: number, key?: string}} [options]
    * @returns {Promise<{channel: string, offset: number | null}>}
    */
   sendMessage(channel, data, options = {}) {
-    return this.#command(commands.publish(channel, data), options.timeout).catch((error) => {
+    const key = options.key ?? (this.#options.retryPublishes === false ? undefined : randomKey());
+    return this.#command(commands.publish(channel, data, key), options.timeout, key !== undefined).catch((error) => {
       if (error.code === ErrorCode.UNAVAILABLE) {
         this.emit('unavailable', { channel, data, error });
       }
@@ -463,13 +513,17 @@ export class ChatClusterClient extends Emitter {
   }
 
   /**
-   * Sends to every connection of a user or a device, on any node.
+   * Sends to every connection of a user or a device, on any node. With the node's inbox on it is
+   * also stored for them (`{delivered, stored: true, offset, id}`), and with `receipt: true` the
+   * sender gets a `receipt` event per recipient device that has it.
    * @param {string | {user: string} | {device: string}} to a user name, or `{user}` / `{device}`
    * @param {any} data
-   * @returns {Promise<{delivered: number}>} rejects with `not_found` when nobody is connected
+   * @param {{receipt?: boolean}} [options]
+   * @returns {Promise<{delivered: number, stored?: boolean, offset?: number, id?: string}>} without the
+   *   inbox, rejects with `not_found` when nobody is connected
    */
-  sendDirect(to, data) {
-    return this.#command(commands.send(to, data));
+  sendDirect(to, data, options = {}) {
+    return this.#command(commands.send(to, data, options.receipt));
   }
 
   /**
@@ -529,6 +583,16 @@ export class ChatClusterClient extends Emitter {
   tasks() {
     return this.#command(commands.tasks()).then((result) => result.tasks ?? []);
   }
+}
+
+/** A publish's retry key: 16 random characters. */
+function randomKey() {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let key = '';
+  for (let i = 0; i < 16; i++) {
+    key += alphabet[Math.floor(Math.random() * alphabet.length)];
+  }
+  return key;
 }
 
 export default ChatClusterClient;

@@ -11,9 +11,11 @@ export const commands = Object.freeze({
   auth: (token) => ({ type: 'auth', token }),
   subscribe: (channel, since) => (since ? { type: 'subscribe', channel, since } : { type: 'subscribe', channel }),
   unsubscribe: (channel) => ({ type: 'unsubscribe', channel }),
-  publish: (channel, data) => ({ type: 'publish', channel, data }),
+  publish: (channel, data, key) => (key ? { type: 'publish', channel, data, key } : { type: 'publish', channel, data }),
   event: (name, data, channel) => (channel === undefined ? { type: 'event', name, data } : { type: 'event', name, channel, data }),
-  send: (to, data) => ({ type: 'send', to: typeof to === 'string' ? { user: to } : to, data }),
+  send: (to, data, receipt) => withDefined({ type: 'send', to: typeof to === 'string' ? { user: to } : to, data,
+    receipt: receipt ? true : undefined }),
+  inboxAck: (inbox, offset) => ({ type: 'inbox_ack', inbox, offset }),
   presence: (channel) => ({ type: 'presence', channel }),
   history: (channel, { limit, since } = {}) => withDefined({ type: 'history', channel, limit, since }),
   request: ({ path, method = 'GET', body, headers, interval }) =>

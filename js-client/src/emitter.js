@@ -61,4 +61,21 @@ export class Emitter {
     }
     return true;
   }
+
+  /** Whether the event has a handler. */
+  has(event) {
+    return (this.#handlers.get(event)?.size ?? 0) > 0;
+  }
+
+  /**
+   * Calls the event's handlers and waits for what they return (promises among them); rejects when
+   * one throws or rejects.
+   * @param {string} event
+   * @param {any} payload
+   * @returns {Promise<void>}
+   */
+  async emitAndWait(event, payload) {
+    const handlers = [...(this.#handlers.get(event) ?? [])];
+    await Promise.all(handlers.map(async (handler) => handler(payload)));
+  }
 }

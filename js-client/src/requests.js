@@ -33,11 +33,11 @@ export class Requests {
    * @param {(error: ChatClusterError | null, result?: any) => void} settle
    * @returns {number} the id
    */
-  add(frame, timeout, settle) {
+  add(frame, timeout, settle, { resend = false } = {}) {
     const id = this.#nextId++;
     const timer = setTimeout(() => this.fail(id, new ChatClusterError(ClientErrorCode.TIMEOUT,
       `no answer to ${frame.type} within ${timeout} ms`, { frame })), timeout);
-    this.#entries.set(id, { frame: { ...frame, id }, timer, sent: false, settle });
+    this.#entries.set(id, { frame: { ...frame, id }, timer, sent: false, settle, resend });
     return id;
   }
 
@@ -86,13 +86,22 @@ export class Requests {
     this.#take(id)?.settle(error);
   }
 
-  /** Fails the commands that were sent and not answered: the connection they went on is gone. */
+  /**
+   * Fails the commands that were sent and not answered: the connection they went on is gone. Those
+   * safe to send again (a publish with a key: the node keeps one of two) wait for the next
+   * connection instead, ahead of what was queued, in call order, within their deadline.
+   */
   failSent(error) {
+    const again = [];
     for (const [id, entry] of [...this.#entries]) {
-      if (entry.sent) {
+      if (entry.sent && entry.resend && again.length + this.#queue.length < Math.max(this.#maxQueued, 1)) {
+        entry.sent = false;
+        again.push(id);
+      } else if (entry.sent) {
         this.fail(id, error);
       }
     }
+    this.#queue = [...again, ...this.#queue];
   }
 
   /** Fails every command, sent or queued. */

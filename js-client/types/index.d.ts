@@ -71,6 +71,20 @@ export interface ChatClusterClientOptions {
   WebSocket?: unknown;
   /** Third argument of the implementation's constructor (e.g. `ws`'s `{headers}`); browsers ignore it. */
   webSocketOptions?: object;
+  /**
+   * Where the device's inbox positions are kept (what the app handled): default localStorage in a
+   * browser, else memory. Give one to keep them across restarts of a Node process.
+   */
+  inboxStore?: InboxStore;
+  /** Whether publishes carry a retry key and are sent again after a lost connection (default true). */
+  retryPublishes?: boolean;
+}
+
+export interface InboxPosition { epoch: string; offset: number }
+export type InboxPositions = { user?: InboxPosition; device?: InboxPosition };
+export interface InboxStore {
+  load(key: string): InboxPositions | null;
+  save(key: string, positions: InboxPositions): void;
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -93,7 +107,22 @@ export interface SubscribeResult { channel: string; offset: number; epoch: strin
 
 export interface MessageFrame { type: 'message'; channel: string; data: unknown; offset: number | null; from: Sender; ts: number }
 export interface EventFrame { type: 'event'; name: string; channel?: string; data: unknown; from: Sender }
-export interface DirectFrame { type: 'direct'; data: unknown; from: Sender }
+/**
+ * A direct message; from the inbox (the node's inbox on) it also has its inbox, offset there, id and
+ * time, and `receipt` when the sender asked for one. Handlers of inbox messages may return a promise:
+ * the message is acknowledged once every handler is done.
+ */
+export interface DirectFrame {
+  type: 'direct'; data: unknown; from: Sender;
+  inbox?: 'user' | 'device'; offset?: number; id?: string; ts?: number; receipt?: boolean;
+}
+/** A recipient device has message `id` (sent with `receipt: true`). */
+export interface ReceiptFrame {
+  type: 'receipt'; id: string; to: { user: string } | { device: string }; offset: number; device: string;
+  status: 'delivered'; ts: number; inbox: 'user'; inboxOffset: number;
+}
+/** Messages `from`..`to` of an inbox were gone before this device got them. */
+export interface InboxGapFrame { type: 'inbox_gap'; inbox: 'user' | 'device'; from: number; to: number }
 export interface BroadcastFrame { type: 'broadcast'; data: unknown }
 export interface PresenceChange { type: 'join' | 'leave'; channel: string; user: string; device: string }
 export interface TaskFrame { type: 'task'; task: string; status: number | null; body: unknown; ts: number; error?: string; message?: string }
@@ -108,6 +137,8 @@ export interface ChatClusterEvents {
   message: MessageFrame;
   event: EventFrame;
   direct: DirectFrame;
+  receipt: ReceiptFrame;
+  inbox_gap: InboxGapFrame;
   broadcast: BroadcastFrame;
   join: PresenceChange;
   leave: PresenceChange;
@@ -142,7 +173,10 @@ export declare class ChatClusterClient {
   /** Channels subscribed to (resubscribed after every reconnect). */
   readonly channels: string[];
 
-  on<E extends keyof ChatClusterEvents>(event: E, handler: (payload: ChatClusterEvents[E]) => void): this;
+  /** What the app has handled of this device's inboxes. */
+  readonly inboxPositions: InboxPositions;
+
+  on<E extends keyof ChatClusterEvents>(event: E, handler: (payload: ChatClusterEvents[E]) => unknown): this;
   off<E extends keyof ChatClusterEvents>(event: E, handler?: (payload: ChatClusterEvents[E]) => void): this;
 
   connect(): Promise<Welcome & { reconnected: boolean }>;
@@ -150,9 +184,10 @@ export declare class ChatClusterClient {
 
   subscribeToChannel(channel: string, options?: { since?: Position }): Promise<SubscribeResult>;
   unsubscribeFromChannel(channel: string): Promise<{ channel: string }>;
-  sendMessage(channel: string, data: unknown, options?: { timeout?: number }): Promise<{ channel: string; offset: number | null }>;
+  sendMessage(channel: string, data: unknown, options?: { timeout?: number; key?: string }): Promise<{ channel: string; offset: number | null }>;
   sendEvent(name: string, data?: unknown, channel?: string): Promise<Record<string, unknown>>;
-  sendDirect(to: string | { user: string } | { device: string }, data: unknown): Promise<{ delivered: number }>;
+  sendDirect(to: string | { user: string } | { device: string }, data: unknown, options?: { receipt?: boolean }):
+    Promise<{ delivered: number | null; stored?: boolean; offset?: number; id?: string }>;
   presence(channel: string): Promise<PresenceResult>;
   history(channel: string, options?: { limit?: number; since?: Position }): Promise<HistoryResult>;
   request(call: RestCall, options?: { timeout?: number }): Promise<RestResult>;

@@ -14,6 +14,14 @@ async function example(WebSocketImpl: unknown): Promise<void> {
   client.on('unrecovered', (s) => client.history(s.channel, { since: { offset: s.offset, epoch: s.epoch } }));
   client.on('reconnecting', (r) => console.log(r.attempt, r.delay));
   client.on('error', (e) => console.log(e instanceof ChatClusterError ? e.code : e.message));
+  client.on('direct', async (d) => console.log(d.inbox, d.offset, d.data));
+  client.on('receipt', (r) => console.log(r.id, r.device, r.status));
+  client.on('inbox_gap', (g) => console.log(g.from, g.to));
+  const sent = await client.sendDirect({ user: 'bob' }, 'hi', { receipt: true });
+  const stored: boolean | undefined = sent.stored;
+  const positions = client.inboxPositions.user?.offset;
+  console.log(stored, positions);
+  await client.sendMessage('general', 'retry-safe', { key: 'k-1' });
   const welcome = await client.connect();
   const node: string = welcome.node;
   const sub = await client.subscribeToChannel('general');

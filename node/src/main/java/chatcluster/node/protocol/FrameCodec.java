@@ -343,6 +343,16 @@ public final class FrameCodec {
     return Buffer.buffer(text.substring(0, text.length() - 1) + ",\"inboxOffset\":");
   }
 
+  /**
+   * Where a connection's inbox starts: its epoch, what this device acknowledged and the inbox's last
+   * offset; the backlog after {@code acked} follows. A client that handled more than {@code acked}
+   * (its acknowledgement was lost) acknowledges again; one whose saved epoch differs starts anew.
+   */
+  public static Buffer inboxOpened(String inbox, String epoch, long acked, long offset) {
+    return encode(new JsonObject().put("type", "inbox").put("inbox", inbox).put("epoch", epoch).put("acked", acked)
+        .put("offset", offset));
+  }
+
   /** Messages of an inbox the device did not get are gone (over the inbox's size or age): {@code from..to}. */
   public static Buffer inboxGap(String inbox, long from, long to) {
     return encode(new JsonObject().put("type", "inbox_gap").put("inbox", inbox).put("from", from).put("to", to));

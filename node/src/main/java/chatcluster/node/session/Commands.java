@@ -484,6 +484,7 @@ final class Commands {
         }
         long since = Math.max(0, acked[0]);
         List<Delivery> entries = page.entries();
+        session.send(FrameCodec.inboxOpened(kind, page.position().epoch(), since, page.position().offset()));
         if (!page.complete()) {
           long to = entries.isEmpty() ? page.position().offset() : entries.get(0).offset() - 1;
           if (to > since) {

@@ -166,6 +166,29 @@ abstract class InboxContract {
   }
 
   @Test
+  void aPublishWhoseConnectionDiedUnansweredRetriedWithItsKeyElsewhereLeavesOneMessage() {
+    String channel = "room-retry-" + Ids.random(6);
+    WsClient retrier = open(nodes() - 1, "retrier-" + Ids.random(4), "rb");
+    retrier.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
+    long lastOffset = 0;
+    for (int round = 0; round < 20; round++) {
+      WsClient doomed = open(0, "doomed-" + Ids.random(4), "ra");
+      doomed.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
+      JsonObject publish = new JsonObject().put("type", "publish").put("channel", channel).put("data", round)
+          .put("key", "round-" + round);
+      doomed.send(publish.copy().put("id", 1));
+      doomed.close(); // its answer is lost, whether or not the node applied it
+      long offset = retrier.ok(publish.copy().put("id", 100 + round)).getLong("offset");
+      assertTrue(offset > lastOffset, "round " + round + ": a new offset");
+      lastOffset = offset;
+    }
+    JsonObject history = retrier.ok(new JsonObject().put("type", "history").put("channel", channel));
+    List<Object> data = history.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getValue("data")).toList();
+    assertEquals(java.util.stream.IntStream.range(0, 20).boxed().map(i -> (Object) i).toList(), data,
+        "each round's publish once, in order: 0 lost, 0 doubled");
+  }
+
+  @Test
   void anInboxOverItsSizeDropsTheOldestAndTellsTheGap() {
     String dan = "dan-" + Ids.random(6);
     WsClient s = open(0, "sender-" + Ids.random(4), "sx");
