@@ -186,14 +186,17 @@ test('maxAttempts gives up: connect rejects and the state is disconnected', asyn
 
 test('the heartbeat watchdog pings a silent link and reconnects when it stays silent', async () => {
   const { c, fake } = client(NODES, { heartbeatTimeout: 120 });
-  const socket = await connected(c, fake);
-  const reconnecting = once(c, 'reconnecting');
-  await new Promise((r) => setTimeout(r, 90));
-  assert.ok(socket.sent.some((f) => f.type === 'ping'), 'pinged after half the timeout');
-  const r = await reconnecting;
-  assert.match(r.reason, /heartbeat/);
-  assert.ok(socket.closedByClient, 'the dead link was dropped');
-  c.disconnect();
+  try { // a failed assertion must not leave the client reconnecting (the test process would never end)
+    const socket = await connected(c, fake);
+    const reconnecting = once(c, 'reconnecting');
+    await new Promise((r) => setTimeout(r, 90));
+    assert.ok(socket.sent.some((f) => f.type === 'ping'), 'pinged after half the timeout');
+    const r = await reconnecting;
+    assert.match(r.reason, /heartbeat/);
+    assert.ok(socket.closedByClient, 'the dead link was dropped');
+  } finally {
+    c.disconnect();
+  }
 });
 
 test('frames keep the watchdog quiet', async () => {
