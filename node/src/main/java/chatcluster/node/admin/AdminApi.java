@@ -100,7 +100,13 @@ public final class AdminApi {
     router.route(PREFIX + "/*").last().handler(ctx -> fail(ctx, new ChatException(ErrorCode.NOT_FOUND,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
     router.route(PREFIX + "/*").failureHandler(this::failed);
-    router.get("/admin").handler(ctx -> ctx.redirect("/admin/"));
+    router.get("/admin").handler(ctx -> {
+      if (ctx.request().path().equals("/admin")) {
+        ctx.redirect("/admin/");
+      } else {
+        ctx.next(); // the route also matches /admin/
+      }
+    });
     router.get("/admin/*").handler(StaticHandler.create("admin").setCachingEnabled(false)
         .setDefaultContentEncoding("UTF-8"));
   }
