@@ -55,6 +55,31 @@ class AdminAloneTest {
   }
 
   @Test
+  void scheduledTasksAreListedAndCancelled() throws Exception {
+    String tasksFile = tempTasksFile();
+    try (chatcluster.node.testing.TestApi api = new chatcluster.node.testing.TestApi();
+         TestNode node = TestNode.start(c -> c.set(ConfigOption.ADMIN_TOKEN, TOKEN)
+             .set(ConfigOption.API_BASE_URL, api.baseUrl()).set(ConfigOption.TASKS_FILE, tasksFile))) {
+      WsClient owner = node.open("ivy");
+      String task = owner.ok(new JsonObject().put("type", "request").put("method", "GET").put("path", "/count")
+          .put("interval", 60)).getString("task");
+      JsonObject[] answer = new JsonObject[1];
+      assertEquals(200, status(node, "GET", "/admin/api/tasks", TOKEN, answer));
+      assertEquals(true, answer[0].getBoolean("enabled"));
+      assertEquals(task, answer[0].getJsonArray("tasks").getJsonObject(0).getString("task"));
+      assertEquals("ivy-d", answer[0].getJsonArray("tasks").getJsonObject(0).getString("device"));
+      assertEquals(200, status(node, "DELETE", "/admin/api/tasks/" + task, TOKEN, answer));
+      assertEquals(true, answer[0].getBoolean("cancelled"));
+      assertEquals(0, owner.ok(new JsonObject().put("type", "tasks")).getJsonArray("tasks").size());
+      assertEquals(404, status(node, "DELETE", "/admin/api/tasks/" + task, TOKEN, null));
+    }
+  }
+
+  private static String tempTasksFile() throws java.io.IOException {
+    return java.nio.file.Files.createTempDirectory("admin-tasks").resolve("tasks.json").toString();
+  }
+
+  @Test
   void theConsoleIsOffWithoutAnAdminToken() throws Exception {
     try (TestNode node = TestNode.start()) {
       assertEquals(404, status(node, "GET", "/admin/api/nodes", "anything", null));
