@@ -55,9 +55,15 @@ public final class AdminService {
     });
   }
 
+  /** The live nodes; {@code unavailable} when the directory cannot be read (Redis or Hazelcast away). */
+  private Future<List<NodeInfo>> directory() {
+    return node.cluster().nodes().recover(e -> Future.failedFuture(e instanceof ChatException ? e
+        : new ChatException(ErrorCode.UNAVAILABLE, "the node directory cannot be read now, try again")));
+  }
+
   /** The parts of every live node, by node id in directory order (null for one that did not answer). */
   private Future<Map<String, JsonObject>> askEveryNode(JsonObject question) {
-    return node.cluster().nodes().compose(nodes -> askNodes(nodes.stream().map(NodeInfo::id).toList(), question));
+    return directory().compose(nodes -> askNodes(nodes.stream().map(NodeInfo::id).toList(), question));
   }
 
   private Future<Map<String, JsonObject>> askNodes(List<String> ids, JsonObject question) {
@@ -95,7 +101,7 @@ public final class AdminService {
 
   /** {@code {nodes:[…], unreachable:[…]}}: every live node's figures, in id order. */
   public Future<JsonObject> nodes() {
-    return node.cluster().nodes().compose(directory -> askNodes(directory.stream().map(NodeInfo::id).toList(),
+    return directory().compose(directory -> askNodes(directory.stream().map(NodeInfo::id).toList(),
         Questions.ask(Questions.NODE)).map(parts -> {
           Map<String, JsonObject> byId = new TreeMap<>();
           for (NodeInfo n : directory) {
@@ -324,7 +330,7 @@ public final class AdminService {
 
   /** Drains one node: not ready, its clients closed with 1012 over {@code windowMs} (they reconnect elsewhere). */
   public Future<JsonObject> drain(String nodeId, Long windowMs) {
-    return node.cluster().nodes().compose(nodes -> {
+    return directory().compose(nodes -> {
       if (nodes.stream().noneMatch(n -> n.id().equals(nodeId)) && !nodeId.equals(node.nodeId())) {
         return Future.failedFuture(new ChatException(ErrorCode.NOT_FOUND, "no live node '" + nodeId + "'"));
       }
