@@ -179,6 +179,10 @@ function uptime(seconds) {
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
+function rate(perSecond) {
+  return perSecond === undefined ? '' : perSecond.toFixed(1);
+}
+
 async function refreshNodes() {
   let answer;
   try {
@@ -201,8 +205,8 @@ async function refreshNodes() {
     cell(tr, n.state + (n.reason && n.state !== 'draining' ? ` (${n.reason})` : ''));
     cell(tr, n.connections, 'num connections');
     cell(tr, n.subscriptions, 'num');
-    cell(tr, n.messagesInPerSecond, 'num');
-    cell(tr, n.messagesOutPerSecond, 'num');
+    cell(tr, rate(n.messagesInPerSecond), 'num');
+    cell(tr, rate(n.messagesOutPerSecond), 'num');
     cell(tr, n.eventLoops, 'num');
     cell(tr, n.redis);
     cell(tr, uptime(n.uptimeSeconds));
