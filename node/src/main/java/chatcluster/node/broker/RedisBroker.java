@@ -64,9 +64,14 @@ public final class RedisBroker implements Broker {
   private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
   private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
   private Function<Buffer, Future<Buffer>> queryHandler = q -> Future.failedFuture("no query handler");
-  /** Questions this node asked that wait for their answer, by question id; empty unless someone asks. */
-  private final Map<String, io.vertx.core.Promise<Buffer>> asked = new HashMap<>();
+  /**
+   * Questions this node asked that wait for their answer, by question id; empty unless someone asks.
+   * Answers arrive on the subscriber connection's context: concurrent, and completed on the asker's.
+   */
+  private final Map<String, io.vertx.core.Promise<Buffer>> asked = new java.util.concurrent.ConcurrentHashMap<>();
   private final Vertx vertx;
+  /** Where the query handler was registered (the node's context): questions are answered there. */
+  private io.vertx.core.Context queryContext;
   /** Per subscribed channel: the last offset delivered here (or its position when subscribed) and its epoch. */
   private final Map<String, StreamPosition> last = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
@@ -138,6 +143,7 @@ public final class RedisBroker implements Broker {
   @Override
   public void onQuery(Function<Buffer, Future<Buffer>> handler) {
     this.queryHandler = handler;
+    this.queryContext = vertx.getOrCreateContext();
   }
 
   @Override
@@ -275,11 +281,11 @@ public final class RedisBroker implements Broker {
             answer.tryFail(new ChatException(ErrorCode.UNAVAILABLE, "node '" + node + "' cannot be reached"));
           }
         });
-    return answer.future().onComplete(ar -> vertx.cancelTimer(timer));
+    return chatcluster.node.runtime.Contexts.onCaller(answer.future()).onComplete(ar -> vertx.cancelTimer(timer));
   }
 
   private void answer(NodeMessage.Query q) {
-    queryHandler.apply(q.body()).recover(e -> {
+    chatcluster.node.runtime.Contexts.call(vertx, queryContext, () -> queryHandler.apply(q.body())).recover(e -> {
       log.debug("question from {} not answered: {}", q.origin(), e.toString());
       return Future.succeededFuture(Buffer.buffer());
     }).onSuccess(body -> publishRaw(shards.primary(), keys.nodeChannel(q.origin()), true,
