@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * The admin API under {@code /admin/api/} (every route needs the admin credential, as
  * {@code Authorization: Bearer <token>}; anything else is 401 with nothing more said) and the web
  * console under {@code /admin/}. Every call is logged at INFO with who made it, never the
- * credential. Answers are JSON; bad input is a 4xx {@code {"error":code,"message"}}.
+ * credential (refusals at most 10 a second: anyone can cause them). Answers are JSON; bad input is a 4xx {@code {"error":code,"message"}}.
  *
- * <p>Threading: handlers run on the event loop that took the request and hop to the node's context,
+ * <p>Threading: one instance serves every loop's router; handlers run on the event loop that took the
+ * request and hop to the node's context,
  * where the {@link AdminService} lives. docs/admin.md and {@code admin/openapi.json} (served at
  * {@code /admin/api/openapi.json}) describe every route; a test holds the three together.
  */
@@ -39,6 +40,10 @@ public final class AdminApi {
   private final Context nodeContext;
   private final AdminService service;
   private final AdminCredential credential;
+  /** Refusals are logged at most 10 a second (anyone can cause them); the next line counts those left out. */
+  private final chatcluster.node.runtime.RateLimiter refusalLog =
+      new chatcluster.node.runtime.RateLimiter(10, 20, System.nanoTime());
+  private final java.util.concurrent.atomic.AtomicLong refusalsNotLogged = new java.util.concurrent.atomic.AtomicLong();
 
   public AdminApi(Vertx vertx, Context nodeContext, AdminService service, AdminCredential credential) {
     this.vertx = vertx;
@@ -125,8 +130,7 @@ public final class AdminApi {
     credential.check(token, peer, ctx.request().headers()).onComplete(ar -> {
       String who = ar.succeeded() ? ar.result() : null;
       if (who == null) {
-        log.info("admin {} {} from {} refused: {}", ctx.request().method(), ctx.request().path(), from,
-            token == null ? "no credential" : "wrong credential");
+        logRefusal(ctx, from, token == null ? "no credential" : "wrong credential");
         ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"chatcluster-admin\"");
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.json(new JsonObject().put("error", ErrorCode.UNAUTHORIZED.wire()).put("message", "unauthorized"));
@@ -138,6 +142,20 @@ public final class AdminApi {
       ctx.response().putHeader("Cache-Control", "no-store");
       ctx.next();
     });
+  }
+
+  private void logRefusal(RoutingContext ctx, String from, String why) {
+    boolean logged;
+    synchronized (refusalLog) {
+      logged = refusalLog.tryAcquire(System.nanoTime());
+    }
+    if (!logged) {
+      refusalsNotLogged.incrementAndGet();
+      return;
+    }
+    long left = refusalsNotLogged.getAndSet(0);
+    log.info("admin {} {} from {} refused: {}{}", ctx.request().method(), ctx.request().path(), from, why,
+        left > 0 ? " (" + left + " earlier refusals not logged)" : "");
   }
 
   // ------------------------------------------------------------------ answers
