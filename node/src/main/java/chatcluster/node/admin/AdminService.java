@@ -75,8 +75,9 @@ public final class AdminService {
     for (String id : targets) {
       parts.add(node.broker().askNode(id, Questions.encode(question), NODE_TIMEOUT)
           .map(b -> Questions.answerOrThrow(Questions.decode(b)))
-          .recover(e -> e instanceof ChatException ce && ce.code() != ErrorCode.TIMEOUT
-              && ce.code() != ErrorCode.UNAVAILABLE ? Future.failedFuture(e) : Future.succeededFuture(null)));
+          // A refused question is this node's mistake; anything else is the other node's trouble.
+          .recover(e -> e instanceof ChatException ce && ce.code() == ErrorCode.BAD_REQUEST ? Future.failedFuture(e)
+              : Future.succeededFuture(null)));
     }
     return Future.all(parts).map(all -> {
       Map<String, JsonObject> out = new LinkedHashMap<>();
