@@ -1,6 +1,7 @@
 package chatcluster.node;
 
 import chatcluster.cluster.BuildInfo;
+import chatcluster.node.cli.AdminCommand;
 import chatcluster.node.cli.TokenCommand;
 import chatcluster.node.cli.Usage;
 import chatcluster.node.config.ConfigException;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar chatcluster-node.jar [--config FILE] [--flag value …]}: reads the configuration,
  * starts a node, and drains it on SIGTERM. Exit status 2 for a configuration error, 1 when the node
- * cannot start. Also {@code --help}, {@code --version} and {@code token …} (a development JWT).
+ * cannot start. Also {@code --help}, {@code --version}, {@code token …} (a development JWT) and
+ * {@code admin …} (the admin API from the command line).
  */
 public final class Main {
   private Main() {}
@@ -24,12 +26,20 @@ public final class Main {
   public static void main(String[] args) {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     List<String> argList = List.of(args);
+    if (args.length > 0 && args[0].equals("admin") && (argList.contains("--help") || argList.contains("-h"))) {
+      System.out.print(AdminCommand.usage());
+      return;
+    }
     if (argList.contains("--help") || argList.contains("-h")) {
       System.out.print(Usage.text());
       return;
     }
     if (argList.contains("--version")) {
       System.out.println(BuildInfo.versionLine("chatcluster-node"));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("admin")) {
+      System.exit(AdminCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
       return;
     }
     if (args.length > 0 && args[0].equals("token")) {

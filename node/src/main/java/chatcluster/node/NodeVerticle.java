@@ -1,6 +1,10 @@
 package chatcluster.node;
 
 import chatcluster.cluster.ClusterState;
+import chatcluster.node.admin.AdminApi;
+import chatcluster.node.admin.AdminCredential;
+import chatcluster.node.admin.AdminService;
+import chatcluster.node.admin.NodeFacts;
 import chatcluster.cluster.NodeInfo;
 import chatcluster.node.rest.ApiProxy;
 import chatcluster.node.rest.RestRelay;
@@ -68,6 +72,8 @@ final class NodeVerticle extends VerticleBase {
   private UnixSocketRelayEndpoint relaySocket;
   private PrometheusMetrics prometheus;
   private HttpServer relayServer;
+  /** The operations console's API, or null without admin.token. */
+  private AdminApi admin;
   /** The Pusher adapter's node-level part, or null when no Pusher app is configured. */
   private PusherNode pusher;
   private final java.util.List<LoopVerticle> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -119,6 +125,10 @@ final class NodeVerticle extends VerticleBase {
         renderings.add(pusher.presenceRendering());
         pusher.installBridge(hooks);
       }
+      if (config.adminToken() != null) {
+        admin = new AdminApi(vertx, context, new AdminService(services, facts()),
+            new AdminCredential(config.adminToken(), config.adminJwt() ? authenticator : null));
+      }
       RelayService relay = new RelayService(services);
       Router separateApi = null;
       if (config.relayApiKey() != null && config.relayHttpPort() != null) {
@@ -144,6 +154,10 @@ final class NodeVerticle extends VerticleBase {
       if (pusher != null) {
         log.info("Pusher protocol for {} app(s) on {}://{}:{}/app/{key}, HTTP API under /apps/{id}/",
             config.pusherApps().size(), scheme, config.host(), port);
+      }
+      if (admin != null) {
+        log.info("operations console on {}://{}:{}/admin/ (API under {}/, admin token required)",
+            config.ssl() ? "https" : "http", config.host(), port, AdminApi.PREFIX);
       }
       if (config.websocketEnabled()) {
         log.info("ChatCluster node {} serving {}://{}:{}/ws on {} event loops (health: {}://{}:{}/health/ready)",
@@ -192,6 +206,9 @@ final class NodeVerticle extends VerticleBase {
   private void mountRoutes(Router router) {
     HealthRoutes.mount(router, this::notReadyReason);
     prometheus.mount(router);
+    if (admin != null) {
+      admin.mount(router);
+    }
     router.get("/*").last().handler(io.vertx.ext.web.handler.StaticHandler.create("webroot"));
   }
 
@@ -225,10 +242,49 @@ final class NodeVerticle extends VerticleBase {
   }
 
   private void publishSelf(int port) {
-    String host = "0.0.0.0".equals(config.host()) ? config.cluster().host() : config.host();
-    services.cluster().publish(new NodeInfo(config.nodeId(), (host == null || host.isBlank() ? "localhost" : host)
-        + ":" + port, services.connections().count(), startedAt))
+    services.cluster().publish(new NodeInfo(config.nodeId(), address(), services.connections().count(), startedAt))
         .onFailure(e -> log.debug("directory entry not published: {}", e.toString()));
+  }
+
+  /** Where clients reach this node, as the directory says. */
+  private String address() {
+    String host = "0.0.0.0".equals(config.host()) ? config.cluster().host() : config.host();
+    return (host == null || host.isBlank() ? "localhost" : host) + ":" + port;
+  }
+
+  /** What the operations console reads of this node. */
+  private NodeFacts facts() {
+    return new NodeFacts() {
+      @Override
+      public String address() {
+        return NodeVerticle.this.address();
+      }
+
+      @Override
+      public long startedAt() {
+        return startedAt;
+      }
+
+      @Override
+      public java.util.List<Integer> loopConnections() {
+        return NodeVerticle.this.loopConnections();
+      }
+
+      @Override
+      public String notReadyReason() {
+        return NodeVerticle.this.notReadyReason();
+      }
+
+      @Override
+      public boolean draining() {
+        return draining;
+      }
+
+      @Override
+      public Future<Void> drain(Duration window) {
+        return NodeVerticle.this.drain(window);
+      }
+    };
   }
 
   private Future<Authenticator> authenticator() {

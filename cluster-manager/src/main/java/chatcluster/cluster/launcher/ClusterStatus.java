@@ -21,9 +21,11 @@ import java.util.Properties;
  * @param nginxPrefix nginx's prefix directory (holds nginx.conf and chatcluster.conf)
  * @param logDir      directory of every log file
  * @param nodes       the nodes in the nginx upstream
+ * @param consoleUrl  the operations console (through nginx)
+ * @param adminToken  the nodes' admin token (a development one the launcher made, unless ADMIN_TOKEN was set)
  */
 public record ClusterStatus(String publicUrl, String clusterName, String redisUrl, long redisPid, long nginxPid,
-    String nginxPrefix, String logDir, List<Node> nodes) {
+    String nginxPrefix, String logDir, List<Node> nodes, String consoleUrl, String adminToken) {
 
   /**
    * One node process.
@@ -46,6 +48,8 @@ public record ClusterStatus(String publicUrl, String clusterName, String redisUr
     p.setProperty("nginxPrefix", nginxPrefix);
     p.setProperty("logDir", logDir);
     p.setProperty("nodes", String.valueOf(nodes.size()));
+    p.setProperty("consoleUrl", consoleUrl);
+    p.setProperty("adminToken", adminToken);
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
       p.setProperty("node." + i + ".id", n.id());
@@ -79,7 +83,8 @@ public record ClusterStatus(String publicUrl, String clusterName, String redisUr
     }
     return new ClusterStatus(p.getProperty("publicUrl"), p.getProperty("clusterName"), p.getProperty("redisUrl"),
         Long.parseLong(p.getProperty("redisPid", "0")), Long.parseLong(p.getProperty("nginxPid", "0")),
-        p.getProperty("nginxPrefix"), p.getProperty("logDir"), List.copyOf(nodes));
+        p.getProperty("nginxPrefix"), p.getProperty("logDir"), List.copyOf(nodes), p.getProperty("consoleUrl", ""),
+        p.getProperty("adminToken", ""));
   }
 
   /** The status table the launcher prints. */
@@ -88,6 +93,7 @@ public record ClusterStatus(String publicUrl, String clusterName, String redisUr
     s.append(String.format("ChatCluster %s: %d node%s behind nginx%n", clusterName, nodes.size(),
         nodes.size() == 1 ? "" : "s"));
     s.append(String.format("  public URL  %s%n", publicUrl));
+    s.append(String.format("  console     %s  (admin token %s)%n", consoleUrl, adminToken));
     s.append(String.format("  redis       %s%s%n", redisUrl, redisPid > 0 ? "  (pid " + redisPid + ")" : "  (REDIS_URL)"));
     s.append(String.format("  nginx       pid %d, config %s/chatcluster.conf%n", nginxPid, nginxPrefix));
     s.append(String.format("  logs        %s%n%n", logDir));

@@ -193,7 +193,8 @@ public record LauncherOptions(String command, int nodes, int port, String host, 
         WEBSOCKET_AUTH_TOKEN) is passed on to the nodes. The launcher sets WEBSOCKET_HOST, WEBSOCKET_PORT,
         NODE_ID, REDIS_URL, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS and TRUSTED_PROXIES, and
         WEBSOCKET_AUTH_CLAIMED_IDENTITY=true unless given (a development cluster: ?user= names users; never
-        do this in production).
+        do this in production), and ADMIN_TOKEN (a random development token unless given; the status
+        table prints it with the operations console's address).
         """.formatted(MAX_NODES);
   }
 }

@@ -40,6 +40,8 @@ public final class LocalCluster {
   private RedisServer redis;
   private Nginx nginx;
   private int lastNodeNumber;
+  /** The nodes' admin token: ADMIN_TOKEN when set, else a random development one. */
+  private final String adminToken = adminToken();
   private boolean stopping;
 
   public LocalCluster(LauncherOptions options, Executables programs) {
@@ -110,7 +112,21 @@ public final class LocalCluster {
         redis == null ? "" : redis.url(), redis == null ? 0 : redis.pid(),
         nginx == null || nginx.process() == null ? 0 : nginx.process().pid(),
         nginx == null ? "" : nginx.prefix().toString(), logDir.toString(),
-        nodes.stream().map(LocalNode::status).toList());
+        nodes.stream().map(LocalNode::status).toList(),
+        (options.tls() ? "https" : "http") + "://" + host + ":" + options.port() + "/admin/", adminToken);
+  }
+
+  private static String adminToken() {
+    String given = System.getenv("ADMIN_TOKEN");
+    if (given != null && !given.isBlank()) {
+      return given;
+    }
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    StringBuilder token = new StringBuilder("dev-");
+    for (int i = 0; i < 24; i++) {
+      token.append("0123456789abcdefghijklmnopqrstuvwxyz".charAt(random.nextInt(36)));
+    }
+    return token.toString();
   }
 
   /** Stops nginx, drains every node, stops Redis: each by its own PID. Safe to call twice. */
@@ -187,6 +203,7 @@ public final class LocalCluster {
     // insecure, off by default in a node). Set WEBSOCKET_AUTH_CLAIMED_IDENTITY=false to try real tokens.
     String claimed = System.getenv("WEBSOCKET_AUTH_CLAIMED_IDENTITY");
     env.put("WEBSOCKET_AUTH_CLAIMED_IDENTITY", claimed == null || claimed.isBlank() ? "true" : claimed);
+    env.put("ADMIN_TOKEN", adminToken);
     String trusted = System.getenv("TRUSTED_PROXIES");
     // nginx reaches the nodes from the loopback address: only it may name the client's address.
     env.put("TRUSTED_PROXIES", trusted == null || trusted.isBlank() ? "127.0.0.1" : "127.0.0.1," + trusted);

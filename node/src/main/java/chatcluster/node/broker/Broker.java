@@ -98,6 +98,21 @@ public interface Broker {
    */
   Future<Integer> sendDeviceCommand(DeviceCommand command);
 
+  /**
+   * Registers how this node answers a question another node (or this one) asks with
+   * {@link #askNode}; the handler runs on the node's context and its Future holds the answer.
+   */
+  void onQuery(Function<Buffer, Future<Buffer>> handler);
+
+  /**
+   * Asks one node a question, routed to that node only (this node's own handler answers its own
+   * questions without a round trip; a node alone answers every question itself). Nothing is ordered
+   * with it. The Future holds the answer, or fails with {@code timeout} when none came within
+   * {@code timeout} (the node is gone or too busy) and {@code unavailable} when the broker cannot
+   * reach the other nodes.
+   */
+  Future<Buffer> askNode(String nodeId, Buffer question, java.time.Duration timeout);
+
   /** Registers that this node holds a connection of {@code user} and {@code device}, for routing. */
   Future<Void> connectionOpened(String user, String device);
 

@@ -15,6 +15,7 @@ public final class LocalBroker implements Broker {
   private Handler<Delivery> handler = d -> {};
   private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
   private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
+  private Function<Buffer, Future<Buffer>> queryHandler = q -> Future.failedFuture("no query handler");
 
   public LocalBroker(LocalHistoryStore history) {
     this.history = history;
@@ -87,6 +88,17 @@ public final class LocalBroker implements Broker {
   @Override
   public Future<Integer> sendDeviceCommand(DeviceCommand command) {
     return deviceHandler.apply(command);
+  }
+
+  @Override
+  public void onQuery(Function<Buffer, Future<Buffer>> handler) {
+    this.queryHandler = handler;
+  }
+
+  /** Alone, every question is this node's own. */
+  @Override
+  public Future<Buffer> askNode(String nodeId, Buffer question, java.time.Duration timeout) {
+    return queryHandler.apply(question);
   }
 
   @Override

@@ -4,8 +4,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * What one node sends the others through the broker's pub/sub, each kind on its own pub/sub channel:
- * a channel's frame on the channel's, a frame for everyone on the broadcast channel, and routed frames
- * and device orders on the receiving node's own channel. {@link NodeMessageCodec} is its one wire form.
+ * a channel's frame on the channel's, a frame for everyone on the broadcast channel, and routed frames,
+ * device orders, queries and their answers on the receiving node's own channel. {@link NodeMessageCodec} is its one wire form.
  * Frames inside are client frames, already encoded: receiving nodes write them as they are.
  */
 public sealed interface NodeMessage {
@@ -29,4 +29,10 @@ public sealed interface NodeMessage {
 
   /** A backend's order to subscribe or unsubscribe this node's connections of a device. */
   record DeviceOrder(String origin, String device, boolean subscribe, String channel) implements NodeMessage {}
+
+  /** A question for this node alone (the operations console's), to be answered to its origin under {@code id}. */
+  record Query(String origin, String id, Buffer body) implements NodeMessage {}
+
+  /** This node's answer to the {@link Query} it sent under {@code id}. */
+  record Answer(String origin, String id, Buffer body) implements NodeMessage {}
 }

@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The wire form of {@link NodeMessage}: {@code <origin>\n<offset or -1>\n<tag>\n<body>}, where the tag
  * is a message's epoch (channel frames), empty (events and broadcasts), {@code u:<user>},
- * {@code d:<device>}, or {@code S:<device>} / {@code U:<device>} (device orders, whose body is the
- * channel). The publish script ({@code RedisScripts.PUBLISH}) writes channel frames in this same form
+ * {@code d:<device>}, {@code S:<device>} / {@code U:<device>} (device orders, whose body is the
+ * channel), or {@code q:<id>} / {@code a:<id>} (a query to one node and its answer). The publish script ({@code RedisScripts.PUBLISH}) writes channel frames in this same form
  * inside Redis, completing the frame with the offset it assigns; nothing else writes or reads it.
  */
 public final class NodeMessageCodec {
@@ -26,6 +26,10 @@ public final class NodeMessageCodec {
       return encode(u.origin(), Delivery.NO_OFFSET, "u:" + u.user(), u.frame());
     } else if (message instanceof NodeMessage.ToDevice d) {
       return encode(d.origin(), Delivery.NO_OFFSET, "d:" + d.device(), d.frame());
+    } else if (message instanceof NodeMessage.Query q) {
+      return encode(q.origin(), Delivery.NO_OFFSET, "q:" + q.id(), q.body());
+    } else if (message instanceof NodeMessage.Answer a) {
+      return encode(a.origin(), Delivery.NO_OFFSET, "a:" + a.id(), a.body());
     }
     NodeMessage.DeviceOrder o = (NodeMessage.DeviceOrder) message; // the interface is sealed
     return encode(o.origin(), Delivery.NO_OFFSET, (o.subscribe() ? "S:" : "U:") + o.device(),
@@ -77,6 +81,8 @@ public final class NodeMessageCodec {
       case 'u' -> new NodeMessage.ToUser(origin, target, body);
       case 'd' -> new NodeMessage.ToDevice(origin, target, body);
       case 'S', 'U' -> new NodeMessage.DeviceOrder(origin, target, tag.charAt(0) == 'S', body.toString());
+      case 'q' -> new NodeMessage.Query(origin, target, body);
+      case 'a' -> new NodeMessage.Answer(origin, target, body);
       default -> null;
     };
   }

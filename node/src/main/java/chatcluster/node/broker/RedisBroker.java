@@ -63,6 +63,15 @@ public final class RedisBroker implements Broker {
   private Handler<Delivery> handler = d -> {};
   private Function<Direct, Future<Integer>> directHandler = d -> Future.succeededFuture(0);
   private Function<DeviceCommand, Future<Integer>> deviceHandler = d -> Future.succeededFuture(0);
+  private Function<Buffer, Future<Buffer>> queryHandler = q -> Future.failedFuture("no query handler");
+  /**
+   * Questions this node asked that wait for their answer, by question id; empty unless someone asks.
+   * Answers arrive on the subscriber connection's context: concurrent, and completed on the asker's.
+   */
+  private final Map<String, io.vertx.core.Promise<Buffer>> asked = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Vertx vertx;
+  /** Where the query handler was registered (the node's context): questions are answered there. */
+  private io.vertx.core.Context queryContext;
   /** Per subscribed channel: the last offset delivered here (or its position when subscribed) and its epoch. */
   private final Map<String, StreamPosition> last = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
@@ -76,6 +85,7 @@ public final class RedisBroker implements Broker {
   /** @param deadAfter how long a node may be silent in Redis before it is taken for dead */
   public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
                      Function<String, ChannelOptions> options, NodeMetrics metrics, java.time.Duration deadAfter) {
+    this.vertx = vertx;
     List<RedisLink> links = new ArrayList<>();
     for (RedisEndpoint endpoint : endpoints) {
       RedisLink[] self = new RedisLink[1];
@@ -128,6 +138,12 @@ public final class RedisBroker implements Broker {
   @Override
   public void onDeviceCommand(Function<DeviceCommand, Future<Integer>> handler) {
     this.deviceHandler = handler;
+  }
+
+  @Override
+  public void onQuery(Function<Buffer, Future<Buffer>> handler) {
+    this.queryHandler = handler;
+    this.queryContext = vertx.getOrCreateContext();
   }
 
   @Override
@@ -265,6 +281,54 @@ public final class RedisBroker implements Broker {
     }).recover(e -> refused("routing to other nodes"));
   }
 
+  // ------------------------------------------------------------------ questions to one node
+
+  @Override
+  public Future<Buffer> askNode(String node, Buffer question, java.time.Duration timeout) {
+    if (node.equals(nodeId)) {
+      return queryHandler.apply(question);
+    }
+    if (!shards.primary().healthy()) {
+      return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, "Redis is unreachable, try again"));
+    }
+    String id = Ids.random(12);
+    io.vertx.core.Promise<Buffer> answer = io.vertx.core.Promise.promise();
+    asked.put(id, answer);
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+      if (asked.remove(id) != null) {
+        answer.tryFail(new ChatException(ErrorCode.TIMEOUT, "node '" + node + "' did not answer within "
+            + timeout.toMillis() + " ms"));
+      }
+    });
+    publishRaw(shards.primary(), keys.nodeChannel(node), true,
+        NodeMessageCodec.encode(new NodeMessage.Query(nodeId, id, question))).onFailure(e -> {
+          if (asked.remove(id) != null) {
+            answer.tryFail(new ChatException(ErrorCode.UNAVAILABLE, "node '" + node + "' cannot be reached"));
+          }
+        });
+    return chatcluster.node.runtime.Contexts.onCaller(answer.future()).onComplete(ar -> vertx.cancelTimer(timer));
+  }
+
+  private void answer(NodeMessage.Query q) {
+    chatcluster.node.runtime.Contexts.call(vertx, queryContext, () -> queryHandler.apply(q.body())).recover(e -> {
+      log.debug("question from {} not answered: {}", q.origin(), e.toString());
+      return Future.succeededFuture(Buffer.buffer());
+    }).onSuccess(body -> publishRaw(shards.primary(), keys.nodeChannel(q.origin()), true,
+        NodeMessageCodec.encode(new NodeMessage.Answer(nodeId, q.id(), body))));
+  }
+
+  private void answered(NodeMessage.Answer a) {
+    io.vertx.core.Promise<Buffer> waiting = asked.remove(a.id());
+    if (waiting == null) {
+      return; // timed out already
+    }
+    if (a.body().length() == 0) {
+      waiting.tryFail(new ChatException(ErrorCode.INTERNAL, "node '" + a.origin() + "' could not answer"));
+    } else {
+      waiting.tryComplete(a.body());
+    }
+  }
+
   @Override
   public Future<Void> connectionOpened(String user, String device) {
     return route(user, device, 1);
@@ -369,6 +433,10 @@ public final class RedisBroker implements Broker {
       directHandler.apply(new Direct(null, d.device(), d.frame()));
     } else if (message instanceof NodeMessage.DeviceOrder o) {
       deviceHandler.apply(new DeviceCommand(o.device(), o.subscribe(), o.channel()));
+    } else if (message instanceof NodeMessage.Query q) {
+      answer(q);
+    } else if (message instanceof NodeMessage.Answer a) {
+      answered(a);
     }
   }
 

@@ -12,6 +12,8 @@ public final class Usage {
     StringBuilder out = new StringBuilder()
         .append("Usage: ").append(JAR).append(" [--config FILE] [--option VALUE | --option=VALUE ...]\n")
         .append("       ").append(JAR).append(" token --secret SECRET --user USER [--device D] [--channels 'a,p-*'] [--ttl 1h]\n")
+        .append("       ").append(JAR).append(" admin nodes|channels|channel NAME|user ID|disconnect|publish|drain NODE"
+            + " [--url URL] [--token T] [--json]\n")
         .append("       ").append(JAR).append(" --version | --help\n\n")
         .append("Starts a ChatCluster node. Every option is a YAML key in the --config file, an environment\n")
         .append("variable and a flag; precedence, lowest to highest: default, file, environment, flag.\n")
@@ -30,6 +32,9 @@ public final class Usage {
         Subcommand token: prints a development JWT (HS256) that a node with the same
         WEBSOCKET_JWT_SECRET accepts. --secret defaults to $WEBSOCKET_JWT_SECRET; --ttl takes
         s, m, h or d (default 1h); --channels lists the private channels or prefix* patterns it grants.
+
+        Subcommand admin: the operations console's API (a node with ADMIN_TOKEN) from the command
+        line; --token defaults to $ADMIN_TOKEN. 'admin --help' lists its commands.
         """);
     return out.toString();
   }

@@ -55,6 +55,8 @@ public record NodeConfig(
     String relayApiKey,
     Integer relayHttpPort,
     int relayMaxBody,
+    String adminToken,
+    boolean adminJwt,
     ApiSettings api,
     InboxSettings inbox,
     boolean websocketEnabled,
@@ -66,6 +68,8 @@ public record NodeConfig(
 
   /** HS256 needs a key as long as its hash: 256 bits (RFC 7518, 3.2). */
   public static final int MIN_JWT_SECRET_LENGTH = 32;
+  /** The shortest admin token a node takes. */
+  public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
   public static NodeConfig defaults() {
     return builder().build();
@@ -226,6 +230,8 @@ public record NodeConfig(
           string(ConfigOption.RELAY_API_KEY),
           optionalPort(ConfigOption.RELAY_HTTP_PORT),
           atLeast(ConfigOption.RELAY_MAX_BODY, 1024),
+          adminToken(),
+          bool(ConfigOption.ADMIN_JWT),
           api,
           new InboxSettings(bool(ConfigOption.INBOX_ENABLED), integer(ConfigOption.INBOX_SIZE),
               seconds(ConfigOption.INBOX_TTL), seconds(ConfigOption.PUBLISH_KEY_TTL)),
@@ -266,6 +272,19 @@ public record NodeConfig(
         }
       }
       return List.copyOf(apps);
+    }
+
+    /** The admin credential; short ones are refused (the console can disconnect anyone). */
+    private String adminToken() {
+      String token = string(ConfigOption.ADMIN_TOKEN);
+      if (token != null && token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+        throw invalid(ConfigOption.ADMIN_TOKEN, "at least " + MIN_ADMIN_TOKEN_LENGTH + " characters");
+      }
+      if (token == null && bool(ConfigOption.ADMIN_JWT)) {
+        throw invalid(ConfigOption.ADMIN_JWT, "false without " + ConfigOption.ADMIN_TOKEN.label()
+            + " (the console is off without it)");
+      }
+      return token;
     }
 
     private boolean clusteredRedis() {

@@ -51,6 +51,9 @@ public final class Hub {
 
     /** Carries out a backend's device command on this loop's connections of the device; returns how many. */
     int apply(DeviceCommand command);
+
+    /** This loop's connections by id, user and device (read on the loop's context only). */
+    LoopRecipients recipients();
   }
 
   private static final class Channel {
@@ -229,6 +232,36 @@ public final class Hub {
 
   private Future<Integer> apply(DeviceCommand c) {
     return everyLoop(loop -> loop.apply(c));
+  }
+
+  /**
+   * Runs {@code action} on every loop, each on its own context, and collects what they answer in loop
+   * order (the operations console's look at sessions, its disconnects). Any thread; the Future
+   * completes on the caller's context.
+   */
+  public <T> Future<List<T>> onEveryLoop(java.util.function.Function<Loop, T> action) {
+    List<Future<T>> parts = new ArrayList<>(loops.length);
+    for (Loop loop : loops) {
+      if (loop != null) {
+        parts.add(Contexts.call(vertx, loop.context(), () -> Future.succeededFuture(action.apply(loop))));
+      }
+    }
+    return Contexts.onCaller(Future.all(parts).map(all -> {
+      List<T> out = new ArrayList<>(parts.size());
+      parts.forEach(f -> out.add(f.result()));
+      return out;
+    }));
+  }
+
+  /** The loops' subscriber counts of every channel on this node whose name starts with {@code prefix}. Any thread. */
+  public Map<String, Integer> subscriberCounts(String prefix) {
+    Map<String, Integer> out = new HashMap<>();
+    counts.forEach((name, n) -> {
+      if (name.startsWith(prefix)) {
+        out.put(name, n);
+      }
+    });
+    return out;
   }
 
   /** Runs {@code action} on every loop, on its own context; the Future holds the sum of the results. */

@@ -32,6 +32,7 @@ public final class LoopFanout implements Hub.Loop {
     return channels;
   }
 
+  @Override
   public LoopRecipients recipients() {
     return recipients;
   }

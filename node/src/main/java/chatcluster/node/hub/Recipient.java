@@ -6,7 +6,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * A connection as the fan-out sees it: a target of broadcasts, of direct sends to its user or device,
- * and of a backend's device commands. The native protocol's session is one.
+ * of a backend's device commands and of an operator's look and disconnect. The native protocol's
+ * session is one.
  *
  * <p>Threading: called on the connection's event loop only.
  */
@@ -29,4 +30,10 @@ public interface Recipient {
 
   /** Writes the connection's route and presence entries again, after the cluster took its node for dead. */
   void rejoin();
+
+  /** What an operator sees of this connection, made now. */
+  SessionView view();
+
+  /** Closes the connection with {@code code} and {@code reason}: an operator's disconnect. */
+  void disconnect(int code, String reason);
 }

@@ -198,7 +198,25 @@ public final class ClientSession implements Recipient, CommandContext, SessionCo
     }
   }
 
+  @Override
+  public chatcluster.node.hub.SessionView view() {
+    java.util.List<String> channels = new java.util.ArrayList<>();
+    for (Subscription sub : core.subscriptions().all()) {
+      channels.add(sub.name);
+    }
+    java.util.Collections.sort(channels);
+    return new chatcluster.node.hub.SessionView(id(), user(), device(), connection.remoteAddress(), "native",
+        connection.openedAt(), channels);
+  }
+
   // ------------------------------------------------------------------ closing
+
+  /** An operator's disconnect: any close code the WebSocket allows, with its reason. */
+  @Override
+  public void disconnect(int code, String reason) {
+    signIn.cancelTimer();
+    connection.close(code, reason);
+  }
 
   /** Closes with a contract close code; cleanup happens when the close completes. */
   public void closeWith(CloseCode code, String reason) {

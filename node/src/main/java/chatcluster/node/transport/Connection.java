@@ -68,6 +68,9 @@ public final class Connection {
   private boolean closed;
   private boolean paused;
   private long lastSeen = System.nanoTime();
+  /** When the WebSocket was accepted, in seconds after {@link #SECONDS_BASE} (an int: it fits the object's padding). */
+  private final int openedAt = (int) (System.currentTimeMillis() / 1000 - SECONDS_BASE);
+  private static final long SECONDS_BASE = 1_700_000_000L;
 
   Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
              FlushBatch batch, Runnable onClosed) {
@@ -172,6 +175,11 @@ public final class Connection {
 
   public String id() {
     return id;
+  }
+
+  /** When the WebSocket was accepted, epoch ms to the second. */
+  public long openedAt() {
+    return (SECONDS_BASE + openedAt) * 1000;
   }
 
   public String remoteAddress() {

@@ -23,8 +23,9 @@ class LayeringTest {
    * config, channel, hooks, auth, protocol (frames and codes) and ops (the node's metrics).
    */
   private static final String[] INTERNAL = {
-      "chatcluster.node.rest..", "chatcluster.node.broker..", "chatcluster.node.cli..", "chatcluster.node.cluster..",
-      "chatcluster.node.core..", "chatcluster.node.history..", "chatcluster.node.hub..", "chatcluster.node.inbox..",
+      "chatcluster.node.admin..", "chatcluster.node.rest..", "chatcluster.node.broker..", "chatcluster.node.cli..",
+      "chatcluster.node.cluster..", "chatcluster.node.core..", "chatcluster.node.history..", "chatcluster.node.hub..",
+      "chatcluster.node.inbox..",
       "chatcluster.node.presence..", "chatcluster.node.pusher..", "chatcluster.node.redis..",
       "chatcluster.node.relay..", "chatcluster.node.runtime..", "chatcluster.node.services..", "chatcluster.node.session..",
       "chatcluster.node.tasks..", "chatcluster.node.transport.."};
@@ -47,7 +48,7 @@ class LayeringTest {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("Composition").definedBy("chatcluster.node", "chatcluster.node.cli..")
         .layer("Adapters").definedBy("chatcluster.node.session..", "chatcluster.node.pusher..",
-            "chatcluster.node.relay..")
+            "chatcluster.node.relay..", "chatcluster.node.admin..")
         .layer("Core").definedBy("chatcluster.node.core..", "chatcluster.node.hub..", "chatcluster.node.transport..",
             "chatcluster.node.rest..", "chatcluster.node.services..")
         .layer("Backends").definedBy("chatcluster.node.broker..", "chatcluster.node.history..",

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class BrokerContract {
   protected Vertx vertx;
-  private CallerContext node;
+  protected CallerContext node;
   private CallerContext caller;
   protected Broker broker;
   protected HistoryStore history;

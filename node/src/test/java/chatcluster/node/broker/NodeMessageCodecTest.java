@@ -37,6 +37,12 @@ class NodeMessageCodecTest {
         new NodeMessage.DeviceOrder("n", "tab-1", false, "room"), Scope.NODE);
     assertEquals(false, order.subscribe());
     assertEquals("room", order.channel());
+    NodeMessage.Query q = (NodeMessage.Query) roundTrip(new NodeMessage.Query("n", "q1", FRAME), Scope.NODE);
+    assertEquals("q1", q.id());
+    assertEquals(FRAME.toString(), q.body().toString());
+    NodeMessage.Answer a = (NodeMessage.Answer) roundTrip(new NodeMessage.Answer("m", "q1", FRAME), Scope.NODE);
+    assertEquals("m", a.origin());
+    assertEquals(FRAME.toString(), a.body().toString());
   }
 
   @Test

@@ -1,5 +1,16 @@
 package chatcluster.node.broker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chatcluster.node.protocol.ChatException;
+import chatcluster.node.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
 import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.config.Ids;
@@ -23,15 +34,45 @@ class RedisBrokerTest extends BrokerContract {
     redis = shared;
   }
 
+  private String prefix;
+
   @Override
   protected Broker newBroker(Vertx vertx) {
-    return new RedisBroker(vertx, List.of(RedisEndpoint.server(redis.url())), new RedisKeys("broker-" + Ids.random(6) + ":"),
-        "node-test", channel -> channel.startsWith("kept") ? ChannelOptions.builder().persistent(true).build()
+    prefix = "broker-" + Ids.random(6) + ":";
+    return newBroker(vertx, "node-test");
+  }
+
+  private Broker newBroker(Vertx vertx, String nodeId) {
+    return new RedisBroker(vertx, List.of(RedisEndpoint.server(redis.url())), new RedisKeys(prefix),
+        nodeId, channel -> channel.startsWith("kept") ? ChannelOptions.builder().persistent(true).build()
             : ChannelOptions.DEFAULTS, new NodeMetrics());
   }
 
   @Override
   protected HistoryStore historyOf(Broker broker) {
     return ((RedisBroker) broker).history();
+  }
+
+  @Test
+  void aQuestionToAnotherNodeIsAnsweredThereAndOneToNobodyTimesOut() throws Exception {
+    Broker other = node.call(() -> {
+      Broker b = newBroker(vertx, "node-other");
+      b.onQuery(q -> Future.succeededFuture(Buffer.buffer("answer to " + q)));
+      return b.start().map(v -> b);
+    });
+    try {
+      broker.onQuery(q -> Future.succeededFuture(Buffer.buffer("self: " + q)));
+      assertEquals("answer to hello", node.call(() -> broker.askNode("node-other", Buffer.buffer("hello"),
+          Duration.ofSeconds(5))).toString());
+      assertEquals("self: hi", node.call(() -> broker.askNode("node-test", Buffer.buffer("hi"),
+          Duration.ofSeconds(5))).toString());
+      long start = System.nanoTime();
+      ChatException timeout = assertThrows(ChatException.class, () ->
+          node.call(() -> broker.askNode("node-ghost", Buffer.buffer("anyone?"), Duration.ofMillis(300))));
+      assertEquals(ErrorCode.TIMEOUT, timeout.code());
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos());
+    } finally {
+      node.call(other::close);
+    }
   }
 }
