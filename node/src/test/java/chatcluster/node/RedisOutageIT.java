@@ -225,6 +225,54 @@ class RedisOutageIT {
     return ack.getLong("offset");
   }
 
+  /**
+   * The inbox across a Redis kill -9 and a restart with AOF: what was acknowledged as stored is
+   * there for the recipient afterwards, what was refused while Redis was down (unavailable) is not.
+   */
+  @Test
+  void inboxSendsAcknowledgedAcrossARedisKillAndRestartAreAllThereAndRefusedOnesAreNot() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    String token = "outage-inbox-token-0123456789";
+    int port = NodeProcess.freePort();
+    try (TestRedis redis = TestRedis.startDedicated();
+         NodeProcess node = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "WEBSOCKET_PORT", "" + port,
+             "NODE_ID", "node-inbox", "INBOX_ENABLED", "true", "WEBSOCKET_AUTH_TOKEN", token,
+             "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "WEBSOCKET_RATE_LIMIT", "0"))) {
+      node.awaitReady(port, Duration.ofSeconds(60));
+      java.util.function.Function<String, WsClient> open = user -> WsClient.to(vertx, port)
+          .uri("/ws?user=" + user + "&device=" + user + "-d").header("Authorization", "Bearer " + token).open();
+      WsClient sender = open.apply("sam");
+      List<Integer> stored = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        sender.ok(send("olga", i));
+        stored.add(i);
+      }
+      redis.kill();
+      awaitStatus(port, 503);
+      for (int i = 50; i < 60; i++) {
+        JsonObject refused = sender.call(send("olga", i));
+        assertEquals("unavailable", refused.getString("code"), "not stored, not acknowledged: " + refused);
+      }
+      redis.start();
+      awaitStatus(port, 200);
+      for (int i = 60; i < 110; i++) {
+        sender.ok(send("olga", i));
+        stored.add(i);
+      }
+      WsClient olga = open.apply("olga");
+      List<JsonObject> got = olga.takeAll(f -> "direct".equals(f.getString("type")), stored.size(), Duration.ofSeconds(20));
+      assertEquals(stored, got.stream().map(f -> f.getInteger("data")).toList(),
+          "every acknowledged send, in order; none of the refused");
+      olga.assertNone(f -> "direct".equals(f.getString("type")), Duration.ofMillis(500));
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static JsonObject send(String user, int data) {
+    return new JsonObject().put("type", "send").put("to", new JsonObject().put("user", user)).put("data", data);
+  }
+
   private static void awaitStatus(int port, int status) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
