@@ -3,12 +3,9 @@ package chatcluster.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import chatcluster.node.config.ConfigOption;
 import chatcluster.node.pusher.PusherSigning;
+import chatcluster.node.testing.LogCapture;
 import chatcluster.node.testing.TestNode;
 import chatcluster.node.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +20,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Bad HTTP inputs from outside get a clear 4xx and leave no ERROR (nor a stack trace) in the log:
@@ -33,23 +29,20 @@ import org.slf4j.LoggerFactory;
 class HttpInputsTest {
   private static final String KEY = "relay-key-for-tests";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    log.start();
-    root.addAppender(log);
+    log = LogCapture.start();
   }
 
   @AfterEach
   void release() {
-    root.detachAppender(log);
+    log.close();
   }
 
   private List<String> errors() {
-    return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR) || e.getThrowableProxy() != null)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    return log.errors();
   }
 
   private HttpResponse<String> get(int port, String rawPath, String auth) throws Exception {

@@ -33,7 +33,8 @@ public final class RedisScripts {
    * historySize, historyTtl s, meta ttl s, fresh epoch, PUBLISH or SPUBLISH (sharded pub/sub in a Redis
    * Cluster). Returns {offset, epoch}.
    */
-  public static final String PUBLISH = ensureEpoch(7) + """
+  /** The publish itself (after the epoch check): offset, history, pub/sub; leaves {@code offset} and {@code frame}. */
+  private static final String APPEND_AND_PUBLISH = """
       local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
       redis.call('EXPIRE', KEYS[1], ARGV[6])
       local frame = ARGV[1] .. offset .. '}'
@@ -42,6 +43,9 @@ public final class RedisScripts {
         redis.call('EXPIRE', KEYS[2], ARGV[5])
       end
       redis.call(ARGV[8], KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
+      """;
+
+  public static final String PUBLISH = ensureEpoch(7) + APPEND_AND_PUBLISH + """
       return {offset, epoch}
       """;
 
@@ -55,14 +59,7 @@ public final class RedisScripts {
       if prev then
         return {tonumber(prev), epoch, 1}
       end
-      local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
-      redis.call('EXPIRE', KEYS[1], ARGV[6])
-      local frame = ARGV[1] .. offset .. '}'
-      if ARGV[3] == '1' then
-        redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], offset .. '-0', 'f', frame)
-        redis.call('EXPIRE', KEYS[2], ARGV[5])
-      end
-      redis.call(ARGV[8], KEYS[3], ARGV[2] .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. frame)
+      """ + APPEND_AND_PUBLISH + """
       redis.call('SET', KEYS[4], offset, 'EX', ARGV[9])
       return {offset, epoch, 0}
       """;

@@ -158,17 +158,25 @@ public final class WebSocketEndpoint {
           request.token() == null ? "none" : "present");
       Connection[] self = new Connection[1];
       self[0] = new Connection(vertx, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
-          config.sendQueueMax(), metrics, batch, () -> {
-            if (connections.remove(self[0])) {
-              size = connections.size();
-              limit.release();
-              addresses.closed(request.remoteAddress());
-            }
-          });
-      connections.add(self[0]);
-      size = connections.size();
-      acceptor.accept(self[0], request);
+          config.sendQueueMax(), metrics, batch, () -> closed(self[0], request));
+      opened(self[0], request);
     });
+  }
+
+  /** An accepted connection joins the loop's set and gets its session. */
+  private void opened(Connection connection, Handshake request) {
+    connections.add(connection);
+    size = connections.size();
+    acceptor.accept(connection, request);
+  }
+
+  /** A connection ended: its place in the node and its address's count are free. */
+  private void closed(Connection connection, Handshake request) {
+    if (connections.remove(connection)) {
+      size = connections.size();
+      limit.release();
+      addresses.closed(request.remoteAddress());
+    }
   }
 
   /**
@@ -198,16 +206,9 @@ public final class WebSocketEndpoint {
     }
     metrics.connectionsOpened.increment();
     Connection[] self = new Connection[1];
-    self[0] = new Connection(vertx, carrier, "s-" + Ids.random(16), request.remoteAddress(), metrics, batch, () -> {
-      if (connections.remove(self[0])) {
-        size = connections.size();
-        limit.release();
-        addresses.closed(request.remoteAddress());
-      }
-    });
-    connections.add(self[0]);
-    size = connections.size();
-    acceptor.accept(self[0], request);
+    self[0] = new Connection(vertx, carrier, "s-" + Ids.random(16), request.remoteAddress(), metrics, batch,
+        () -> closed(self[0], request));
+    opened(self[0], request);
     return null;
   }
 

@@ -3,11 +3,8 @@ package chatcluster.node.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import chatcluster.node.config.ConfigOption;
+import chatcluster.node.testing.LogCapture;
 import chatcluster.node.testing.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP fallback transports as pusher-js's {@code xhr_polling} speaks them, request by request:
@@ -27,23 +23,20 @@ import org.slf4j.LoggerFactory;
  */
 class HttpFallbackTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    log.start();
-    root.addAppender(log);
+    log = LogCapture.start();
   }
 
   @AfterEach
   void release() {
-    root.detachAppender(log);
+    log.close();
   }
 
   private List<String> errors() {
-    return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR) || e.getThrowableProxy() != null)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    return log.errors();
   }
 
   private static TestNode pusherNode(int maxClients) {
