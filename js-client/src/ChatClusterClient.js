@@ -56,6 +56,8 @@ export class ChatClusterClient extends Emitter {
   #connectTimer = null;
   #stableTimer = null;
   #inbox;
+  #inboxRetryTimer = null;
+  #inboxRetryDelay = 1000;
 
   /**
    * @param {Array<string | {host: string, port?: number, secure?: boolean, path?: string}> | string} nodes
@@ -80,7 +82,28 @@ export class ChatClusterClient extends Emitter {
         }
       },
       (event, frame) => this.#deliverFromInbox(event, frame),
-      (error) => this.emit('error', error));
+      (error) => this.emit('error', error),
+      () => this.#rereadInbox());
+  }
+
+  /**
+   * A handler of an inbox message failed (or there was none): the message and what follows are read
+   * again from the node, on a new connection, after a delay that doubles while it keeps failing
+   * (1 s to 30 s), so that a message the app cannot take yet does not stop the inbox for good.
+   */
+  #rereadInbox() {
+    if (this.#inboxRetryTimer) {
+      return;
+    }
+    const transport = this.#transport;
+    const delay = this.#inboxRetryDelay;
+    this.#inboxRetryDelay = Math.min(30000, delay * 2);
+    this.#inboxRetryTimer = setTimeout(() => {
+      this.#inboxRetryTimer = null;
+      if (this.#state === 'connected' && this.#transport === transport) {
+        transport.abort('an inbox message was not handled: reading the inbox again');
+      }
+    }, delay);
   }
 
   /**
@@ -93,7 +116,9 @@ export class ChatClusterClient extends Emitter {
       return Promise.reject(new ChatClusterError(ClientErrorCode.BAD_FRAME,
         'a direct message from the inbox arrived with no direct handler: it is kept for the next connection'));
     }
-    return this.emitAndWait(event, frame);
+    return this.emitAndWait(event, frame).then(() => {
+      this.#inboxRetryDelay = 1000;
+    });
   }
 
   /** What the app has handled of this device's inboxes: `{user: {epoch, offset}, device: {epoch, offset}}`. */
@@ -270,6 +295,8 @@ export class ChatClusterClient extends Emitter {
   /** Ends in `disconnected`: no reconnect; every waiting command and connect() fails. */
   #stop(close, error) {
     this.#attempt++;
+    clearTimeout(this.#inboxRetryTimer);
+    this.#inboxRetryTimer = null;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#clearConnectionTimers();

@@ -51,12 +51,14 @@ export class Inboxes {
    * @param {(kind: string, offset: number) => void} sendAck sends an inbox_ack when connected
    * @param {(event: string, frame: object) => Promise<void>} deliver runs the app's handlers
    * @param {(error: Error) => void} onError
+   * @param {() => void} onStall a handler failed: the inbox must be read again from the node
    */
-  constructor(store, sendAck, deliver, onError) {
+  constructor(store, sendAck, deliver, onError, onStall = () => {}) {
     this.#store = store;
     this.sendAck = sendAck;
     this.deliver = deliver;
     this.onError = onError;
+    this.onStall = onStall;
   }
 
   /** A connection is welcomed as {@code user} on {@code device}: its positions are loaded. */
@@ -119,6 +121,7 @@ export class Inboxes {
       this.#stalled[kind] = true;
       this.#seen[kind] = this.#handled[kind]?.offset ?? 0;
       this.onError(error);
+      this.onStall();
     })));
     return true;
   }

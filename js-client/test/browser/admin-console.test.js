@@ -57,7 +57,7 @@ const dashboardCounts = (page) => page.$$eval('#nodes-table tbody tr', (rows) =>
   rows.map((r) => [r.dataset.node, Number(r.querySelector('td.connections').textContent)])));
 
 test('the console shows and steers the whole cluster', { timeout: 300000 }, async () => {
-  assert.match(cluster.output(), new RegExp(`console\\s+http://127\\.0\\.0\\.1:${cluster.port}/admin/\\s+\\(admin token ${TOKEN}\\)`),
+  assert.match(cluster.output(), new RegExp(`console\\s+http://127\\.0\\.0\\.1:${cluster.port}/admin/\\s+\\(admin token from ADMIN_TOKEN\\)`),
     'the launcher prints the console and its token');
   const ids = cluster.nodes.map((n) => n.id);
   for (let i = 0; i < 3; i++) {

@@ -9,6 +9,7 @@ import chatcluster.node.broker.RedisBroker;
 import chatcluster.node.channel.ChannelCatalog;
 import chatcluster.node.cluster.RedisClusterState;
 import chatcluster.node.config.NodeConfig;
+import chatcluster.node.channel.ChannelOptions;
 import chatcluster.node.core.Presence;
 import chatcluster.node.inbox.InboxPositions;
 import chatcluster.node.inbox.LocalInboxPositions;
@@ -67,7 +68,12 @@ final class Backends {
           new LocalClusterState(config.nodeId()), null, null, null, new LocalInboxPositions());
     }
     RedisKeys keys = new RedisKeys(config.redisPrefix());
-    RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), catalog::resolve,
+    // Inboxes are internal persistent channels the catalog does not name: their options are the inbox's,
+    // so that a gap after a pub/sub reconnect is filled from their history like any persistent channel's.
+    ChannelOptions inboxOptions = config.inbox().channelOptions();
+    java.util.function.Function<String, ChannelOptions> options = channel -> channel.startsWith("inbox/")
+        ? inboxOptions : catalog.resolve(channel);
+    RedisBroker redis = new RedisBroker(vertx, RedisEndpoint.of(config), keys, config.nodeId(), options,
         metrics, config.clusterDeadAfter());
     ClusterState cluster = hazelcast != null ? hazelcast
         : new RedisClusterState(redis.shards(), keys, config.nodeId());

@@ -22,7 +22,8 @@ import java.util.Properties;
  * @param logDir      directory of every log file
  * @param nodes       the nodes in the nginx upstream
  * @param consoleUrl  the operations console (through nginx)
- * @param adminToken  the nodes' admin token (a development one the launcher made, unless ADMIN_TOKEN was set)
+ * @param adminToken  the development admin token the launcher made for its nodes, or "" when ADMIN_TOKEN was
+ *                    given (an operator's token is neither printed nor written to the status file)
  */
 public record ClusterStatus(String publicUrl, String clusterName, String redisUrl, long redisPid, long nginxPid,
     String nginxPrefix, String logDir, List<Node> nodes, String consoleUrl, String adminToken) {
@@ -93,7 +94,9 @@ public record ClusterStatus(String publicUrl, String clusterName, String redisUr
     s.append(String.format("ChatCluster %s: %d node%s behind nginx%n", clusterName, nodes.size(),
         nodes.size() == 1 ? "" : "s"));
     s.append(String.format("  public URL  %s%n", publicUrl));
-    s.append(String.format("  console     %s  (admin token %s)%n", consoleUrl, adminToken));
+    // Only a development token the launcher made is printed (empty here: the operator gave ADMIN_TOKEN).
+    String shown = adminToken.isEmpty() ? "from ADMIN_TOKEN" : adminToken;
+    s.append(String.format("  console     %s  (admin token %s)%n", consoleUrl, shown));
     s.append(String.format("  redis       %s%s%n", redisUrl, redisPid > 0 ? "  (pid " + redisPid + ")" : "  (REDIS_URL)"));
     s.append(String.format("  nginx       pid %d, config %s/chatcluster.conf%n", nginxPid, nginxPrefix));
     s.append(String.format("  logs        %s%n%n", logDir));

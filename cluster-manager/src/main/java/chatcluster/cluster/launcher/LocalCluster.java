@@ -113,7 +113,13 @@ public final class LocalCluster {
         nginx == null || nginx.process() == null ? 0 : nginx.process().pid(),
         nginx == null ? "" : nginx.prefix().toString(), logDir.toString(),
         nodes.stream().map(LocalNode::status).toList(),
-        (options.tls() ? "https" : "http") + "://" + host + ":" + options.port() + "/admin/", adminToken);
+        (options.tls() ? "https" : "http") + "://" + host + ":" + options.port() + "/admin/",
+        adminTokenGiven() ? "" : adminToken);
+  }
+
+  private static boolean adminTokenGiven() {
+    String given = System.getenv("ADMIN_TOKEN");
+    return given != null && !given.isBlank();
   }
 
   private static String adminToken() {

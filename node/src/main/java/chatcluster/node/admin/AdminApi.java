@@ -127,7 +127,11 @@ public final class AdminApi {
     String forwarded = ctx.request().getHeader("X-Forwarded-For");
     String from = forwarded == null ? peer : peer + " (for " + forwarded + ")";
     String token = AdminCredential.bearer(ctx.request().getHeader("Authorization"));
-    credential.check(token, peer, ctx.request().headers()).onComplete(ar -> {
+    // A JWT check may finish later (and an Authenticator on a thread of its own): the body waits, and
+    // what follows runs back on this loop.
+    ctx.request().pause();
+    chatcluster.node.runtime.Contexts.onCaller(credential.check(token, peer, ctx.request().headers())).onComplete(ar -> {
+      ctx.request().resume();
       String who = ar.succeeded() ? ar.result() : null;
       if (who == null) {
         logRefusal(ctx, from, token == null ? "no credential" : "wrong credential");

@@ -33,24 +33,27 @@ public final class LocalBroker implements Broker {
     return Future.succeededFuture(delivery.offset());
   }
 
-  /** Offsets of keyed publishes with when they are forgotten (ms); bounded by {@link #MAX_KEYS}. */
-  private final java.util.Map<String, long[]> keys = new java.util.HashMap<>();
+  /**
+   * Offsets of keyed publishes with when they are forgotten (ms), oldest first (one TTL for all:
+   * insertion order is expiry order); bounded by {@link #MAX_KEYS}, the oldest going first.
+   */
+  private final java.util.LinkedHashMap<String, long[]> keys = new java.util.LinkedHashMap<>();
   static final int MAX_KEYS = 100_000;
 
   @Override
   public Future<Long> publishOnce(String channel, Buffer messagePrefix, ChannelOptions options, String key,
                                   java.time.Duration keyTtl) {
     long now = System.currentTimeMillis();
+    for (var it = keys.values().iterator(); it.hasNext(); ) {
+      if (it.next()[1] > now && keys.size() < MAX_KEYS) {
+        break;
+      }
+      it.remove(); // expired, or the map is full: the oldest goes
+    }
     String k = channel + "\n" + key;
     long[] known = keys.get(k);
     if (known != null && known[1] > now) {
       return Future.succeededFuture(known[0]);
-    }
-    if (keys.size() >= MAX_KEYS) {
-      keys.values().removeIf(v -> v[1] <= now);
-      if (keys.size() >= MAX_KEYS) {
-        keys.remove(keys.keySet().iterator().next()); // the map is full of live keys: one goes
-      }
     }
     Delivery delivery = history.append(channel, messagePrefix, options);
     keys.put(k, new long[] {delivery.offset(), now + keyTtl.toMillis()});

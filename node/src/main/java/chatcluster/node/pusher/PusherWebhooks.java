@@ -42,10 +42,8 @@ final class PusherWebhooks {
   private final Context context;
   private final WebClient client;
   private final Map<String, List<JsonObject>> queued = new HashMap<>();
-  /** Per app and URL: the batches waiting for the one in flight. */
+  /** Per app and URL: the events waiting for the request in flight. */
   private final Map<String, Target> targets = new HashMap<>();
-  /** Batches one target may have waiting behind the one in flight; more are dropped (a target down for long). */
-  static final int MAX_WAITING_BATCHES = 1000;
   /**
    * Events sent at once (with whatever was waiting): transitions that another node may decide right
    * after this one (a channel vacated here and occupied there), so that their requests leave in the
@@ -92,29 +90,36 @@ final class PusherWebhooks {
       return;
     }
     for (PusherApp.Webhook hook : app.webhooks()) {
-      List<JsonObject> wanted = events.stream().filter(e -> hook.wants(e.getString("name"))).toList();
-      for (int from = 0; from < wanted.size(); from += MAX_BATCH) {
-        JsonArray batch = new JsonArray(new ArrayList<>(wanted.subList(from, Math.min(wanted.size(), from + MAX_BATCH))));
-        String body = new JsonObject().put("time_ms", System.currentTimeMillis()).put("events", batch).encode();
-        Target target = targets.computeIfAbsent(app.id() + "\n" + hook.url(), k -> new Target(app, hook.url()));
-        if (target.waiting.size() >= MAX_WAITING_BATCHES) {
-          log.warn("pusher app {}: webhook target {} is {} batches behind, batch dropped", app.id(), hook.url(),
-              MAX_WAITING_BATCHES);
+      Target target = targets.computeIfAbsent(app.id() + "\n" + hook.url(), k -> new Target(app, hook.url()));
+      int dropped = 0;
+      for (JsonObject e : events) {
+        if (!hook.wants(e.getString("name"))) {
           continue;
         }
-        target.waiting.add(body);
-        if (!target.sending) {
-          sendNext(target);
+        if (target.waiting.size() >= MAX_QUEUED) {
+          dropped++;
+        } else {
+          target.waiting.add(e);
         }
+      }
+      if (dropped > 0) {
+        log.warn("pusher app {}: webhook target {} is {} events behind, {} dropped", app.id(), hook.url(),
+            MAX_QUEUED, dropped);
+      }
+      if (!target.sending) {
+        sendNext(target);
       }
     }
   }
 
-  /** One target's batches, sent one at a time so that they reach it in the order they were made. */
+  /**
+   * One target's events, sent one request at a time so that they reach it in the order they were
+   * made; what waited meanwhile goes in the next request (up to {@link #MAX_BATCH} events).
+   */
   private static final class Target {
     final PusherApp app;
     final String url;
-    final ArrayDeque<String> waiting = new ArrayDeque<>();
+    final ArrayDeque<JsonObject> waiting = new ArrayDeque<>();
     boolean sending;
 
     Target(PusherApp app, String url) {
@@ -124,11 +129,15 @@ final class PusherWebhooks {
   }
 
   private void sendNext(Target target) {
-    String body = target.waiting.poll();
-    target.sending = body != null;
-    if (body != null) {
-      send(target, body, 0);
+    target.sending = !target.waiting.isEmpty();
+    if (!target.sending) {
+      return;
     }
+    JsonArray batch = new JsonArray();
+    while (!target.waiting.isEmpty() && batch.size() < MAX_BATCH) {
+      batch.add(target.waiting.poll());
+    }
+    send(target, new JsonObject().put("time_ms", System.currentTimeMillis()).put("events", batch).encode(), 0);
   }
 
   private void send(Target target, String body, int attempt) {

@@ -51,16 +51,20 @@ public final class RedisScripts {
 
   /**
    * {@link #PUBLISH} of a message with a retry key: KEYS as PUBLISH's plus the key's string, ARGV as
-   * PUBLISH's plus the key's TTL in seconds. When the key was used within its TTL nothing is published
-   * and the first publish's offset is answered: {offset, epoch, 1}; else {offset, epoch, 0}.
+   * PUBLISH's plus the key's TTL in seconds. When the key was used within its TTL, in the channel's
+   * current epoch, nothing is published and the first publish's offset is answered: {offset, epoch,
+   * 1}; else {offset, epoch, 0}. (A key of an older epoch, whose stream restarted, counts for nothing.)
    */
   public static final String PUBLISH_ONCE = ensureEpoch(7) + """
       local prev = redis.call('GET', KEYS[4])
       if prev then
-        return {tonumber(prev), epoch, 1}
+        local e, o = string.match(prev, '^(.*):(%d+)$')
+        if e == epoch then
+          return {tonumber(o), epoch, 1}
+        end
       end
       """ + APPEND_AND_PUBLISH + """
-      redis.call('SET', KEYS[4], offset, 'EX', ARGV[9])
+      redis.call('SET', KEYS[4], epoch .. ':' .. offset, 'EX', ARGV[9])
       return {offset, epoch, 0}
       """;
 
@@ -137,11 +141,6 @@ public final class RedisScripts {
       """;
 
   /**
-   * Takes a session out of a presence channel and counts in the same step, so that of two leaves of
-   * one user exactly one finds the user gone. KEYS: presence hash. ARGV: session. Returns {the removed
-   * member JSON or '' when it was not there, entries of its user left, entries of the channel left}.
-   */
-  /**
    * A device acknowledges an inbox up to an offset: KEYS[1] positions hash, ARGV device, epoch,
    * offset, TTL ms. The position only moves forward (in its epoch); answers the one before (-1: none).
    */
@@ -159,6 +158,11 @@ public final class RedisScripts {
       return prev
       """;
 
+  /**
+   * Takes a session out of a presence channel and counts in the same step, so that of two leaves of
+   * one user exactly one finds the user gone. KEYS: presence hash. ARGV: session. Returns {the removed
+   * member JSON or '' when it was not there, entries of its user left, entries of the channel left}.
+   */
   public static final String PRESENCE_REMOVE = """
       local function count(user)
       """ + COUNT_USER + """

@@ -259,6 +259,10 @@ final class Commands {
   }
 
   private Future<JsonObject> unsubscribe(String channel) {
+    Subscription existing = subscriptions.get(channel);
+    if (existing != null && existing.inbox != null) {
+      throw ChatException.badRequest("a connection's inbox is not a channel to leave");
+    }
     Subscription sub = subscriptions.remove(channel);
     if (sub == null) {
       return Future.failedFuture(new ChatException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + channel + "'"));
@@ -328,7 +332,7 @@ final class Commands {
     Future<Void> hooks = node.hooks().messageReceived(new ReceivedMessage(session.info(), channel, frame.data()));
     Future<Future<Long>> handedOver = hooks.map(v -> frame.key() == null
         ? node.outbound().publish(channel, options, frame.data(), sender())
-        : node.outbound().publishOnce(channel, options, frame.data(), sender(), frame.key(),
+        : node.outbound().publishOnce(channel, options, frame.data(), sender(), senderKey(frame.key()),
             node.config().inbox().publishKeyTtl()));
     Future<JsonObject> result = handedOver.compose(offset -> offset)
         .map(offset -> new JsonObject().put("channel", channel).put("offset", offset));
@@ -461,7 +465,7 @@ final class Commands {
           if (!sub.countedReader) {
             node.cluster().release(Inboxes.readers(inbox));
           }
-          return node.history().position(inbox);
+          return node.history().read(inbox, 0L, 0, options).map(HistoryPage::position); // the inbox's TTL kept
         })
         .compose(position -> node.inboxPositions().position(inbox, device, position.epoch()))
         .compose(position -> {
@@ -474,6 +478,7 @@ final class Commands {
       }
       if (ar.failed()) {
         subscriptions.remove(inbox);
+        inboxes--;
         release(sub);
         return Future.failedFuture(ar.cause());
       }
@@ -559,6 +564,14 @@ final class Commands {
 
   private Future<Void> emit(String channel, Buffer frame) {
     return node.outbound().emit(channel, frame);
+  }
+
+  /**
+   * A publish key is its user's: two users' equal keys are two publishes, one user's retry from
+   * another device or connection is the same one.
+   */
+  private String senderKey(String key) {
+    return session.principal().user() + "\n" + key;
   }
 
   private Sender sender() {

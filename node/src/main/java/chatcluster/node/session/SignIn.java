@@ -65,12 +65,12 @@ final class SignIn {
     this.replay = replay;
   }
 
-  /** Authenticates with the handshake's credential, or waits for an auth frame when it had none and auth is required. */
   /** Runs once the connection is welcomed (again after a re-authentication), before any frame that waited. */
   void onOpen(Runnable action) {
     this.onOpen = action;
   }
 
+  /** Authenticates with the handshake's credential, or waits for an auth frame when it had none and auth is required. */
   void start() {
     if (request.token() == null && node.config().authEnabled()) {
       authTimer = node.vertx().setTimer(node.config().authTimeout().toMillis(), t -> {

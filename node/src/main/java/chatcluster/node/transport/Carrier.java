@@ -27,6 +27,9 @@ interface Carrier {
   /** Where the client's messages go, whole, one at a time. */
   void messageHandler(Handler<String> handler);
 
+  /** Runs whenever the client shows it is there (a request of its session), messages or not. */
+  void activityHandler(Runnable handler);
+
   /** Runs once when the session ends, however it ends. */
   void closeHandler(Handler<Void> handler);
 }

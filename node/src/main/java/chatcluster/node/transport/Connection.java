@@ -124,22 +124,25 @@ public final class Connection {
    */
   public void listen(Listener listener, int maxMessageSize) {
     if (carrier != null) {
+      carrier.activityHandler(() -> lastSeen = System.nanoTime());
       carrier.messageHandler(text -> {
         lastSeen = System.nanoTime();
         if (closing) {
           return;
         }
-        if (text.length() > maxMessageSize) {
+        if (text.length() > maxMessageSize
+            || text.length() * 3L > maxMessageSize && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxMessageSize) {
           close(CloseCode.TOO_LARGE, "message over " + maxMessageSize + " bytes");
         } else if (listener.admit()) {
           listener.handleText(text);
         }
       });
-      carrier.closeHandler(v -> {
+      // As a WebSocket's close handler: later, on the loop, never inside the call that closed it.
+      carrier.closeHandler(v -> vertx.runOnContext(x -> {
         closed = true;
         onClosed.run();
         listener.handleClosed();
-      });
+      }));
       return;
     }
     MessageAssembler assembler = new MessageAssembler(maxMessageSize, false, new MessageAssembler.Sink() {
@@ -299,13 +302,11 @@ public final class Connection {
     if (!isOpen()) {
       return;
     }
-    if (carrier != null) {
-      carrier.heartbeat(); // an HTTP session is alive while a receiving request is open or comes back soon
-      return;
-    }
     if (nowNanos - lastSeen > 2 * intervalNanos && !paused) {
       log.debug("connection {}: no frame for two heartbeat intervals, closing", id);
       close(CloseCode.NORMAL, "heartbeat timeout");
+    } else if (carrier != null) {
+      carrier.heartbeat(); // 'h' to a streaming client, which answers with a send: its requests count as heard
     } else {
       ws.writePing(Buffer.buffer());
     }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * the same limits, heartbeat, drain and session above it (the endpoint's acceptor gets it with the
  * WebSocket path {@code {wsPrefix}{key}} it stands for).
  *
- * <p>Sessions are found by their path, node-wide: the requests of one session may arrive on any of
+ * <p>Sessions are found by their path, node-wide, and answer only the client address that opened
+ * them (the path is not a secret: it shows in access logs): the requests of one session may arrive on any of
  * the node's event loops (each request may come on a new TCP connection), and each runs on the loop
  * that made the session. Behind a load balancer every request of a session must reach the same node:
  * nginx hashes on the session part of the path (see nginx/).
@@ -132,26 +133,38 @@ public final class HttpFallback {
       response.setChunked(true);
     }
     Context here = vertx.getOrCreateContext();
-    HttpFallbackSession existing = registry.get(key);
-    if (existing != null) {
-      existing.context.runOnContext(v -> existing.receive(response, here, streaming));
-      return;
-    }
-    HttpFallbackSession session = new HttpFallbackSession(vertx, registry, key, config.sendQueueMax());
-    if (registry.putIfAbsent(key, session) != null) {
-      HttpFallbackSession other = registry.get(key);
-      other.context.runOnContext(v -> other.receive(response, here, streaming));
-      return;
-    }
     String query = ctx.request().query();
     String uri = wsPrefix + ctx.pathParam("key") + (query == null ? "" : "?" + query);
-    Integer refused = endpoint.acceptCarried(session, Handshake.of(ctx.request(), uri, config));
-    if (refused != null) {
-      registry.remove(key, session);
-      response.setChunked(false).setStatusCode(refused).end();
+    Handshake request = Handshake.of(ctx.request(), uri, config);
+    HttpFallbackSession session = registry.get(key);
+    boolean fresh = false;
+    if (session == null) {
+      HttpFallbackSession made = new HttpFallbackSession(vertx, registry, key, config.sendQueueMax(),
+          request.remoteAddress());
+      session = registry.putIfAbsent(key, made);
+      if (session == null) {
+        session = made;
+        fresh = true;
+      }
+    }
+    if (!session.client.equals(request.remoteAddress())) {
+      response.setChunked(false).setStatusCode(404).end(); // another client's session: nothing to see
       return;
     }
-    session.receive(response, here, streaming);
+    HttpFallbackSession s = session;
+    // The response is this loop's: its close is watched here and told to the session's loop.
+    response.closeHandler(v -> s.context.runOnContext(x -> s.gone(response)));
+    if (fresh) {
+      Integer refused = endpoint.acceptCarried(s, request);
+      if (refused != null) {
+        registry.remove(key, s);
+        response.setChunked(false).setStatusCode(refused).end();
+        return;
+      }
+      s.receive(response, here, streaming);
+    } else {
+      s.context.runOnContext(v -> s.receive(response, here, streaming));
+    }
   }
 
   private void send(RoutingContext ctx) {
@@ -162,7 +175,7 @@ public final class HttpFallback {
       response.setStatusCode(403).end();
       return;
     }
-    if (session == null) {
+    if (session == null || !session.client.equals(Handshake.of(ctx.request(), "", config).remoteAddress())) {
       response.setStatusCode(404).end();
       return;
     }

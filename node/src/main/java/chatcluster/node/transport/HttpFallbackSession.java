@@ -46,6 +46,11 @@ final class HttpFallbackSession implements Carrier {
   private String closeLine;
   private long orphanTimer = -1;
   private Handler<String> messages = m -> { };
+  private Runnable activity = () -> { };
+  /** Bytes handed to a streaming response's loop and not yet written to its socket (any thread). */
+  private final java.util.concurrent.atomic.AtomicLong inFlight = new java.util.concurrent.atomic.AtomicLong();
+  /** The client's address as the session's first request gave it: other addresses may not use the session. */
+  final String client;
   private Handler<Void> onClose = v -> { };
 
   /** A client's request that receives: its response and the loop that response is written on. */
@@ -61,19 +66,18 @@ final class HttpFallbackSession implements Carrier {
       this.streaming = streaming;
     }
 
-    void write(String text, boolean end) {
+    void write(String text, boolean end, java.util.concurrent.atomic.AtomicLong inFlight) {
+      int bytes = text.length();
+      inFlight.addAndGet(bytes);
       Runnable w = () -> {
         if (response.closed() || response.ended()) {
+          inFlight.addAndGet(-bytes);
           return;
         }
         try {
-          if (end) {
-            response.end(text);
-          } else {
-            response.write(text);
-          }
+          (end ? response.end(text) : response.write(text)).onComplete(ar -> inFlight.addAndGet(-bytes));
         } catch (IllegalStateException gone) {
-          // the client went away meanwhile: its next request (or none) decides
+          inFlight.addAndGet(-bytes); // the client went away meanwhile: its next request (or none) decides
         }
       };
       if (Vertx.currentContext() == context) {
@@ -84,7 +88,9 @@ final class HttpFallbackSession implements Carrier {
     }
   }
 
-  HttpFallbackSession(Vertx vertx, Map<String, HttpFallbackSession> registry, String key, int maxBytes) {
+  HttpFallbackSession(Vertx vertx, Map<String, HttpFallbackSession> registry, String key, int maxBytes,
+                      String client) {
+    this.client = client;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.registry = registry;
@@ -92,16 +98,19 @@ final class HttpFallbackSession implements Carrier {
     this.maxBytes = maxBytes;
   }
 
-  /** A receiving request arrived (on its own loop {@code at}); called on this session's loop. */
+  /**
+   * A receiving request arrived (on its own loop {@code at}, which watches the response's close and
+   * tells {@link #gone}); called on this session's loop.
+   */
   void receive(HttpServerResponse response, Context at, boolean streaming) {
+    activity.run();
     cancelOrphanTimer();
     if (receiver != null) {
-      receiver.write("", true); // the client gave it up for this one
+      receiver.write("", true, inFlight); // the client gave it up for this one
       cancelHold(receiver);
     }
     Receiver r = new Receiver(response, at, streaming);
     receiver = r;
-    response.closeHandler(v -> context.runOnContext(x -> gone(r)));
     if (!opened) {
       opened = true;
       line(r, "o\n");
@@ -124,6 +133,7 @@ final class HttpFallbackSession implements Carrier {
     if (closed) {
       return;
     }
+    activity.run();
     for (String message : sent) {
       messages.handle(message);
       if (closed) {
@@ -135,7 +145,7 @@ final class HttpFallbackSession implements Carrier {
   /** Writes lines to a receiver; a poll's response ends with them, a streaming one with a close. */
   private void line(Receiver r, String text) {
     boolean end = !r.streaming || closeLine != null && text.endsWith(closeLine);
-    r.write(text, end);
+    r.write(text, end, inFlight);
     if (end) {
       detach(r);
     }
@@ -174,9 +184,10 @@ final class HttpFallbackSession implements Carrier {
     }
   }
 
-  /** A receiving response closed under us (the client aborted it, or it ended). */
-  private void gone(Receiver r) {
-    if (receiver == r) {
+  /** A receiving response closed under us (the client aborted it, or it ended); on this session's loop. */
+  void gone(HttpServerResponse response) {
+    Receiver r = receiver;
+    if (r != null && r.response == response) {
       detach(r);
     }
   }
@@ -224,7 +235,7 @@ final class HttpFallbackSession implements Carrier {
     }
     String encoded = Json.encode(message.toString());
     if (receiver != null && receiver.streaming && waiting.isEmpty()) {
-      receiver.write("a[" + encoded + "]\n", false);
+      receiver.write("a[" + encoded + "]\n", false, inFlight);
       return;
     }
     waiting.add(encoded);
@@ -236,7 +247,7 @@ final class HttpFallbackSession implements Carrier {
 
   @Override
   public boolean full() {
-    return waitingBytes >= maxBytes || (receiver != null && receiver.response.writeQueueFull());
+    return waitingBytes + inFlight.get() >= maxBytes;
   }
 
   @Override
@@ -272,6 +283,11 @@ final class HttpFallbackSession implements Carrier {
   @Override
   public void messageHandler(Handler<String> handler) {
     this.messages = handler;
+  }
+
+  @Override
+  public void activityHandler(Runnable handler) {
+    this.activity = handler;
   }
 
   @Override

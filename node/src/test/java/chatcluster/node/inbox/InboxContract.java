@@ -152,8 +152,10 @@ abstract class InboxContract {
   @Test
   void aRetriedPublishWithTheSameKeyLeavesOneMessage() {
     String channel = "room-keys-" + Ids.random(6);
-    WsClient a = open(0, "pub-" + Ids.random(4), "pa");
-    WsClient b = open(nodes() - 1, "pub-" + Ids.random(4), "pb");
+    String pub = "pub-" + Ids.random(4);
+    WsClient a = open(0, pub, "pa");
+    WsClient b = open(nodes() - 1, pub, "pa"); // the same device, reconnected elsewhere
+    WsClient other = open(nodes() - 1, "other-" + Ids.random(4), "po");
     a.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
     b.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
     JsonObject publish = new JsonObject().put("type", "publish").put("channel", channel).put("data", "once")
@@ -161,18 +163,22 @@ abstract class InboxContract {
     long first = a.ok(publish.copy().put("id", 1)).getLong("offset");
     long second = b.ok(publish.copy().put("id", 2)).getLong("offset");
     assertEquals(first, second, "the retry is answered with the first one's offset");
+    other.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
+    long others = other.ok(publish.copy().put("id", 3)).getLong("offset");
+    assertTrue(others > first, "another sender's equal key is its own publish");
     JsonObject history = a.ok(new JsonObject().put("type", "history").put("channel", channel));
-    assertEquals(1, history.getJsonArray("messages").size(), history.encode());
+    assertEquals(2, history.getJsonArray("messages").size(), history.encode());
   }
 
   @Test
   void aPublishWhoseConnectionDiedUnansweredRetriedWithItsKeyElsewhereLeavesOneMessage() {
     String channel = "room-retry-" + Ids.random(6);
-    WsClient retrier = open(nodes() - 1, "retrier-" + Ids.random(4), "rb");
+    String user = "retrier-" + Ids.random(4);
+    WsClient retrier = open(nodes() - 1, user, "rb");
     retrier.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
     long lastOffset = 0;
     for (int round = 0; round < 20; round++) {
-      WsClient doomed = open(0, "doomed-" + Ids.random(4), "ra");
+      WsClient doomed = open(0, user, "rb"); // the same device's earlier connection, on another node
       doomed.ok(new JsonObject().put("type", "subscribe").put("channel", channel));
       JsonObject publish = new JsonObject().put("type", "publish").put("channel", channel).put("data", round)
           .put("key", "round-" + round);

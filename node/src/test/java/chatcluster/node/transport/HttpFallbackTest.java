@@ -111,4 +111,44 @@ class HttpFallbackTest {
       assertTrue(ms < HttpFallbackSession.DISCONNECT_DELAY_MS + 3000, "freed after " + ms + " ms");
     }
   }
+
+  /** A POST on a TCP connection of its own, from {@code from}: answers {status, body}. */
+  private static String[] postAlone(TestNode node, String path, String body, String from) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.port(), java.net.InetAddress.getByName(from), 0)) {
+      socket.setSoTimeout(30_000);
+      byte[] content = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(content);
+      String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String status = all.substring(all.indexOf(' ') + 1, all.indexOf(' ') + 4);
+      int split = all.indexOf("\r\n\r\n");
+      return new String[] {status, split < 0 ? "" : all.substring(split + 4)};
+    }
+  }
+
+  private static String[] postAlone(TestNode node, String path, String body) throws Exception {
+    return postAlone(node, path, body, "127.0.0.1");
+  }
+
+  @Test
+  void aSessionWhoseRequestsComeOnNewConnectionsEachTimeWorksAndStaysItsClients() throws Exception {
+    try (TestNode node = pusherNode(100)) {
+      String session = "/pusher/app/key-1/7/spreadxx/";
+      assertEquals("o\n", postAlone(node, session + "xhr", "")[1]);
+      String established = postAlone(node, session + "xhr", "")[1];
+      assertTrue(established.contains("connection_established"), established);
+      for (int i = 0; i < 6; i++) {
+        assertEquals("204", postAlone(node, session + "xhr_send",
+            "[\"{\\\"event\\\":\\\"pusher:ping\\\",\\\"data\\\":{}}\"]")[0]);
+        String pong = postAlone(node, session + "xhr", "")[1];
+        assertTrue(pong.contains("pusher:pong"), "round " + i + ": " + pong);
+      }
+      // Another address may not use the session (its path shows in access logs).
+      assertEquals("404", postAlone(node, session + "xhr_send", "[\"x\"]", "127.0.0.2")[0]);
+      assertEquals("404", postAlone(node, session + "xhr", "", "127.0.0.2")[0]);
+      assertEquals(List.of(), errors());
+    }
+  }
 }
