@@ -41,4 +41,23 @@ class InboxLocalTest extends InboxContract {
     return node.client().uri("/ws?user=" + user + "&device=" + device).header("Authorization", "Bearer " + TOKEN)
         .open();
   }
+
+  @org.junit.jupiter.api.Test
+  void anInboxLastsItsTtlAfterItsLastMessageAndTheDeviceIsToldWhatWentWithIt() throws Exception {
+    try (TestNode brief = TestNode.start(c -> c.set(ConfigOption.INBOX_ENABLED, true).set(ConfigOption.INBOX_TTL, 1)
+        .set(ConfigOption.AUTH_TOKEN, TOKEN))) {
+      java.util.function.BiFunction<String, String, WsClient> open = (user, device) -> brief.client()
+          .uri("/ws?user=" + user + "&device=" + device).header("Authorization", "Bearer " + TOKEN).open();
+      WsClient sender = open.apply("ttl-sender", "s");
+      for (int i = 1; i <= 3; i++) {
+        sender.ok(send("gus", i, i));
+      }
+      Thread.sleep(1500);
+      WsClient gus = open.apply("gus", "gus-1");
+      io.vertx.core.json.JsonObject gap = gus.take(f -> "inbox_gap".equals(f.getString("type")));
+      org.junit.jupiter.api.Assertions.assertEquals(1, gap.getLong("from"));
+      org.junit.jupiter.api.Assertions.assertEquals(3, gap.getLong("to"));
+      gus.assertNone(f -> "direct".equals(f.getString("type")), java.time.Duration.ofMillis(300));
+    }
+  }
 }
