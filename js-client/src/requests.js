@@ -89,12 +89,13 @@ export class Requests {
   /**
    * Fails the commands that were sent and not answered: the connection they went on is gone. Those
    * safe to send again (a publish with a key: the node keeps one of two) wait for the next
-   * connection instead, ahead of what was queued, in call order, within their deadline.
+   * connection instead, ahead of what was queued, in call order, within their deadline; they were
+   * held already, so they do not count against the queue's bound.
    */
   failSent(error) {
     const again = [];
     for (const [id, entry] of [...this.#entries]) {
-      if (entry.sent && entry.resend && again.length + this.#queue.length < Math.max(this.#maxQueued, 1)) {
+      if (entry.sent && entry.resend) { // already held (until its deadline): not counted against the queue's bound
         entry.sent = false;
         again.push(id);
       } else if (entry.sent) {
