@@ -165,6 +165,9 @@ public final class HttpFallback {
     } else {
       s.context.runOnContext(v -> s.receive(response, here, streaming));
     }
+    if (response.closed()) {
+      s.context.runOnContext(v -> s.gone(response)); // closed before its handler was set: after the receive
+    }
   }
 
   private void send(RoutingContext ctx) {
