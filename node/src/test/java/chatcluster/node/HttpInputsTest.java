@@ -82,6 +82,33 @@ class HttpInputsTest {
   }
 
   @Test
+  void aRelayBodyThatIsNotUtf8JsonIsRefusedAndNothingIsPublished() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.RELAY_API_KEY, KEY))) {
+      WsClient sub = node.open("sub");
+      sub.ok(new JsonObject().put("type", "subscribe").put("channel", "enc"));
+      String action = "{\"action\":\"sendToChannel\",\"channel\":\"enc\",\"data\":\"x\"}";
+      byte[] utf8 = action.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] bom = new byte[utf8.length + 3];
+      bom[0] = (byte) 0xEF;
+      bom[1] = (byte) 0xBB;
+      bom[2] = (byte) 0xBF;
+      System.arraycopy(utf8, 0, bom, 3, utf8.length);
+      for (byte[] body : List.of(bom, action.getBytes(java.nio.charset.StandardCharsets.UTF_16),
+          action.getBytes(java.nio.charset.StandardCharsets.UTF_16LE))) {
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                + "/api/relay")).header("Authorization", "Bearer " + KEY).timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("UTF-8"), refused.body());
+      }
+      sub.assertNone(f -> "message".equals(f.getString("type")), Duration.ofMillis(300));
+      assertEquals(200, post(node.port(), action).statusCode(), "the same action in UTF-8 goes through");
+      assertEquals("x", sub.take("message").getString("data"));
+      assertEquals(List.of(), errors());
+    }
+  }
+
+  @Test
   void aClientFrameWithANumberJsonCannotCarryIsABadRequest() {
     try (TestNode node = TestNode.start()) {
       WsClient c = node.open();

@@ -53,4 +53,25 @@ public final class JsonNumbers {
     }
     return true;
   }
+
+  /**
+   * Why an HTTP body is not the UTF-8 JSON text RFC 8259 asks for, or null when it may be: a
+   * byte-order mark (UTF-8's, or UTF-16's and UTF-32's) or a NUL byte (UTF-16 or UTF-32 without a
+   * mark). A JSON parser would guess the encoding and take it; the node says no instead.
+   */
+  public static String notUtf8Json(io.vertx.core.buffer.Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    int b0 = body.getUnsignedByte(0);
+    if (b0 == 0xEF || b0 == 0xFE || b0 == 0xFF) {
+      return "the body starts with a byte-order mark: send UTF-8 JSON without one";
+    }
+    for (int i = 0; i < body.length(); i++) {
+      if (body.getByte(i) == 0) {
+        return "the body has a NUL byte (UTF-16 or UTF-32?): send UTF-8 JSON";
+      }
+    }
+    return null;
+  }
 }

@@ -356,6 +356,10 @@ public final class PusherHttpApi {
   }
 
   private static JsonObject bodyJson(RoutingContext ctx) {
+    String encoding = chatcluster.node.protocol.JsonNumbers.notUtf8Json(ctx.body().buffer());
+    if (encoding != null) {
+      throw new ChatException(ErrorCode.BAD_REQUEST, encoding);
+    }
     try {
       Buffer body = ctx.body().buffer();
       return body == null ? new JsonObject() : body.toJsonObject();

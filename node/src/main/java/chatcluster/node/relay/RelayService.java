@@ -34,6 +34,10 @@ public final class RelayService {
 
   /** Parses a request body: one action, or an array of them (applied in order). */
   public static List<RelayAction> parse(Buffer body) {
+    String encoding = JsonNumbers.notUtf8Json(body);
+    if (encoding != null) {
+      throw ChatException.badRequest(encoding);
+    }
     Object json;
     try {
       json = Json.decodeValue(body);
