@@ -70,6 +70,8 @@ public enum ConfigOption {
       "Frames a connection may send at once above the rate."),
   SEND_QUEUE_MAX("sendQueueMax", "WEBSOCKET_SEND_QUEUE_MAX", Type.POSITIVE_INT, "1048576",
       "Bytes waiting to be written to one connection; a slower consumer is closed with 4029."),
+  SEND_BUFFER("sendBuffer", "WEBSOCKET_SEND_BUFFER", Type.NON_NEGATIVE_INT, "131072",
+      "Bytes of the kernel's send buffer per connection (SO_SNDBUF; 0: the kernel's autotuning, up to 4 MB on Linux). With sendQueueMax it bounds what a slow connection holds."),
   TCP_NO_DELAY("tcpNoDelay", "WEBSOCKET_TCP_NODELAY", Type.BOOLEAN, "true",
       "Send each frame at once (TCP_NODELAY). false lets the kernel hold small frames while earlier ones are unacknowledged (Nagle): less CPU per delivery at high rates, up to tens of ms more latency."),
   DRAIN_TIMEOUT("drainTimeout", "WEBSOCKET_DRAIN_TIMEOUT", Type.SECONDS, "10",

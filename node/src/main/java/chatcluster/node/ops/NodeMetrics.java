@@ -37,4 +37,6 @@ public final class NodeMetrics {
   public final LongAdder publishesRefused = new LongAdder();
   /** Connections closed for being too slow to read what they were sent. */
   public final LongAdder slowConsumersClosed = new LongAdder();
+  /** Connections dropped (TCP reset) because the peer did not complete the node's close in time. */
+  public final LongAdder closesDropped = new LongAdder();
 }

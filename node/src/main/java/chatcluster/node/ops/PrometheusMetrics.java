@@ -35,6 +35,8 @@ public final class PrometheusMetrics {
         m.fanoutFlushes);
     counter("chatcluster.frames.malformed", "Client frames that could not be decoded", m.malformedFrames);
     counter("chatcluster.slow.consumers.closed", "Connections closed as slow consumers", m.slowConsumersClosed);
+    counter("chatcluster.closes.dropped", "Connections reset because the peer did not complete the close in time",
+        m.closesDropped);
     counter("chatcluster.redis.messages.in", "Pub/sub messages received from Redis", m.redisMessagesIn);
     counter("chatcluster.redis.messages.out", "Messages published to Redis", m.redisMessagesOut);
     counter("chatcluster.redis.gap.filled", "Messages recovered from history after a Redis reconnect",

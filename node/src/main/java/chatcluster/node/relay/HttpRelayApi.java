@@ -153,6 +153,7 @@ public final class HttpRelayApi {
             .put("framesDelivered", m.framesDelivered.sum())
             .put("malformedFrames", m.malformedFrames.sum())
             .put("slowConsumersClosed", m.slowConsumersClosed.sum())
+            .put("closesDropped", m.closesDropped.sum())
             .put("redisMessagesIn", m.redisMessagesIn.sum())
             .put("redisMessagesOut", m.redisMessagesOut.sum())
             .put("redisGapFilled", m.redisGapFilled.sum())

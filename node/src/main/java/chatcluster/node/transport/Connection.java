@@ -31,6 +31,12 @@ public final class Connection {
    * same read as the 101 makes some clients (Vert.x's) fail the connect without the close code.
    */
   public static final long REFUSAL_DELAY_MS = 50;
+  /**
+   * How long a close the node started may wait for the peer before the TCP connection is dropped: a
+   * peer that stopped reading never gets the close frame (it waits behind what fills the socket's
+   * buffers), so it never answers it and its place, its buffers and the kernel's would stay.
+   */
+  static final long CLOSE_DEADLINE_MS = 3000;
 
   /** What a connection reports to the session above it. */
   public interface Listener {
@@ -351,5 +357,29 @@ public final class Connection {
     } else {
       vertx.setTimer(delayMs, t -> ws.close(code, shortReason));
     }
+    if (ws != null && channel != null) {
+      vertx.setTimer(delayMs + CLOSE_DEADLINE_MS, t -> dropIfStillOpen(code));
+    }
+  }
+
+  /**
+   * Drops a connection whose close did not complete in time. Reset (SO_LINGER 0), so that the kernel
+   * discards the unsent bytes at once, and closed at the socket itself, below Vert.x's WebSocket layer,
+   * which would otherwise start another close handshake. The session learns of the end as of any other.
+   */
+  private void dropIfStillOpen(short code) {
+    Channel socketChannel = channel.channel();
+    if (closed || !socketChannel.isOpen()) {
+      return;
+    }
+    metrics.closesDropped.increment();
+    log.info("connection {}: close ({}) not completed within {} ms (the peer is not reading): dropping it", id, code,
+        CLOSE_DEADLINE_MS);
+    try {
+      socketChannel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+    } catch (RuntimeException e) {
+      log.debug("connection {}: SO_LINGER not set: {}", id, e.toString());
+    }
+    socketChannel.unsafe().close(socketChannel.voidPromise());
   }
 }

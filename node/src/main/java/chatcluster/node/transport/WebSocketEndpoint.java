@@ -91,6 +91,9 @@ public final class WebSocketEndpoint {
         .setMaxWebSocketMessageSize(decoderLimit(config))
         .setWebSocketClosingTimeout(5)
         .setTcpNoDelay(config.tcpNoDelay())
+        // A bounded kernel buffer (no autotuning to megabytes): sendQueueMax + this is what a slow
+        // connection can hold, and the slow consumer is found once that is full.
+        .setSendBufferSize(config.sendBuffer() > 0 ? config.sendBuffer() : -1)
         // Connections are confined to their event loop: no multi-producer write queue per connection.
         .setStrictThreadMode(true)
         // Compression would compress every fan-out frame once per connection.
