@@ -27,6 +27,10 @@ test("the entrypoint is exec form, so that java gets SIGTERM and drains", () => 
   const entrypoint = JSON.parse(instruction("ENTRYPOINT"));
   assert.equal(entrypoint[0], "java");
   assert.ok(entrypoint.some((a) => a.startsWith("-XX:MaxRAMPercentage=")), "heap sized from the container's limit");
+  for (const flag of ["-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20"]) {
+    assert.ok(entrypoint.includes(flag), `idle memory given back: ${flag}`);
+  }
+  assert.ok(!entrypoint.some((a) => a.startsWith("-XX:InitialRAMPercentage=")), "a heap that can shrink");
   assert.ok(entrypoint.includes("-XX:+ExitOnOutOfMemoryError"));
 });
 

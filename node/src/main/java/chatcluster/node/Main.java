@@ -60,6 +60,7 @@ public final class Main {
     }
     Logging.configure(config);
     Logger log = LoggerFactory.getLogger(Main.class);
+    chatcluster.node.ops.IdleMemory.apply(log);
     ChatNode node = ChatNode.builder().config(config).build();
     try {
       node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -83,11 +83,9 @@ public final class ChatClusterTarget extends Target {
         env.put("WEBSOCKET_SSL_KEY_PATH", tls.key().toString());
       }
       ServerProcess node = ServerProcess.start("chatcluster-node" + i,
-          List.of(javaBinary(), "-Xmx" + heap,
-              // the "Memory" settings of docs/operations.md: G1 gives back what an idle node does not use (periodic
-              // collection, a heap at most 20 % free) instead of keeping the high-water mark resident.
-              "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
-              "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
+          // Nothing but the heap's size, as a user runs it: the node's main gives G1 the idle-memory
+          // settings of docs/operations.md itself ("Memory").
+          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
       processes.add(node);
       node.awaitPort(port, 60);
       if (tls == null) {

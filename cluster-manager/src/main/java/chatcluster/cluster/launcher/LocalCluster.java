@@ -192,7 +192,10 @@ public final class LocalCluster {
   private LocalNode startNode(String id, int clusterPort, String members) throws IOException {
     int port = ManagedProcess.freePort();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + options.nodeHeap(), "-jar", options.nodeJar().toString()));
+        "-Xmx" + options.nodeHeap(),
+        // docs/operations.md "Memory": G1 gives back what an idle node does not use
+        "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
+        "-jar", options.nodeJar().toString()));
     if (options.config() != null) {
       cmd.addAll(List.of("--config", options.config().toString()));
     }

@@ -447,6 +447,18 @@ public final class RedisBroker implements Broker {
       return;
     }
     if (d.offset() >= 0) {
+      StreamPosition seen = last.get(d.channel());
+      if (seen != null && seen.epoch().equals(d.epoch()) && d.offset() > seen.offset() + 1) {
+        // Messages between went by without reaching this node (a shard's failover, a subscription
+        // restored without a reconnect being seen): history has them, and they go first.
+        metrics.liveGaps.increment();
+        log.info("channel '{}': live message {} after {}: filling the gap from history", d.channel(), d.offset(),
+            seen.offset());
+        List<Delivery> behindTheGap = new ArrayList<>();
+        behindTheGap.add(d);
+        fill(d.channel(), seen, behindTheGap);
+        return;
+      }
       last.put(d.channel(), new StreamPosition(d.offset(), d.epoch()));
     }
     handler.handle(d);
@@ -462,38 +474,47 @@ public final class RedisBroker implements Broker {
     for (Map.Entry<String, StreamPosition> entry : new ArrayList<>(last.entrySet())) {
       String channel = entry.getKey();
       StreamPosition seen = entry.getValue();
-      ChannelOptions opts;
-      try {
-        opts = options.apply(channel);
-      } catch (RuntimeException e) {
-        continue;
-      }
       if (shards.forSubject(channel) != link || filling.containsKey(channel)) {
         continue;
       }
-      List<Delivery> waiting = new ArrayList<>();
-      filling.put(channel, waiting);
-      Future<HistoryPage> read = opts.persistent()
-          ? history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts)
-          : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
-      read.onComplete(ar -> {
-        if (filling.get(channel) != waiting) {
-          return; // unsubscribed meanwhile
-        }
-        filling.remove(channel);
-        if (ar.failed()) {
-          log.warn("channel '{}': gap after reconnect not checked: {}", channel, ar.cause().toString());
-        } else {
-          catchUp(channel, seen, ar.result());
-        }
-        for (Delivery d : waiting) {
-          StreamPosition newest = last.get(channel);
-          if (d.offset() < 0 || newest == null || d.offset() > newest.offset() || !d.epoch().equals(newest.epoch())) {
-            deliverChannel(d);
-          }
-        }
-      });
+      fill(channel, seen, new ArrayList<>());
     }
+  }
+
+  /**
+   * Reads what a channel's history holds after {@code seen} and delivers it, preceded by a reset where
+   * that is not exact; live deliveries of the channel wait in {@code waiting} meanwhile and follow,
+   * those that history already gave dropped.
+   */
+  private void fill(String channel, StreamPosition seen, List<Delivery> waiting) {
+    ChannelOptions opts;
+    try {
+      opts = options.apply(channel);
+    } catch (RuntimeException e) {
+      opts = ChannelOptions.DEFAULTS;
+    }
+    filling.put(channel, waiting);
+    Future<HistoryPage> read = opts.persistent()
+        ? history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts)
+        : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
+    read.onComplete(ar -> {
+      if (filling.get(channel) != waiting) {
+        return; // unsubscribed meanwhile
+      }
+      filling.remove(channel);
+      if (ar.failed()) {
+        log.warn("channel '{}': gap after {}@{} not checked: {}", channel, seen.offset(), seen.epoch(),
+            ar.cause().toString());
+      } else {
+        catchUp(channel, seen, ar.result());
+      }
+      for (Delivery d : waiting) {
+        StreamPosition newest = last.get(channel);
+        if (d.offset() < 0 || newest == null || d.offset() > newest.offset() || !d.epoch().equals(newest.epoch())) {
+          deliverChannel(d);
+        }
+      }
+    });
   }
 
   /** Delivers what history holds after {@code seen}, preceded by a reset when that is not all of it. */
@@ -506,7 +527,7 @@ public final class RedisBroker implements Broker {
     if (!exact) {
       long continuesAfter = missed.isEmpty() ? now.offset() : missed.get(0).offset() - 1;
       metrics.resets.increment();
-      log.warn("channel '{}': position {}@{} lost while Redis was away (now {}@{}); subscribers get a reset",
+      log.warn("channel '{}': position {}@{} lost (history now {}@{}): subscribers get a reset",
           channel, seen.offset(), seen.epoch(), now.offset(), now.epoch());
       StreamPosition resetTo = new StreamPosition(continuesAfter, now.epoch());
       last.put(channel, resetTo);
@@ -518,7 +539,7 @@ public final class RedisBroker implements Broker {
       deliverChannel(d);
     }
     if (!missed.isEmpty()) {
-      log.info("channel '{}': {} messages recovered from history after reconnect", channel, missed.size());
+      log.info("channel '{}': {} messages recovered from history", channel, missed.size());
     }
   }
 

@@ -31,6 +31,8 @@ public final class NodeMetrics {
   public final LongAdder redisMessagesOut = new LongAdder();
   /** Messages this node read back from history to fill a gap after its subscriber connection was restored. */
   public final LongAdder redisGapFilled = new LongAdder();
+  /** Live messages that arrived after a gap (an offset skipped): the gap was filled from history first. */
+  public final LongAdder liveGaps = new LongAdder();
   /** Reset frames sent to a channel's subscribers because their position was lost. */
   public final LongAdder resets = new LongAdder();
   /** Publishes, events, broadcasts and routed sends answered {@code unavailable} because Redis was unreachable. */

@@ -41,6 +41,8 @@ public final class PrometheusMetrics {
     counter("chatcluster.redis.messages.out", "Messages published to Redis", m.redisMessagesOut);
     counter("chatcluster.redis.gap.filled", "Messages recovered from history after a Redis reconnect",
         m.redisGapFilled);
+    counter("chatcluster.redis.live.gaps", "Live messages that came after a skipped offset: the gap was filled from"
+        + " history first", m.liveGaps);
     counter("chatcluster.publishes.refused", "Publishes, events and sends answered unavailable (Redis unreachable)",
         m.publishesRefused);
     Gauge.builder("chatcluster.connections", connections::getAsInt).description("Open connections")

@@ -79,11 +79,11 @@ public abstract class BrokerContract {
     return caller.call(action);
   }
 
-  private static Buffer prefix(String channel, Object data) {
+  protected static Buffer prefix(String channel, Object data) {
     return FrameCodec.messagePrefix(channel, data, Sender.SERVER, 1L);
   }
 
-  private List<Delivery> awaitDeliveries(String channel, int n) throws InterruptedException {
+  protected List<Delivery> awaitDeliveries(String channel, int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       List<Delivery> got = deliveries.stream().filter(d -> channel.equals(d.channel())).toList();
