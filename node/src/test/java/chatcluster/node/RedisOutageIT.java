@@ -290,7 +290,7 @@ class RedisOutageIT {
   }
 
   private static int gapFilled(String log) {
-    Matcher m = Pattern.compile("(\\d+) messages recovered from history after reconnect").matcher(log);
+    Matcher m = Pattern.compile("(\\d+) messages recovered from history").matcher(log);
     int total = 0;
     while (m.find()) {
       total += Integer.parseInt(m.group(1));

@@ -64,6 +64,12 @@ public final class RedisLink {
   private RedisConnection commands;
   private RedisConnection subscriber;
   private volatile boolean healthy;
+  /** A new subscriber connection is being made after Redis dropped a sharded subscription. */
+  private boolean replacing;
+  /** How long after a dropped sharded subscription the subscriber connection is replaced (the drops of one failover come together). */
+  private static final long REPLACE_DELAY_MS = 100;
+  /** When the gaps are checked a second time after a replacement. */
+  private static final long SETTLE_CHECK_MS = 1000;
   private boolean closed;
   private int attempts;
   private long retryTimer = -1;
@@ -212,7 +218,12 @@ public final class RedisLink {
       }
       if (subscriber != s) {
         subscriber = s;
-        s.handler(onMessage);
+        s.handler(push -> {
+          if (isDroppedShardSubscription(push)) {
+            subscriptionDropped(s, push.get(1).toString());
+          }
+          onMessage.handle(push);
+        });
         s.exceptionHandler(e -> lost(s, e.toString()));
         s.endHandler(v -> lost(s, "connection closed"));
         return resubscribeAll(s);
@@ -243,6 +254,85 @@ public final class RedisLink {
       }
       logOutage(e.getMessage());
       scheduleReconnect();
+    });
+  }
+
+  /**
+   * A {@code sunsubscribe} this node did not ask for: Redis drops the sharded subscriptions of a slot
+   * whose server is no longer its master (a failover, a takeover, a slot migration).
+   */
+  private boolean isDroppedShardSubscription(Response push) {
+    return sharded && push.size() >= 2 && "sunsubscribe".equalsIgnoreCase(push.get(0).toString())
+        && push.get(1) != null && Boolean.TRUE.equals(wanted.get(push.get(1).toString()));
+  }
+
+  /**
+   * Redis dropped a sharded subscription: its slot moved (a failover, a takeover, a migration), and
+   * the others of that server may have gone with it, with or without telling. A new subscriber
+   * connection (with a fresh view of the slots) subscribes to every channel again while the old one
+   * keeps delivering; the old one is closed once that is done, and every channel's gap is then
+   * checked against history (missed messages delivered in order, live ones waiting meanwhile). The
+   * drops of one failover arrive together: one replacement, a short moment later.
+   */
+  private void subscriptionDropped(RedisConnection conn, String name) {
+    if (closed || conn != subscriber) {
+      return;
+    }
+    log.info("redis {}: sharded subscription to {} dropped by Redis (its slot moved): subscribing again on a new"
+        + " connection", this.name, name);
+    if (!replacing) {
+      replacing = true;
+      vertx.setTimer(REPLACE_DELAY_MS, t -> replaceSubscriber(conn));
+    }
+  }
+
+  private void replaceSubscriber(RedisConnection old) {
+    if (closed || old != subscriber) {
+      replacing = false;
+      return;
+    }
+    factory.connect().compose(fresh -> {
+      if (closed || old != subscriber) {
+        fresh.close();
+        return Future.succeededFuture();
+      }
+      boolean[] live = {false};
+      // What the new connection hears before the old one is gone would come twice: the old one
+      // delivers it, and what it missed is read from history afterwards.
+      fresh.handler(push -> {
+        if (live[0]) {
+          if (isDroppedShardSubscription(push)) {
+            subscriptionDropped(fresh, push.get(1).toString());
+          }
+          onMessage.handle(push);
+        }
+      });
+      return resubscribeAll(fresh).map(v -> {
+        old.handler(push -> {});
+        old.exceptionHandler(e -> {});
+        old.endHandler(v2 -> {});
+        subscriber = fresh;
+        live[0] = true;
+        fresh.exceptionHandler(e -> lost(fresh, e.toString()));
+        fresh.endHandler(v2 -> lost(fresh, "connection closed"));
+        old.close();
+        return fresh;
+      }).onFailure(e -> fresh.close()).<Void>mapEmpty();
+    }).onComplete(ar -> {
+      replacing = false;
+      if (ar.failed()) {
+        lost(old, "the subscriber connection could not be replaced after a slot moved: " + ar.cause());
+      } else if (subscriber != old) {
+        onResubscribed.handle(null);
+        // Once more when the cluster has settled: a message the old owner took just before it let the
+        // slot go is in history but may have no later message on its channel to show the gap.
+        RedisConnection fresh = subscriber;
+        vertx.setTimer(SETTLE_CHECK_MS, t -> {
+          if (!closed && subscriber == fresh && healthy) {
+            onResubscribed.handle(null);
+          }
+        });
+      }
     });
   }
 

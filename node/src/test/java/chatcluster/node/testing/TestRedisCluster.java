@@ -123,6 +123,48 @@ public final class TestRedisCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Has a replica of {@code master} take its place while {@code master} stays up, once the replica's
+   * link to it is up: {@code force} is CLUSTER FAILOVER TAKEOVER (no agreement, no wait for the replica
+   * to catch up: writes the old master takes until it learns it was replaced are lost), else the
+   * manual failover (the master pauses its clients until the replica has caught up). Waits until the
+   * replica says it is a master and the old one a replica; returns the System.nanoTime when it was asked.
+   */
+  public long failOver(TestRedis master, boolean force, java.time.Duration patience) throws Exception {
+    String id = cli(master.port(), "CLUSTER", "MYID").trim();
+    TestRedis replica = null;
+    for (TestRedis r : servers) {
+      if (r != master && r.isAlive()
+          && cli(r.port(), "CLUSTER", "NODES").lines().anyMatch(l -> l.contains("myself,slave " + id))) {
+        replica = r;
+      }
+    }
+    if (replica == null) {
+      throw new IllegalStateException("no replica of " + id);
+    }
+    long synced = System.nanoTime() + patience.toNanos();
+    while (!cli(replica.port(), "INFO", "replication").contains("master_link_status:up")) {
+      if (System.nanoTime() > synced) {
+        throw new IllegalStateException("replica of " + id + " not in sync within " + patience);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    long asked = System.nanoTime();
+    if (force) {
+      cli(replica.port(), "CLUSTER", "FAILOVER", "TAKEOVER");
+    } else {
+      cli(replica.port(), "CLUSTER", "FAILOVER");
+    }
+    long deadline = asked + patience.toNanos();
+    while (!(cli(replica.port(), "ROLE").startsWith("master") && cli(master.port(), "ROLE").startsWith("slave"))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no takeover of " + id + " within " + patience);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    return asked;
+  }
+
   /** Runs redis-cli against one server and returns what it printed. */
   public static String cli(int port, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
