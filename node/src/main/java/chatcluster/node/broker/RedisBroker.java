@@ -74,6 +74,11 @@ public final class RedisBroker implements Broker {
   private io.vertx.core.Context queryContext;
   /** Per subscribed channel: the last offset delivered here (or its position when subscribed) and its epoch. */
   private final Map<String, StreamPosition> last = new HashMap<>();
+  /**
+   * Per subscribed channel: the last offset handed to the subscribers here. Nothing at or below it in
+   * its epoch is handed over again (two subscriber connections overlap while one replaces the other).
+   */
+  private final Map<String, StreamPosition> delivered = new HashMap<>();
   /** Channels being gap-filled: live deliveries wait here meanwhile. */
   private final Map<String, List<Delivery>> filling = new HashMap<>();
 
@@ -361,18 +366,28 @@ public final class RedisBroker implements Broker {
     return shards.forSubject(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
   }
 
-  /** So that a gap after a reconnect is noticed even on a channel that was silent until then. */
+  /**
+   * So that a gap after a reconnect is noticed even on a channel that was silent until then. The
+   * broker's channel state is the link's: read and written on its context only.
+   */
   private void rememberPosition(String channel) {
-    if (!last.containsKey(channel)) {
-      history.position(channel).onSuccess(p -> last.putIfAbsent(channel, p));
-    }
+    RedisLink link = shards.forSubject(channel);
+    link.execute(() -> {
+      if (!last.containsKey(channel)) {
+        history.position(channel).onSuccess(p -> link.execute(() -> last.putIfAbsent(channel, p)));
+      }
+    });
   }
 
   @Override
   public Future<Void> unsubscribe(String channel) {
-    last.remove(channel);
-    filling.remove(channel);
-    return shards.forSubject(channel).unsubscribe(keys.channel(channel));
+    RedisLink link = shards.forSubject(channel);
+    link.execute(() -> {
+      last.remove(channel);
+      delivered.remove(channel);
+      filling.remove(channel);
+    });
+    return link.unsubscribe(keys.channel(channel));
   }
 
   @Override
@@ -446,6 +461,14 @@ public final class RedisBroker implements Broker {
       waiting.add(d);
       return;
     }
+    if (d.offset() >= 0 && !d.reset()) {
+      StreamPosition handed = delivered.get(d.channel());
+      if (handed != null && handed.epoch().equals(d.epoch()) && d.offset() <= handed.offset()) {
+        log.debug("channel '{}': offset {} already delivered (up to {}), dropped", d.channel(), d.offset(),
+            handed.offset());
+        return;
+      }
+    }
     if (d.offset() >= 0) {
       StreamPosition seen = last.get(d.channel());
       if (seen != null && seen.epoch().equals(d.epoch()) && d.offset() > seen.offset() + 1) {
@@ -459,7 +482,11 @@ public final class RedisBroker implements Broker {
         fill(d.channel(), seen, behindTheGap);
         return;
       }
-      last.put(d.channel(), new StreamPosition(d.offset(), d.epoch()));
+      StreamPosition now = new StreamPosition(d.offset(), d.epoch());
+      last.put(d.channel(), now);
+      if (!d.reset()) {
+        delivered.put(d.channel(), now);
+      }
     }
     handler.handle(d);
   }
@@ -531,6 +558,7 @@ public final class RedisBroker implements Broker {
           channel, seen.offset(), seen.epoch(), now.offset(), now.epoch());
       StreamPosition resetTo = new StreamPosition(continuesAfter, now.epoch());
       last.put(channel, resetTo);
+      delivered.put(channel, resetTo);
       handler.handle(Delivery.reset(channel, continuesAfter, now.epoch(), FrameCodec.reset(channel, now.epoch(),
           continuesAfter)));
     }

@@ -196,6 +196,15 @@ public final class RedisLink {
   }
 
   /** Runs {@code action} on the link's context; the result completes on the caller's context. */
+  /** Runs {@code action} on the link's context, where its pub/sub messages are handled. Any thread. */
+  public void execute(Runnable action) {
+    if (context == null || Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
   private <T> Future<T> onLink(Supplier<Future<T>> action) {
     return Contexts.call(vertx, context, action);
   }
