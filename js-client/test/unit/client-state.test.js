@@ -189,9 +189,9 @@ test('the heartbeat watchdog pings a silent link and reconnects when it stays si
   try { // a failed assertion must not leave the client reconnecting (the test process would never end)
     const socket = await connected(c, fake);
     const reconnecting = once(c, 'reconnecting');
-    await new Promise((r) => setTimeout(r, 90));
-    assert.ok(socket.sent.some((f) => f.type === 'ping'), 'pinged after half the timeout');
     const r = await reconnecting;
+    // Pinged first (after half the timeout), then given up on: no timing assumed, a loaded machine runs late.
+    assert.ok(socket.sent.some((f) => f.type === 'ping'), 'pinged before giving the link up');
     assert.match(r.reason, /heartbeat/);
     assert.ok(socket.closedByClient, 'the dead link was dropped');
   } finally {
