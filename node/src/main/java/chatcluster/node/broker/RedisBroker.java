@@ -374,6 +374,7 @@ public final class RedisBroker implements Broker {
     RedisLink link = shards.forSubject(channel);
     link.execute(() -> {
       if (!last.containsKey(channel)) {
+        // On the ordered connection: it answers before the messages of any publish sent after it.
         history.position(channel).onSuccess(p -> link.execute(() -> last.putIfAbsent(channel, p)));
       }
     });
@@ -511,7 +512,9 @@ public final class RedisBroker implements Broker {
   /**
    * Reads what a channel's history holds after {@code seen} and delivers it, preceded by a reset where
    * that is not exact; live deliveries of the channel wait in {@code waiting} meanwhile and follow,
-   * those that history already gave dropped.
+   * those that history already gave dropped. What a read cannot fill is a reset, never the same read
+   * again (a failing or short read would otherwise start the fill over and over); only a gap beyond
+   * what the read saw (messages lost while it was under way) is read for.
    */
   private void fill(String channel, StreamPosition seen, List<Delivery> waiting) {
     ChannelOptions opts;
@@ -522,30 +525,40 @@ public final class RedisBroker implements Broker {
     }
     filling.put(channel, waiting);
     Future<HistoryPage> read = opts.persistent()
-        ? history.read(channel, seen.offset(), GAP_FILL_LIMIT, opts)
+        ? history.catchUp(channel, seen.offset(), GAP_FILL_LIMIT, opts)
         : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
-    read.onComplete(ar -> {
+    read.onComplete(ar -> shards.forSubject(channel).execute(() -> {
       if (filling.get(channel) != waiting) {
         return; // unsubscribed meanwhile
       }
       filling.remove(channel);
+      StreamPosition readAt = null;
       if (ar.failed()) {
         log.warn("channel '{}': gap after {}@{} not checked: {}", channel, seen.offset(), seen.epoch(),
             ar.cause().toString());
       } else {
-        catchUp(channel, seen, ar.result());
+        readAt = ar.result().position();
+        catchUp(channel, seen, ar.result(), firstOrdered(waiting));
       }
-      for (Delivery d : waiting) {
-        StreamPosition newest = last.get(channel);
-        if (d.offset() < 0 || newest == null || d.offset() > newest.offset() || !d.epoch().equals(newest.epoch())) {
-          deliverChannel(d);
-        }
-      }
-    });
+      handOver(channel, waiting, readAt);
+    }));
   }
 
-  /** Delivers what history holds after {@code seen}, preceded by a reset when that is not all of it. */
-  private void catchUp(String channel, StreamPosition seen, HistoryPage page) {
+  private static Delivery firstOrdered(List<Delivery> waiting) {
+    for (Delivery d : waiting) {
+      if (d.offset() >= 0) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Delivers what history holds after {@code seen}, preceded by a reset when that is not all of it.
+   * A reset continues right before {@code next} (the first live message that waited) when history
+   * does not reach it, so that message is still delivered.
+   */
+  private void catchUp(String channel, StreamPosition seen, HistoryPage page, Delivery next) {
     StreamPosition now = page.position();
     boolean sameEpoch = now.epoch().equals(seen.epoch());
     List<Delivery> missed = sameEpoch ? page.entries() : List.of();
@@ -553,14 +566,11 @@ public final class RedisBroker implements Broker {
         && (missed.isEmpty() ? now.offset() == seen.offset() : missed.get(missed.size() - 1).offset() == now.offset());
     if (!exact) {
       long continuesAfter = missed.isEmpty() ? now.offset() : missed.get(0).offset() - 1;
-      metrics.resets.increment();
-      log.warn("channel '{}': position {}@{} lost (history now {}@{}): subscribers get a reset",
-          channel, seen.offset(), seen.epoch(), now.offset(), now.epoch());
-      StreamPosition resetTo = new StreamPosition(continuesAfter, now.epoch());
-      last.put(channel, resetTo);
-      delivered.put(channel, resetTo);
-      handler.handle(Delivery.reset(channel, continuesAfter, now.epoch(), FrameCodec.reset(channel, now.epoch(),
-          continuesAfter)));
+      if (missed.isEmpty() && next != null && next.epoch().equals(now.epoch())) {
+        continuesAfter = Math.min(continuesAfter, next.offset() - 1);
+      }
+      reset(channel, continuesAfter, now.epoch(), "position " + seen.offset() + "@" + seen.epoch()
+          + " lost (history now " + now.offset() + "@" + now.epoch() + ")");
     }
     for (Delivery d : missed) {
       metrics.redisGapFilled.increment();
@@ -569,6 +579,45 @@ public final class RedisBroker implements Broker {
     if (!missed.isEmpty()) {
       log.info("channel '{}': {} messages recovered from history", channel, missed.size());
     }
+  }
+
+  /**
+   * Hands over the live messages that waited for a fill, dropping those history gave already. A gap
+   * before one of them that opened after the read ({@code read}: where the stream stood then) is
+   * filled by a read of its own, the rest waiting again; one the read could not fill (it failed, or
+   * history no longer holds it) is told to the subscribers with a reset right before that message.
+   */
+  private void handOver(String channel, List<Delivery> waiting, StreamPosition read) {
+    for (int i = 0; i < waiting.size(); i++) {
+      Delivery d = waiting.get(i);
+      StreamPosition newest = last.get(channel);
+      if (d.offset() >= 0 && newest != null && d.epoch().equals(newest.epoch())) {
+        if (d.offset() <= newest.offset()) {
+          continue;
+        }
+        if (d.offset() > newest.offset() + 1 && read != null && read.epoch().equals(d.epoch())
+            && newest.offset() >= read.offset()) {
+          metrics.liveGaps.increment();
+          fill(channel, newest, new ArrayList<>(waiting.subList(i, waiting.size())));
+          return;
+        }
+        if (d.offset() > newest.offset() + 1) {
+          reset(channel, d.offset() - 1, d.epoch(), "messages " + (newest.offset() + 1) + ".." + (d.offset() - 1)
+              + " could not be read from history");
+        }
+      }
+      deliverChannel(d);
+    }
+  }
+
+  /** Tells the channel's subscribers here that their position is lost and where the stream continues. */
+  private void reset(String channel, long continuesAfter, String epoch, String why) {
+    metrics.resets.increment();
+    log.warn("channel '{}': {}: subscribers get a reset to {}@{}", channel, why, continuesAfter, epoch);
+    StreamPosition resetTo = new StreamPosition(continuesAfter, epoch);
+    last.put(channel, resetTo);
+    delivered.put(channel, resetTo);
+    handler.handle(Delivery.reset(channel, continuesAfter, epoch, FrameCodec.reset(channel, epoch, continuesAfter)));
   }
 
   @Override

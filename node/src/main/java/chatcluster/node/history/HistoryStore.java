@@ -20,4 +20,14 @@ public interface HistoryStore {
    *                    null: the latest {@code limit} messages, oldest first
    */
   Future<HistoryPage> read(String channel, Long sinceOffset, int limit, ChannelOptions options);
+
+  /**
+   * Reads for a subscription already in place: the messages after {@code sinceOffset}, oldest first,
+   * at most {@code limit} (0: the position only). Unlike {@link #read} it need not see a write this
+   * node sent a moment before (what it misses of that reaches the subscription live), so a store may
+   * serve it beside the ordered path and share one read among subscribers of one channel.
+   */
+  default Future<HistoryPage> catchUp(String channel, long sinceOffset, int limit, ChannelOptions options) {
+    return read(channel, sinceOffset, limit, options);
+  }
 }

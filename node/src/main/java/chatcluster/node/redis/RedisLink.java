@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Redis server as the node sees it: one connection for commands and one for pub/sub.
+ * One Redis server as the node sees it: one connection for commands, one for pub/sub, and one for
+ * reads that may go beside the commands ({@link #read}).
  *
  * <p><b>Order.</b> Every command of the node goes through the one command connection, pipelined:
  * Redis runs them in the order they were sent. Commands sent from one thread (one event loop) are
@@ -35,7 +36,14 @@ import org.slf4j.LoggerFactory;
  * context); its connections are only touched there. Any thread may call {@link #send}; a call from
  * elsewhere hops to the link's context and its Future completes back on the caller's context.
  *
- * <p><b>Failures.</b> Both connections are re-established with jittered backoff after a loss; every
+ * <p><b>Reads beside.</b> A large read (the history a reconnecting subscriber missed, a gap fill)
+ * on the ordered connection would hold up every publish behind it, so {@link #read} uses a connection
+ * of its own. It still sees every write sent before it: it leaves once every command sent on the
+ * ordered connection before it has been answered (Redis answers them in order). What is sent after
+ * it does not wait for it; a read beside is for a caller that does not need to see those (a
+ * subscription in place gets them live).
+ *
+ * <p><b>Failures.</b> The connections are re-established with jittered backoff after a loss; every
  * wanted channel is subscribed again (the Vert.x client does not do it). While the command connection
  * is down, {@link #send} fails at once instead of queueing: callers decide what that means.
  */
@@ -63,6 +71,22 @@ public final class RedisLink {
   private Context context;
   private RedisConnection commands;
   private RedisConnection subscriber;
+  /** The connection for reads beside the ordered one; null while down (reads then use {@link #commands}). */
+  private RedisConnection reads;
+  private long readsRetryTimer = -1;
+  /**
+   * Sharded unsubscribes this node sent and Redis has not confirmed yet, per channel: their
+   * confirmation is not a subscription Redis dropped, even when the channel is wanted again meanwhile.
+   * Cleared whenever the subscriber connection changes.
+   */
+  private final Map<String, Integer> ownUnsubscribes = new java.util.HashMap<>();
+  /** Commands sent on the ordered connection, and answered (in the same order), since start. */
+  private long sent;
+  private long answered;
+  /** Reads beside waiting for the commands sent before them to be answered, oldest first. */
+  private final java.util.ArrayDeque<FencedRead> fenced = new java.util.ArrayDeque<>();
+
+  private record FencedRead(long after, Request request, Promise<Response> answer) {}
   private volatile boolean healthy;
   /** A new subscriber connection is being made after Redis dropped a sharded subscription. */
   private boolean replacing;
@@ -117,12 +141,57 @@ public final class RedisLink {
       if (conn == null || !healthy) {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
-      return conn.send(request).onFailure(e -> {
-        if (e.getMessage() != null && e.getMessage().startsWith("READONLY")) {
-          failedOver(conn);
-        }
-      });
+      sent++;
+      return conn.send(request).onComplete(ar -> answered(conn)).onFailure(e -> checkReadOnly(e));
     });
+  }
+
+  /** One more command of the ordered connection answered: the reads beside that waited for it leave. */
+  private void answered(RedisConnection conn) {
+    if (conn != commands) {
+      return; // a lost connection's: the count started over with the next one
+    }
+    answered++;
+    while (!fenced.isEmpty() && fenced.peek().after <= answered) {
+      FencedRead r = fenced.poll();
+      sendBeside(r.request).onComplete(r.answer);
+    }
+  }
+
+  /**
+   * Sends a read on the connection beside the ordered one once every command sent before it on the
+   * ordered connection has been answered (it sees their writes), without holding up those sent after
+   * it; on the ordered connection while the other is down. Fails while the link is unhealthy. Any
+   * thread.
+   */
+  public Future<Response> read(Request request) {
+    return onLink(() -> {
+      if (answered >= sent) {
+        return sendBeside(request);
+      }
+      FencedRead r = new FencedRead(sent, request, Promise.promise());
+      fenced.add(r);
+      return r.answer.future();
+    });
+  }
+
+  private Future<Response> sendBeside(Request request) {
+    RedisConnection conn = reads != null ? reads : commands;
+    if (conn == null || !healthy) {
+      return Future.failedFuture(new RedisUnavailableException(name));
+    }
+    return conn.send(request).onFailure(e -> checkReadOnly(e));
+  }
+
+  /** Runs {@code action} on the link's context; the Future completes on the caller's context. Any thread. */
+  public <T> Future<T> call(Supplier<Future<T>> action) {
+    return onLink(action);
+  }
+
+  private void checkReadOnly(Throwable e) {
+    if (e.getMessage() != null && e.getMessage().startsWith("READONLY") && commands != null) {
+      failedOver(commands);
+    }
   }
 
   /**
@@ -147,7 +216,8 @@ public final class RedisLink {
       if (conn == null || !healthy) {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
-      return conn.batch(requests);
+      sent++;
+      return conn.batch(requests).onComplete(ar -> answered(conn));
     });
   }
 
@@ -176,6 +246,9 @@ public final class RedisLink {
       if (shard == null || !healthy) {
         return Future.succeededFuture();
       }
+      if (shard) {
+        ownUnsubscribes.merge(channel, 1, Integer::sum);
+      }
       return subscriber.send(Request.cmd(shard ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel))
           .<Void>mapEmpty().recover(e -> Future.succeededFuture());
     });
@@ -195,7 +268,6 @@ public final class RedisLink {
     return "message".equalsIgnoreCase(type) || "smessage".equalsIgnoreCase(type);
   }
 
-  /** Runs {@code action} on the link's context; the result completes on the caller's context. */
   /** Runs {@code action} on the link's context, where its pub/sub messages are handled. Any thread. */
   public void execute(Runnable action) {
     if (context == null || Vertx.currentContext() == context) {
@@ -235,6 +307,7 @@ public final class RedisLink {
         });
         s.exceptionHandler(e -> lost(s, e.toString()));
         s.endHandler(v -> lost(s, "connection closed"));
+        ownUnsubscribes.clear();
         return resubscribeAll(s);
       }
       return Future.<Void>succeededFuture();
@@ -249,6 +322,7 @@ public final class RedisLink {
       attempts = 0;
       downSince = 0;
       outageLogs = 0;
+      connectReads();
       if (reconnect) {
         onResubscribed.handle(null);
       }
@@ -271,8 +345,20 @@ public final class RedisLink {
    * whose server is no longer its master (a failover, a takeover, a slot migration).
    */
   private boolean isDroppedShardSubscription(Response push) {
-    return sharded && push.size() >= 2 && "sunsubscribe".equalsIgnoreCase(push.get(0).toString())
-        && push.get(1) != null && Boolean.TRUE.equals(wanted.get(push.get(1).toString()));
+    if (!sharded || push.size() < 2 || !"sunsubscribe".equalsIgnoreCase(push.get(0).toString()) || push.get(1) == null) {
+      return false;
+    }
+    String channel = push.get(1).toString();
+    Integer own = ownUnsubscribes.get(channel);
+    if (own != null) {
+      if (own <= 1) {
+        ownUnsubscribes.remove(channel);
+      } else {
+        ownUnsubscribes.put(channel, own - 1);
+      }
+      return false; // the confirmation of an unsubscribe of ours
+    }
+    return Boolean.TRUE.equals(wanted.get(channel));
   }
 
   /**
@@ -317,10 +403,15 @@ public final class RedisLink {
         }
       });
       return resubscribeAll(fresh).map(v -> {
+        if (closed || old != subscriber) {
+          fresh.close(); // the link was lost or closed meanwhile: what replaced the old one stays
+          return old;
+        }
         old.handler(push -> {});
         old.exceptionHandler(e -> {});
         old.endHandler(v2 -> {});
         subscriber = fresh;
+        ownUnsubscribes.clear();
         live[0] = true;
         fresh.exceptionHandler(e -> lost(fresh, e.toString()));
         fresh.endHandler(v2 -> lost(fresh, "connection closed"));
@@ -331,7 +422,7 @@ public final class RedisLink {
       replacing = false;
       if (ar.failed()) {
         lost(old, "the subscriber connection could not be replaced after a slot moved: " + ar.cause());
-      } else if (subscriber != old) {
+      } else if (subscriber != old && subscriber != null && healthy) {
         onResubscribed.handle(null);
         // Once more when the cluster has settled: a message the old owner took just before it let the
         // slot go is in history but may have no later message on its channel to show the gap.
@@ -345,10 +436,47 @@ public final class RedisLink {
     });
   }
 
+  /**
+   * Subscribes {@code conn} to every wanted channel. Channels wanted or left while that is under way
+   * (on a connection not yet in use, or while the link is unhealthy) are subscribed or unsubscribed
+   * on it too before it completes, so the connection ends up with exactly the wanted ones.
+   */
   private Future<Void> resubscribeAll(RedisConnection conn) {
+    Map<String, Boolean> sent = new LinkedHashMap<>(wanted);
+    return subscribeOn(conn, sent).compose(v -> reconcile(conn, sent));
+  }
+
+  private Future<Void> reconcile(RedisConnection conn, Map<String, Boolean> sent) {
+    Map<String, Boolean> added = new LinkedHashMap<>();
+    wanted.forEach((channel, shard) -> {
+      if (!sent.containsKey(channel)) {
+        added.put(channel, shard);
+      }
+    });
+    List<Future<?>> left = new ArrayList<>();
+    for (var it = sent.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Boolean> e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        it.remove();
+        if (e.getValue()) {
+          ownUnsubscribes.merge(e.getKey(), 1, Integer::sum);
+        }
+        left.add(conn.send(Request.cmd(e.getValue() ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(e.getKey())));
+      }
+    }
+    if (added.isEmpty() && left.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    sent.putAll(added);
+    List<Future<?>> all = new ArrayList<>(left);
+    all.add(subscribeOn(conn, added));
+    return Future.all(all).compose(v -> reconcile(conn, sent));
+  }
+
+  private Future<Void> subscribeOn(RedisConnection conn, Map<String, Boolean> channels) {
     List<String> classic = new ArrayList<>();
     List<Future<?>> shards = new ArrayList<>(); // every SUBSCRIBE sent at once, in order
-    for (Map.Entry<String, Boolean> e : wanted.entrySet()) {
+    for (Map.Entry<String, Boolean> e : channels.entrySet()) {
       if (e.getValue()) {
         // One sharded channel per command: the channels of one SSUBSCRIBE must share a hash slot.
         shards.add(conn.send(Request.cmd(Command.SSUBSCRIBE).arg(e.getKey())));
@@ -364,6 +492,51 @@ public final class RedisLink {
     return Future.all(shards).mapEmpty();
   }
 
+  /**
+   * Opens the connection for reads beside the ordered one, when the link is up without it; retried
+   * every second or so while it cannot be made (reads use the ordered connection meanwhile).
+   */
+  private void connectReads() {
+    if (closed || reads != null || !healthy || readsRetryTimer >= 0) {
+      return;
+    }
+    RedisConnection ordered = commands;
+    factory.connect().onComplete(ar -> {
+      if (ar.failed()) {
+        log.debug("redis {}: no connection for reads beside the commands: {}", name, ar.cause().toString());
+        readsRetryTimer = vertx.setTimer(MAX_BACKOFF_MS, t -> {
+          readsRetryTimer = -1;
+          connectReads();
+        });
+        return;
+      }
+      RedisConnection r = ar.result();
+      if (closed || reads != null || !healthy || commands != ordered) {
+        r.close(); // the link changed meanwhile (a failover may have moved the master)
+        connectReads();
+        return;
+      }
+      reads = r;
+      r.exceptionHandler(e -> dropReads(r, e.toString()));
+      r.endHandler(v -> dropReads(r, "connection closed"));
+    });
+  }
+
+  private void dropReads(RedisConnection r, String why) {
+    if (reads != r) {
+      return;
+    }
+    log.debug("redis {}: connection for reads lost ({}); reads go on the ordered connection", name, why);
+    reads = null;
+    r.close();
+    if (!closed && readsRetryTimer < 0) {
+      readsRetryTimer = vertx.setTimer(MIN_BACKOFF_MS, t -> {
+        readsRetryTimer = -1;
+        connectReads();
+      });
+    }
+  }
+
   private void lost(RedisConnection conn, String why) {
     if (closed || (conn != subscriber && conn != commands)) {
       return;
@@ -372,6 +545,16 @@ public final class RedisLink {
       subscriber = null;
     } else {
       commands = null;
+      answered = sent; // what the lost connection still owes is failed by the client, not counted
+      while (!fenced.isEmpty()) {
+        fenced.poll().answer.fail(new RedisUnavailableException(name));
+      }
+      if (reads != null) {
+        // It goes with the ordered one: after a failover it may still be on the old master.
+        RedisConnection r = reads;
+        reads = null;
+        r.close();
+      }
     }
     if (healthy) {
       log.warn("redis {}: connection lost ({}); publishes answer unavailable until it is back", name, why);
@@ -425,9 +608,13 @@ public final class RedisLink {
       if (retryTimer >= 0) {
         vertx.cancelTimer(retryTimer);
       }
+      if (readsRetryTimer >= 0) {
+        vertx.cancelTimer(readsRetryTimer);
+      }
+      Future<Void> rd = reads == null ? Future.succeededFuture() : reads.close();
       Future<Void> sub = subscriber == null ? Future.succeededFuture() : subscriber.close();
       Future<Void> cmd = commands == null ? Future.succeededFuture() : commands.close();
-      return Future.join(sub, cmd).eventually(factory::close).<Void>mapEmpty();
+      return Future.join(sub, cmd, rd).eventually(factory::close).<Void>mapEmpty();
     }).onComplete(ar -> caller.runOnContext(v -> done.complete())); // the client completes its close elsewhere
     return done.future();
   }

@@ -195,8 +195,8 @@ final class Commands {
         .compose(v -> channels.add(channel, sub))
         .compose(v -> enterPresence(sub))
         .compose(v -> since != null && options.persistent()
-            ? node.history().read(channel, since.offset(), options.historySize(), options)
-            : node.history().position(channel).map(p -> new HistoryPage(p, List.of(), false)));
+            ? node.history().catchUp(channel, since.offset(), options.historySize(), options)
+            : node.history().catchUp(channel, 0, 0, options).map(p -> new HistoryPage(p.position(), List.of(), false)));
 
     return Step.serial(ready.transform(ar -> {
       if (subscriptions.get(channel) != sub) {

@@ -122,4 +122,133 @@ class RedisBrokerTest extends BrokerContract {
       node.call(other::close);
     }
   }
+
+  /** Publishes as another node would, with its message kept out of this node's pub/sub (lost in transit). */
+  private Future<?> publishLost(io.vertx.redis.client.Redis side, String channel, Object data, ChannelOptions opts) {
+    RedisKeys keys = new RedisKeys(prefix);
+    return side.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EVAL)
+        .arg(chatcluster.node.redis.RedisScripts.PUBLISH).arg(3)
+        .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(prefix + "lost-in-transit")
+        .arg(prefix(channel, data)).arg("node-elsewhere").arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
+        .arg(opts.historyTtl().toSeconds()).arg(chatcluster.node.history.RedisHistoryStore.metaTtl(opts))
+        .arg(Ids.random(8)).arg("PUBLISH"));
+  }
+
+  /**
+   * A gap on a channel that keeps no history cannot be filled: its subscribers get one reset, right
+   * before the message that showed the gap, and that message still reaches them; nothing is read
+   * again and again afterwards.
+   */
+  @Test
+  void aGapWithoutHistoryIsOneResetRightBeforeTheMessageThatShowedIt() throws Exception {
+    String channel = "plain-gap";
+    on(() -> broker.subscribe(channel));
+    io.vertx.redis.client.Redis side = io.vertx.redis.client.Redis.createClient(vertx, redis.url());
+    try {
+      on(() -> broker.publish(channel, prefix(channel, 1), ChannelOptions.DEFAULTS));
+      awaitDeliveries(channel, 1);
+      on(() -> publishLost(side, channel, 2, ChannelOptions.DEFAULTS).mapEmpty());
+      on(() -> publishLost(side, channel, 3, ChannelOptions.DEFAULTS).mapEmpty());
+      on(() -> broker.publish(channel, prefix(channel, 4), ChannelOptions.DEFAULTS));
+      awaitDeliveries(channel, 3);
+      Thread.sleep(300); // a fill that started again would add resets
+      List<Delivery> got = deliveries.stream().filter(d -> channel.equals(d.channel())).toList();
+      assertEquals(3, got.size(), got.toString());
+      assertEquals(1, got.get(0).offset());
+      assertTrue(got.get(1).reset(), "a reset before the message after the gap: " + got);
+      assertEquals(3, got.get(1).offset(), "the stream continues after offset 3");
+      assertEquals(4, got.get(2).offset(), "the message that showed the gap is delivered");
+      assertTrue(!got.get(2).reset());
+    } finally {
+      side.close();
+    }
+  }
+
+  /**
+   * Many subscriptions catching up on one channel at once share reads: far fewer reads than
+   * catch-ups, each answer exactly what its own request asks (its offset, its limit, complete or not).
+   */
+  @Test
+  void catchUpsOfOneChannelShareReadsAndEachGetsItsOwnPage() throws Exception {
+    ChannelOptions kept = ChannelOptions.builder().persistent(true).build(); // 100 kept
+    String channel = "kept-catchup";
+    for (int n = 1; n <= 130; n++) {
+      int m = n;
+      on(() -> broker.publish(channel, prefix(channel, m), kept));
+    }
+    RedisBroker redisBroker = (RedisBroker) broker;
+    long readsBefore = redisBroker.history().catchUpReads();
+    int asks = 300;
+    List<chatcluster.node.history.HistoryPage> pages = on(() -> {
+      List<Future<chatcluster.node.history.HistoryPage>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < asks; i++) {
+        long since = 20 + (i % 111); // 20..130: some before the kept ones (31..130), some at the top
+        all.add(history.catchUp(channel, since, i % 3 == 0 ? 5 : kept.historySize(), kept));
+      }
+      return Future.all(all).map(cf -> cf.<chatcluster.node.history.HistoryPage>list());
+    });
+    long reads = redisBroker.history().catchUpReads() - readsBefore;
+    assertTrue(reads <= asks / 10, reads + " reads for " + asks + " catch-ups of one channel");
+    for (int i = 0; i < asks; i++) {
+      long since = 20 + (i % 111);
+      int limit = i % 3 == 0 ? 5 : kept.historySize();
+      chatcluster.node.history.HistoryPage page = pages.get(i);
+      assertEquals(130, page.position().offset());
+      assertEquals(since >= 30, page.complete(), "since " + since);
+      long from = Math.max(since + 1, 31);
+      long to = Math.min(130, from + limit - 1);
+      List<Long> expected = from > 130 ? List.of() : java.util.stream.LongStream.rangeClosed(from, to).boxed().toList();
+      assertEquals(expected, page.entries().stream().map(Delivery::offset).toList(), "since " + since + " limit " + limit);
+    }
+  }
+
+  /**
+   * Channels subscribed while the subscriber connection is being restored (Redis killed it) get their
+   * messages all the same: none is left to the next reconnect. Subscriptions keep coming, one every
+   * few milliseconds, while the connection is killed again and again.
+   */
+  @Test
+  void channelsSubscribedWhileTheSubscriberConnectionIsRestoredAreSubscribedOnIt() throws Exception {
+    io.vertx.redis.client.Redis side = io.vertx.redis.client.Redis.createClient(vertx, redis.url());
+    int channels = 300;
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      for (int i = 0; i < channels && System.nanoTime() < deadline; i++) {
+        String channel = "re-" + i;
+        node.context().runOnContext(v -> broker.subscribe(channel));
+        if (i % 25 == 0) {
+          on(() -> side.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT)
+              .arg("KILL").arg("TYPE").arg("pubsub")).mapEmpty());
+        }
+        Thread.sleep(i % 25 < 3 ? 0 : 4); // a few right after each kill, then one every 4 ms
+      }
+      long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!broker.healthy() && System.nanoTime() < settle) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(300);
+      for (int i = 0; i < channels; i++) {
+        String channel = "re-" + i;
+        on(() -> broker.publish(channel, prefix(channel, "x"), ChannelOptions.DEFAULTS));
+      }
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      java.util.Set<String> missing = new java.util.TreeSet<>();
+      do {
+        missing.clear();
+        java.util.Set<String> got = new java.util.HashSet<>();
+        deliveries.forEach(d -> got.add(d.channel()));
+        for (int i = 0; i < channels; i++) {
+          if (!got.contains("re-" + i)) {
+            missing.add("re-" + i);
+          }
+        }
+        if (!missing.isEmpty()) {
+          Thread.sleep(20);
+        }
+      } while (!missing.isEmpty() && System.nanoTime() < until);
+      assertEquals(java.util.Set.of(), missing, "channels without their message");
+    } finally {
+      side.close();
+    }
+  }
 }
