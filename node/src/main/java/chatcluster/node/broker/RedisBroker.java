@@ -102,7 +102,7 @@ public final class RedisBroker implements Broker {
     this.nodeId = nodeId;
     this.options = options;
     this.metrics = metrics;
-    this.history = new RedisHistoryStore(shards, keys);
+    this.history = new RedisHistoryStore(shards, keys, metrics);
     this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, (c, s) -> presenceDeparted.apply(c, s),
         deadAfter);
   }

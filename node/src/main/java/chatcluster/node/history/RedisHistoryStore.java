@@ -18,7 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
+import chatcluster.node.ops.NodeMetrics;
 
 /**
  * Channel streams in Redis: a meta hash (epoch, last offset) and, for persistent channels, a stream
@@ -33,10 +33,10 @@ public final class RedisHistoryStore implements HistoryStore {
   private final RedisKeys keys;
   /** Catch-ups per channel; touched on the channel's link's context only. */
   private final Map<String, Reads> catchUps = new HashMap<>();
-  private final LongAdder catchUpReads = new LongAdder();
-  private final LongAdder catchUpsAnswered = new LongAdder();
+  private final NodeMetrics metrics;
 
-  public RedisHistoryStore(RedisShards shards, RedisKeys keys) {
+  public RedisHistoryStore(RedisShards shards, RedisKeys keys, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.shards = shards;
     this.keys = keys;
   }
@@ -70,6 +70,7 @@ public final class RedisHistoryStore implements HistoryStore {
     }
     RedisLink link = shards.forSubject(channel);
     return link.call(() -> {
+      metrics.historyCatchUps.increment();
       Ask ask = new Ask(sinceOffset, limit, metaTtl(options), Promise.promise());
       Reads reads = catchUps.computeIfAbsent(channel, c -> new Reads());
       reads.waiting.add(ask);
@@ -78,16 +79,6 @@ public final class RedisHistoryStore implements HistoryStore {
       }
       return ask.answer.future();
     });
-  }
-
-  /** Reads sent to answer the catch-ups of several subscriptions at once; for tests and benchmarks. */
-  public long catchUpReads() {
-    return catchUpReads.sum();
-  }
-
-  /** Catch-ups answered (each subscription's own), for tests and benchmarks. */
-  public long catchUpsAnswered() {
-    return catchUpsAnswered.sum();
   }
 
   private void sendCatchUp(RedisLink link, String channel, Reads reads) {
@@ -106,10 +97,9 @@ public final class RedisHistoryStore implements HistoryStore {
     }
     // Offsets follow each other: the entries up to offset upTo are at most upTo - from after from.
     int count = (int) Math.min(Integer.MAX_VALUE, Math.max(0, upTo - from));
-    catchUpReads.increment();
+    metrics.historyCatchUpReads.increment();
     link.read(readScript(channel, from, count, ttl)).onComplete(ar -> {
       for (Ask a : asks) {
-        catchUpsAnswered.increment();
         a.answer.handle(ar.map(r -> Stream.of(channel, r).page(a.since, a.limit)));
       }
       reads.underWay = false;

@@ -31,6 +31,10 @@ public final class NodeMetrics {
   public final LongAdder redisMessagesOut = new LongAdder();
   /** Messages this node read back from history to fill a gap after its subscriber connection was restored. */
   public final LongAdder redisGapFilled = new LongAdder();
+  /** Subscriptions' catch-up reads asked (a subscribe's position, or what it missed since an offset). */
+  public final LongAdder historyCatchUps = new LongAdder();
+  /** Reads sent for them: catch-ups of one channel asked at once share one. */
+  public final LongAdder historyCatchUpReads = new LongAdder();
   /** Live messages that arrived after a gap (an offset skipped): the gap was filled from history first. */
   public final LongAdder liveGaps = new LongAdder();
   /** Reset frames sent to a channel's subscribers because their position was lost. */

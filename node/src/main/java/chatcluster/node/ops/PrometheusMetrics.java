@@ -41,6 +41,10 @@ public final class PrometheusMetrics {
     counter("chatcluster.redis.messages.out", "Messages published to Redis", m.redisMessagesOut);
     counter("chatcluster.redis.gap.filled", "Messages recovered from history after a Redis reconnect",
         m.redisGapFilled);
+    counter("chatcluster.history.catchups", "Subscriptions' catch-up reads asked (position, or what was missed)",
+        m.historyCatchUps);
+    counter("chatcluster.history.catchup.reads", "Reads sent for catch-ups: those of one channel asked at once share"
+        + " one", m.historyCatchUpReads);
     counter("chatcluster.redis.live.gaps", "Live messages that came after a skipped offset: the gap was filled from"
         + " history first", m.liveGaps);
     counter("chatcluster.publishes.refused", "Publishes, events and sends answered unavailable (Redis unreachable)",
