@@ -208,6 +208,12 @@ export class ChatClusterClient extends Emitter {
 
   #identityUrl(url) {
     const u = new URL(url);
+    if (this.#options.batch !== false) {
+      // Several frames per WebSocket message (split by the transport). In the URL, not as sub-protocol
+      // chatcluster.v2: a node without it ignores the parameter, but would take a second sub-protocol
+      // for the token.
+      u.searchParams.set('batch', '1');
+    }
     if (this.#username) {
       u.searchParams.set('user', this.#username);
     }

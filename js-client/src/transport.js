@@ -8,6 +8,16 @@
 /** The contract's sub-protocol: offered beside the token (PROTOCOL.md section 1, way 1). */
 export const SUBPROTOCOL = 'chatcluster.v1';
 
+/**
+ * The server frames one WebSocket message carries: one, or, from a node that batches (`?batch=1`,
+ * sub-protocol `chatcluster.v2`), several separated by newlines. JSON text never holds a raw newline.
+ * @param {string} text
+ * @returns {string[]}
+ */
+export function splitFrames(text) {
+  return text.indexOf('\n') < 0 ? [text] : text.split('\n');
+}
+
 /** Characters a Sec-WebSocket-Protocol value may hold (an RFC 7230 token); JWTs are made of them. */
 const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -62,8 +72,14 @@ export class Transport {
     }
     this.#ws.onopen = () => !this.#done && handlers.onOpen();
     this.#ws.onmessage = (event) => {
-      if (!this.#done && typeof event.data === 'string') {
-        handlers.onFrame(event.data);
+      if (this.#done || typeof event.data !== 'string') {
+        return;
+      }
+      for (const frame of splitFrames(event.data)) {
+        if (this.#done) {
+          return; // a frame closed the connection: the rest is not for anyone
+        }
+        handlers.onFrame(frame);
       }
     };
     this.#ws.onerror = noop; // a close event always follows

@@ -78,6 +78,11 @@ export interface ChatClusterClientOptions {
   inboxStore?: InboxStore;
   /** Whether publishes carry a retry key and are sent again after a lost connection (default true). */
   retryPublishes?: boolean;
+  /**
+   * Whether to ask the node for several frames per WebSocket message (`?batch=1`; default true):
+   * fewer sends per delivery under load. A node without it ignores the request.
+   */
+  batch?: boolean;
 }
 
 export interface InboxPosition { epoch: string; offset: number }
@@ -99,6 +104,8 @@ export interface Position { offset: number; epoch?: string }
 
 export interface Welcome {
   session: string; node: string; user: string; device: string; heartbeat: number;
+  /** True when the node sends several frames per WebSocket message, newline-separated. */
+  batch?: boolean;
   /** The node URL the connection went to. */
   url: string;
 }

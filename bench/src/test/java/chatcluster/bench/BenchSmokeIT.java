@@ -77,6 +77,38 @@ class BenchSmokeIT {
     }
   }
 
+  /**
+   * The batched targets (subscribers with ?batch=1, the nodes' writeDelay 0 and 5 ms): a subscriber
+   * reads every payload of a joined message, each once and in order.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void batchedTargetsDeliverEveryMessageOnceInOrder() throws Exception {
+    Settings s = Settings.quick();
+    s.targets = List.of("chatcluster-v2", "chatcluster-v2-delay5");
+    s.scenarios = List.of("fanout", "max");
+    s.runs = 1;
+    s.warmupSeconds = 1;
+    s.measureSeconds = 2;
+    s.subscribers = 50;
+    s.rates = List.of(50);
+    s.maxWindow = 16;
+    s.nodeHeap = "256m";
+    Path out = Path.of("target/bench-smoke-batched");
+    SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out);
+    for (String target : s.targets) {
+      JsonObject run = new JsonObject(Files.readString(out.resolve("run-1-" + target + ".json")));
+      assertEquals(new JsonArray(), run.getJsonArray("errors"), target + ": no scenario failed");
+      JsonArray fanout = run.getJsonObject("scenarios").getJsonArray("fanout");
+      assertEquals(2, fanout.size(), target + ": one step at 50 msg/s, one saturated");
+      for (Object o : fanout) {
+        assertMessagesExactlyOnceInOrder((JsonObject) o);
+      }
+      JsonObject atRate = fanout.getJsonObject(0);
+      assertTrue(atRate.getLong("delivered") >= 50 * atRate.getLong("published"), target + ": every subscriber got them");
+    }
+  }
+
   private static void assertMessagesExactlyOnceInOrder(JsonObject step) {
     String name = step.getString("scenario") + " at " + step.getValue("rate");
     assertTrue(step.getLong("published") > 0, name + ": published");

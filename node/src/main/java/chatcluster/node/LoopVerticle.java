@@ -40,7 +40,7 @@ final class LoopVerticle extends VerticleBase {
   private LoopFanout fanout;
   private WebSocketEndpoint endpoint;
   /** This loop's fan-out writes, flushed once per connection per hand-over from the hub. */
-  private final FlushBatch batch = new FlushBatch();
+  private FlushBatch batch;
   /** The Pusher adapter's endpoint on /app/{key}, or null when no Pusher app is configured. */
   private WebSocketEndpoint pusherEndpoint;
   private HttpServer server;
@@ -62,6 +62,7 @@ final class LoopVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    batch = new FlushBatch(vertx, shared.config().writeDelay());
     fanout = new LoopFanout(context, shared.hub(), index, batch);
     LoopServices loop = shared.forLoop(nodeContext, fanout.channels(), fanout.recipients());
     services = loop.node();

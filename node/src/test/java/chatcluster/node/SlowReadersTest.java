@@ -52,6 +52,30 @@ class SlowReadersTest {
     }
   }
 
+  /**
+   * A batched connection (frames held up to writeDelay, here 1 s) that stopped reading: what it holds
+   * counts toward sendQueueMax, so it is closed with 4029 as early as a v1 one, before the delay ends.
+   */
+  @Test
+  void aBatchedSlowConsumerIsClosedWhatItHoldsCounted() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.SEND_QUEUE_MAX, 65536).set(ConfigOption.WRITE_DELAY, 1000));
+         Socket s = stalledReader(node, "flood", "/ws?batch=1")) {
+      String big = "x".repeat(32 * 1024);
+      long start = System.nanoTime();
+      int sent = 0;
+      for (; sent < 200 && node.node.metrics().slowConsumersClosed.sum() == 0; sent++) {
+        TestNode.await(node.node.broadcast("flood", big));
+      }
+      long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(1, node.node.metrics().slowConsumersClosed.sum(), "closed as a slow consumer");
+      assertTrue(sent * 32L * 1024 < 1024 * 1024, "detected after " + sent + " frames of 32 KB");
+      long goneAfter = waitUntilGone(node.port(), s.getLocalPort(), System.nanoTime());
+      System.out.println("batched slow consumer: closed after " + sent + " frames of 32 KB (" + closedAfter
+          + " ms), TCP gone " + goneAfter + " ms after the 4029");
+      assertTrue(goneAfter >= 0 && goneAfter <= 5000, "TCP connection gone " + goneAfter + " ms after the 4029");
+    }
+  }
+
   @Test
   void aReaderWhosePongIsOverdueBehindQueuedFramesIsClosedAndDropped() throws Exception {
     // A send queue far above what is sent: never a slow consumer, only the heartbeat can find it.
@@ -75,11 +99,15 @@ class SlowReadersTest {
 
   /** A raw client subscribed to {@code channel} that reads nothing more, with a small receive window. */
   private static Socket stalledReader(TestNode node, String channel) throws Exception {
+    return stalledReader(node, channel, "/ws");
+  }
+
+  private static Socket stalledReader(TestNode node, String channel, String path) throws Exception {
     Socket s = new Socket();
     s.setReceiveBufferSize(4096);
     s.connect(new InetSocketAddress("127.0.0.1", node.port()));
     s.setSoTimeout(3000);
-    RawWebSocket.handshake(s, "/ws");
+    RawWebSocket.handshake(s, path);
     RawWebSocket.sendText(s.getOutputStream(), "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":1}");
     String reply;
     do { // the welcome, then the subscribe's answer: subscribed before it stops reading

@@ -56,6 +56,25 @@ class WssTest {
     }
   }
 
+  /** Joined frames go below the WebSocket encoder into TLS like single ones: a burst arrives whole and in order. */
+  @Test
+  void aBatchedClientGetsABurstOverWss() {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.SSL_CERT, cert.toString())
+        .set(ConfigOption.SSL_KEY, key.toString()).set(ConfigOption.RATE_LIMIT, 0))) {
+      WsClient batched = node.client().ssl().subprotocols("chatcluster.v2").open();
+      batched.ok(new JsonObject().put("type", "subscribe").put("channel", "secure"));
+      int messages = 1000;
+      for (int i = 0; i < messages; i++) {
+        batched.send(new JsonObject().put("type", "publish").put("channel", "secure").put("data", i));
+      }
+      java.util.List<JsonObject> got = batched.takeAll(f -> "message".equals(f.getString("type")), messages,
+          java.time.Duration.ofSeconds(30));
+      for (int i = 0; i < messages; i++) {
+        assertEquals(i, got.get(i).getInteger("data"));
+      }
+    }
+  }
+
   @Test
   void tls12And13AreAcceptedOlderVersionsRefused() throws Exception {
     try (TestNode node = tlsNode()) {

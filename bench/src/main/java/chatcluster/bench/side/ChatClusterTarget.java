@@ -37,9 +37,21 @@ public final class ChatClusterTarget extends Target {
   private final String heap;
   private final List<Integer> ports = new ArrayList<>();
   private final boolean tcpNoDelay;
+  /** Whether subscribers ask for several frames per WebSocket message ({@code ?batch=1}). */
+  private final boolean batch;
+  /** The nodes' writeDelay in ms (batched connections only). */
+  private final int writeDelay;
   private boolean tls;
 
   public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap, boolean tcpNoDelay) {
+    this(nodeJar, nodes, eventLoops, heap, tcpNoDelay, false, 0);
+  }
+
+  /** Subscribers that take several frames per message with {@code batch}, the nodes holding them up to {@code writeDelay} ms. */
+  public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap, boolean tcpNoDelay, boolean batch,
+                           int writeDelay) {
+    this.batch = batch;
+    this.writeDelay = writeDelay;
     this.tcpNoDelay = tcpNoDelay;
     this.nodeJar = nodeJar;
     this.nodes = nodes;
@@ -49,7 +61,11 @@ public final class ChatClusterTarget extends Target {
 
   @Override
   public String name() {
-    return tcpNoDelay ? "chatcluster" : "chatcluster-nagle";
+    String name = tcpNoDelay ? "chatcluster" : "chatcluster-nagle";
+    if (batch) {
+      name += "-v2";
+    }
+    return writeDelay > 0 ? name + "-delay" + writeDelay : name;
   }
 
   @Override
@@ -68,6 +84,7 @@ public final class ChatClusterTarget extends Target {
       env.put("WEBSOCKET_PORT", String.valueOf(port));
       env.put("WEBSOCKET_EVENT_LOOPS", String.valueOf(eventLoops));
       env.put("WEBSOCKET_TCP_NODELAY", String.valueOf(tcpNoDelay));
+      env.put("WEBSOCKET_WRITE_DELAY", String.valueOf(writeDelay));
       env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
       env.put("NODE_ID", "bench-" + i);
       env.put("WEBSOCKET_MAX_CLIENTS", "1000000");
@@ -103,10 +120,14 @@ public final class ChatClusterTarget extends Target {
   @Override
   public Future<Void> subscribe(Generator gen, int process, String channel, Subscriber sub) {
     Promise<Void> acked = Promise.promise();
-    return WsConnect.open(gen, null, tls, ports.get(process), "/ws", (ws, frame) -> {
+    return WsConnect.open(gen, null, tls, ports.get(process), batch ? "/ws?batch=1" : "/ws", (ws, frame) -> {
       int at = Payload.find(frame);
       if (at >= 0) {
         sub.onPayload(frame, at);
+        // A batched message: more payloads may follow, one per line.
+        while (batch && (at = Payload.find(frame, at + 3)) >= 0) {
+          sub.onPayload(frame, at);
+        }
       } else if (!acked.future().isComplete()) {
         String text = frame.toString();
         if (text.contains("\"type\":\"welcome\"")) {

@@ -122,6 +122,7 @@ public final class FanoutScenarios {
     ServerProcess.sleep(s.warmupSeconds * 1000L);
     long delivered0 = tally.delivered.sum();
     long echoes0 = tally.echoes.sum();
+    long messages0 = tally.messages.sum();
     long sent0 = driver.sent.get();
     tally.latencyMicros.reset();
     tally.measuring = true;
@@ -132,6 +133,7 @@ public final class FanoutScenarios {
     Histogram latency = tally.latencyMicros.getIntervalHistogram();
     long delivered = tally.delivered.sum() - delivered0;
     long echoes = tally.echoes.sum() - echoes0;
+    long messages = tally.messages.sum() - messages0;
     long sent = driver.sent.get() - sent0;
     long[] perChannel = driver.stop();
     boolean answered = driver.awaitAnswers(15);
@@ -155,14 +157,17 @@ public final class FanoutScenarios {
         .put("acknowledged", driver.acked.get()).put("failedPublishes", driver.failed.get())
         .put("allAnswered", answered).put("delivered", delivered)
         .put("deliveredPerSecond", CpuSample.round(delivered / wall)).put("echoes", echoes)
+        .put("messagesPerDelivery", delivered > echoes ? CpuSample.round((double) messages / (delivered - echoes)) : 0)
         .put("lost", lost).put("duplicated", duplicated).put("latencyMicros", latency(latency)).put("cpu", cpu)
         .put("cpuMicrosPerDelivery", cpu.getDouble("totalMicrosPerDelivery"))
         .put("generatorBottleneck", bottleneck);
     System.out.printf("  %-11s %-8s %6s msg/s: %,9.0f deliveries/s, p50 %,8d us, p99 %,8d us, %6.2f us CPU/delivery"
-            + " (server %.2f, redis %.2f), lost %d, dup %d%s%n", target.name(), name,
+            + " (server %.2f, redis %.2f), %.3f messages per delivery, lost %d, dup %d%s%n",
+        target.name(), name,
         rate > 0 ? String.valueOf((int) rate) : "max", delivered / wall, latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99), cpu.getDouble("totalMicrosPerDelivery", -1.0),
-        cpu.getDouble("serverMicrosPerDelivery", -1.0), cpu.getDouble("redisMicrosPerDelivery", -1.0), lost,
+        cpu.getDouble("serverMicrosPerDelivery", -1.0), cpu.getDouble("redisMicrosPerDelivery", -1.0),
+        o.getDouble("messagesPerDelivery"), lost,
         duplicated, bottleneck ? "  [generator was the bottleneck]" : "");
     return o;
   }

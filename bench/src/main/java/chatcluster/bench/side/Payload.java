@@ -25,8 +25,13 @@ public final class Payload {
 
   /** Where the marker starts in a received frame, or -1 when the frame carries no payload. */
   public static int find(Buffer frame) {
+    return find(frame, 0);
+  }
+
+  /** Where the next marker at or after {@code from} starts, or -1 (a message may carry several frames). */
+  public static int find(Buffer frame, int from) {
     int n = frame.length() - MARKER.length;
-    for (int i = 0; i <= n; i++) {
+    for (int i = from; i <= n; i++) {
       if (frame.getByte(i) == '#' && frame.getByte(i + 1) == 'B' && frame.getByte(i + 2) == '#') {
         return i;
       }

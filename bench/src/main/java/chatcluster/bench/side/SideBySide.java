@@ -167,10 +167,20 @@ public final class SideBySide {
       // The same nodes with tcpNoDelay off: small frames wait in the kernel while earlier ones are
       // unacknowledged (Nagle), as nchan's WebSocket connections do.
       case "chatcluster-nagle" -> new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, false);
+      // Subscribers that take several frames per WebSocket message (ChatClusterClient's default), with
+      // the nodes' default writeDelay (0), or N ms with chatcluster-v2-delayN (e.g. chatcluster-v2-delay5).
+      case "chatcluster-v2" -> new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, true, true, 0);
       case "socketio" -> new SocketIoTarget(root.resolve("bench/peers/socketio"), s.processes);
       case "nchan" -> new NchanTarget(root.resolve("bench/peers/nchan/nginx.conf.template"));
       case "ws" -> new WsRelayTarget(root.resolve("bench/peers/socketio"));
-      default -> throw new IllegalArgumentException("unknown target " + name + " (chatcluster, chatcluster-nagle, socketio, nchan, ws)");
+      default -> {
+        if (name.matches("chatcluster-v2-delay[0-9]{1,4}")) {
+          yield new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, true, true,
+              Integer.parseInt(name.substring("chatcluster-v2-delay".length())));
+        }
+        throw new IllegalArgumentException("unknown target " + name
+            + " (chatcluster, chatcluster-nagle, chatcluster-v2, chatcluster-v2-delay<ms>, socketio, nchan, ws)");
+      }
     };
   }
 

@@ -17,6 +17,8 @@ public final class Subscriber {
   private long duplicated;
   private volatile Tally tally;
   private WebSocketBase socket;
+  /** The message the last payload came in: a payload in another one starts a new message. */
+  private Buffer lastMessage;
 
   public Subscriber(int channel, Tally tally) {
     this.channel = channel;
@@ -59,6 +61,10 @@ public final class Subscriber {
       duplicated++;
     }
     Tally t = tally;
+    if (frame != lastMessage) {
+      lastMessage = frame;
+      t.messages.increment();
+    }
     t.delivered.increment();
     t.record(fields[2]);
   }

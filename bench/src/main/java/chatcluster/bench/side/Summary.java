@@ -102,6 +102,8 @@ public final class Summary {
           .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
           sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f") + " / "
           + cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p999")), 1e-3, "%.1f"));
+      row(md, rate + "", "WebSocket messages per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("messagesPerDelivery")), 1, "%.3f"));
       row(md, rate + "", "lost / duplicated (all runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
           .getValue("lost"))) + " / " + sum(values(t, sc -> fanoutAt(sc, rate).getValue("duplicated"))));
       row(md, rate + "", "other processes' cores", t -> cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("cpu")

@@ -13,6 +13,8 @@ public final class Tally {
   public final LongAdder delivered = new LongAdder();
   /** Of those, the ones the publisher got back (ChatCluster delivers a publish to its sender too). */
   public final LongAdder echoes = new LongAdder();
+  /** WebSocket messages (or the peer's equivalent) that carried payloads to subscribers: one joined message counts once. */
+  public final LongAdder messages = new LongAdder();
   /** Latency in microseconds, 1 µs to 1 h, 3 significant digits. */
   public final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
   public volatile boolean measuring;

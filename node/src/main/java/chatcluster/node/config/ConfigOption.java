@@ -74,6 +74,8 @@ public enum ConfigOption {
       "Bytes of the kernel's send buffer per connection (SO_SNDBUF; 0: the kernel's autotuning, up to 4 MB on Linux). With sendQueueMax it bounds what a slow connection holds."),
   TCP_NO_DELAY("tcpNoDelay", "WEBSOCKET_TCP_NODELAY", Type.BOOLEAN, "true",
       "Send each frame at once (TCP_NODELAY). false lets the kernel hold small frames while earlier ones are unacknowledged (Nagle): less CPU per delivery at high rates, up to tens of ms more latency."),
+  WRITE_DELAY("writeDelay", "WEBSOCKET_WRITE_DELAY", Type.NON_NEGATIVE_INT, "0",
+      "Milliseconds (0 to 1000) the node may hold fan-out frames for a connection that takes several per WebSocket frame (batch), to send them together. 0: only what is already queued."),
   DRAIN_TIMEOUT("drainTimeout", "WEBSOCKET_DRAIN_TIMEOUT", Type.SECONDS, "10",
       "Seconds over which SIGTERM closes clients with 1012 before the node exits."),
   NODE_ID("nodeId", "NODE_ID", Type.STRING, "", "This node's id in welcome frames and presence (default node-<random>)."),

@@ -45,6 +45,7 @@ public record NodeConfig(
     int sendQueueMax,
     int sendBuffer,
     boolean tcpNoDelay,
+    int writeDelay,
     Duration drainTimeout,
     Duration clusterDeadAfter,
     String nodeId,
@@ -69,6 +70,8 @@ public record NodeConfig(
 
   /** HS256 needs a key as long as its hash: 256 bits (RFC 7518, 3.2). */
   public static final int MIN_JWT_SECRET_LENGTH = 32;
+  /** The longest {@code writeDelay}: held frames are latency, and a second is already a long wait. */
+  public static final int MAX_WRITE_DELAY_MS = 1000;
   /** The shortest admin token a node takes. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
@@ -221,6 +224,7 @@ public record NodeConfig(
           atLeast(ConfigOption.SEND_QUEUE_MAX, 4096),
           integer(ConfigOption.SEND_BUFFER),
           bool(ConfigOption.TCP_NO_DELAY),
+          atMost(ConfigOption.WRITE_DELAY, MAX_WRITE_DELAY_MS),
           seconds(ConfigOption.DRAIN_TIMEOUT),
           deadAfter(),
           nodeId,
@@ -390,6 +394,14 @@ public record NodeConfig(
         throw invalid(ConfigOption.CLUSTER_DEAD_AFTER, "at least 4 seconds (heartbeats come every 2 s)");
       }
       return d;
+    }
+
+    private int atMost(ConfigOption o, int max) {
+      int n = integer(o);
+      if (n > max) {
+        throw invalid(o, "from 0 to " + max);
+      }
+      return n;
     }
 
     private int atLeast(ConfigOption o, int min) {

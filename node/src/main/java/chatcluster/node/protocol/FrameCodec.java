@@ -269,8 +269,15 @@ public final class FrameCodec {
   }
 
   public static Buffer welcome(String session, String node, String user, String device, long heartbeatSeconds) {
-    return encode(new JsonObject().put("type", "welcome").put("version", 1).put("session", session)
-        .put("node", node).put("user", user).put("device", device).put("heartbeat", heartbeatSeconds));
+    return welcome(session, node, user, device, heartbeatSeconds, false);
+  }
+
+  /** With {@code batch}: the node may send several frames per WebSocket frame, newline-separated. */
+  public static Buffer welcome(String session, String node, String user, String device, long heartbeatSeconds,
+                               boolean batch) {
+    JsonObject welcome = new JsonObject().put("type", "welcome").put("version", 1).put("session", session)
+        .put("node", node).put("user", user).put("device", device).put("heartbeat", heartbeatSeconds);
+    return encode(batch ? welcome.put("batch", true) : welcome);
   }
 
   /**

@@ -225,7 +225,7 @@ final class SignIn {
             state = State.OPEN;
             log.debug("session {}: open as user {} device {}", connection.id(), p.user(), p.device());
             connection.send(FrameCodec.welcome(connection.id(), node.nodeId(), p.user(), p.device(),
-                node.config().pingInterval().toSeconds()));
+                node.config().pingInterval().toSeconds(), connection.batched()));
             if (replyId != null) {
               connection.send(FrameCodec.ack(replyId, identity()));
             }

@@ -37,6 +37,12 @@ public final class Connection {
    * buffers), so it never answers it and its place, its buffers and the kernel's would stay.
    */
   static final long CLOSE_DEADLINE_MS = 3000;
+  /**
+   * The largest message frames are joined into (a larger frame goes alone): under what clients
+   * commonly accept per message (Vert.x's client: 256 KB), and big enough that chat frames of a
+   * hundred bytes or so leave some hundreds per message.
+   */
+  static final int MAX_JOINED = 65536;
 
   /** What a connection reports to the session above it. */
   public interface Listener {
@@ -70,6 +76,15 @@ public final class Connection {
   /** Completion of shared writes: nobody waits for them and a failure (socket gone) is not an error here. */
   private final VoidChannelPromise quietPromise;
   private boolean inBatch;
+  /** Whether the client takes several server frames per WebSocket frame (newline-separated; docs/protocol.md). */
+  private final boolean batched;
+  /**
+   * A batched connection's fan-out frames not written yet: the first and last of its chain in the
+   * loop's {@link FlushBatch}, -1 when none, and their payload bytes. Three ints, nothing while idle.
+   */
+  private int heldFirst = -1;
+  private int heldLast = -1;
+  private int heldBytes;
   private boolean closing;
   private boolean closed;
   private boolean paused;
@@ -80,6 +95,12 @@ public final class Connection {
 
   Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
              FlushBatch batch, Runnable onClosed) {
+    this(vertx, ws, id, remoteAddress, sendQueueMax, metrics, batch, false, onClosed);
+  }
+
+  /** A WebSocket; {@code batched}: its client takes several server frames per WebSocket frame. */
+  Connection(Vertx vertx, ServerWebSocket ws, String id, String remoteAddress, int sendQueueMax, NodeMetrics metrics,
+             FlushBatch batch, boolean batched, Runnable onClosed) {
     this.onClosed = onClosed;
     this.batch = batch;
     LoopConfinedWrites.apply(ws);
@@ -98,6 +119,7 @@ public final class Connection {
       this.socket = tls || encoder == null ? null : channel.channel().unsafe();
       this.belowEncoder = encoder != null ? encoder : channel;
     }
+    this.batched = batched && channel != null;
     this.vertx = vertx;
     this.ws = ws;
     this.carrier = null;
@@ -122,6 +144,7 @@ public final class Connection {
     this.quietPromise = null;
     this.socket = null;
     this.belowEncoder = null;
+    this.batched = false;
   }
 
   /**
@@ -195,6 +218,11 @@ public final class Connection {
     return remoteAddress;
   }
 
+  /** Whether the client takes several server frames per WebSocket frame, separated by newlines. */
+  public boolean batched() {
+    return batched;
+  }
+
   /** Whether frames may still be written (no close sent or received). */
   public boolean isOpen() {
     return !closing && !closed && !(carrier != null ? carrier.isClosed() : ws.isClosed());
@@ -218,23 +246,23 @@ public final class Connection {
     if (!isOpen()) {
       return;
     }
-    if (carrier != null ? carrier.full() : ws.writeQueueFull() || (channel != null && !channel.channel().isWritable())) {
+    if (carrier != null ? carrier.full() : ws.writeQueueFull() || (channel != null && !channel.channel().isWritable())
+        || heldBytes > 0 && heldBytes >= channel.channel().bytesBeforeUnwritable()) {
       metrics.slowConsumersClosed.increment();
       log.info("connection {}: closing slow consumer", id);
+      heldFirst = -1; // what it holds goes nowhere: the close frame is next
+      heldBytes = 0;
       close(CloseCode.RATE_LIMITED, "slow consumer");
       return;
     }
     metrics.framesDelivered.increment();
-    if (wire == null || channel == null) {
+    if (batched && batch.holds()) {
+      hold(frame, wire);
+    } else if (wire == null || channel == null) {
       write(frame);
     } else {
       // Vert.x's own writes (replies) reach the same socket on this thread, so the order holds.
-      ByteBuf view = wire.retainedDuplicate();
-      if (socket != null) {
-        socket.write(view, quietPromise);
-      } else {
-        belowEncoder.write(view, quietPromise);
-      }
+      writeWire(wire.retainedDuplicate());
       if (batch.isOpen()) {
         if (!inBatch) {
           inBatch = true;
@@ -243,6 +271,90 @@ public final class Connection {
       } else {
         flushWire();
       }
+    }
+  }
+
+  /** Holds a fan-out frame in the loop's batch, after those this connection holds already. */
+  private void hold(Buffer frame, ByteBuf wire) {
+    ByteBuf bytes = wire != null ? wire : ((io.vertx.core.internal.buffer.BufferInternal) frame).getByteBuf();
+    int header = wire != null ? headerLength(wire) : 0;
+    int at = batch.hold(this, bytes, header, heldFirst < 0);
+    if (heldFirst < 0) {
+      heldFirst = at;
+    } else {
+      batch.link(heldLast, at);
+    }
+    heldLast = at;
+    heldBytes += bytes.readableBytes() - header;
+  }
+
+  /** The length of the header of an unmasked WebSocket frame the node built ({@link WireFrame}). */
+  private static int headerLength(ByteBuf wire) {
+    int length = wire.getByte(wire.readerIndex() + 1) & 0x7F;
+    return length < 126 ? 2 : length == 126 ? 4 : 10;
+  }
+
+  /**
+   * Writes what this connection holds as text messages of up to {@link #MAX_JOINED} bytes (a larger
+   * frame alone), the frames of each separated by newlines, and flushes. A lone whole frame goes as it
+   * is; several are copied into one pooled buffer, which for the small frames of chat costs less than
+   * a composite of slices (an object per part, a gathering write). Called by the batch, and before
+   * anything else is written to the connection (a reply, a close frame), so nothing overtakes what it
+   * holds.
+   */
+  void writeHeld() {
+    int at = heldFirst;
+    heldFirst = -1;
+    heldLast = -1;
+    heldBytes = 0;
+    if (at < 0 || closing || closed) {
+      return;
+    }
+    while (at >= 0) {
+      int last = at;
+      long length = payloadLength(at);
+      for (int n = batch.next(last); n >= 0 && length + 1 + payloadLength(n) <= MAX_JOINED; n = batch.next(last)) {
+        length += 1 + payloadLength(n);
+        last = n;
+      }
+      writeWire(last == at && batch.header(at) > 0 ? batch.frame(at).retainedDuplicate() : joined(at, last, length));
+      at = batch.next(last);
+    }
+    flushWire();
+  }
+
+  private int payloadLength(int at) {
+    return batch.frame(at).readableBytes() - batch.header(at);
+  }
+
+  /** One text frame of the held frames {@code first} to {@code last}, newline-separated ({@code length} bytes). */
+  private ByteBuf joined(int first, int last, long length) {
+    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    ByteBuf out = channel.alloc().directBuffer((int) (header + length));
+    out.writeByte(0x81);
+    if (length < 126) {
+      out.writeByte((int) length);
+    } else if (length <= 0xFFFF) {
+      out.writeByte(126).writeShort((int) length);
+    } else {
+      out.writeByte(127).writeLong(length);
+    }
+    for (int at = first; ; at = batch.next(at)) {
+      ByteBuf part = batch.frame(at);
+      int skip = batch.header(at);
+      out.writeBytes(part, part.readerIndex() + skip, part.readableBytes() - skip);
+      if (at == last) {
+        return out;
+      }
+      out.writeByte('\n');
+    }
+  }
+
+  private void writeWire(ByteBuf frame) {
+    if (socket != null) {
+      socket.write(frame, quietPromise);
+    } else {
+      belowEncoder.write(frame, quietPromise);
     }
   }
 
@@ -264,6 +376,9 @@ public final class Connection {
   /** Writes a frame meant for this client alone (replies, welcome). */
   public void send(Buffer frame) {
     if (isOpen()) {
+      if (heldFirst >= 0) {
+        writeHeld();
+      }
       if (log.isDebugEnabled()) {
         log.debug("connection {}: out {}", id, FrameLog.masked(frame.toString()));
       }
@@ -343,6 +458,9 @@ public final class Connection {
   private void close(short code, String reason, long delayMs) {
     if (closing || closed) {
       return;
+    }
+    if (heldFirst >= 0) {
+      writeHeld(); // before the close frame, which must be the last
     }
     closing = true;
     String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;

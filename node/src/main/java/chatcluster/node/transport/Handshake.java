@@ -19,6 +19,8 @@ import java.util.Map;
 public record Handshake(String token, String user, String device, String origin, String remoteAddress,
                         MultiMap headers, String uri) {
   static final String SUBPROTOCOL = "chatcluster.v1";
+  /** The same protocol with several server frames per WebSocket frame, newline-separated (docs/protocol.md). */
+  static final String SUBPROTOCOL_BATCH = "chatcluster.v2";
 
   static Handshake read(ServerWebSocketHandshake hs, NodeConfig config) {
     MultiMap headers = hs.headers();
@@ -38,8 +40,8 @@ public record Handshake(String token, String user, String device, String origin,
   }
 
   /**
-   * {@code chatcluster.v1, <token>}: the value beside ours. Without ours, older clients send the bare
-   * token as their only subprotocol (and the server echoes it back).
+   * {@code chatcluster.v1, <token>} or {@code chatcluster.v2, <token>}: the value beside ours. Without
+   * ours, older clients send the bare token as their only subprotocol (and the server echoes it back).
    */
   static String subprotocolToken(String header) {
     if (header == null || header.isBlank()) {
@@ -51,10 +53,21 @@ public record Handshake(String token, String user, String device, String origin,
         offered.add(p.trim());
       }
     }
-    if (offered.contains(SUBPROTOCOL)) {
-      return offered.stream().filter(p -> !p.equals(SUBPROTOCOL)).findFirst().orElse(null);
+    if (offered.contains(SUBPROTOCOL) || offered.contains(SUBPROTOCOL_BATCH)) {
+      return offered.stream().filter(p -> !p.equals(SUBPROTOCOL) && !p.equals(SUBPROTOCOL_BATCH)).findFirst()
+          .orElse(null);
     }
     return offered.isEmpty() ? null : offered.get(0);
+  }
+
+  /**
+   * Whether the client asks for several frames per WebSocket frame in its URL ({@code ?batch=1}): the
+   * way a client asks that may reach a node older than {@code chatcluster.v2}, which ignores it (and
+   * which would take a second sub-protocol for the token).
+   */
+  boolean batchAsked() {
+    List<String> values = new QueryStringDecoder(uri).parameters().get("batch");
+    return values != null && !values.isEmpty() && (values.get(0).equals("1") || values.get(0).equals("true"));
   }
 
   private static String first(Map<String, List<String>> query, String name) {

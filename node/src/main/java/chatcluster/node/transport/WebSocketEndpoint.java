@@ -48,6 +48,7 @@ public final class WebSocketEndpoint {
   private final FlushBatch batch;
   private final java.util.function.Predicate<String> paths;
   private final java.util.function.Consumer<Connection> drainClose;
+  private final boolean batching;
   private final Set<Connection> connections = new LinkedHashSet<>();
   /** {@code connections.size()}, readable from other threads (metrics, tests). */
   private volatile int size;
@@ -57,7 +58,7 @@ public final class WebSocketEndpoint {
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
                            ClientAddresses addresses, FlushBatch batch, Acceptor acceptor) {
     this(vertx, config, metrics, limit, addresses, batch, acceptor, PATHS::contains,
-        c -> c.close(CloseCode.DRAINING, "node draining, reconnect elsewhere"));
+        c -> c.close(CloseCode.DRAINING, "node draining, reconnect elsewhere"), true);
   }
 
   /**
@@ -67,6 +68,15 @@ public final class WebSocketEndpoint {
   public WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
                            ClientAddresses addresses, FlushBatch batch, Acceptor acceptor,
                            java.util.function.Predicate<String> paths, java.util.function.Consumer<Connection> drainClose) {
+    this(vertx, config, metrics, limit, addresses, batch, acceptor, paths, drainClose, false);
+  }
+
+  /** {@code batching}: whether a client may ask for several frames per WebSocket frame (the native protocol). */
+  private WebSocketEndpoint(Vertx vertx, NodeConfig config, NodeMetrics metrics, ConnectionLimit limit,
+                            ClientAddresses addresses, FlushBatch batch, Acceptor acceptor,
+                            java.util.function.Predicate<String> paths, java.util.function.Consumer<Connection> drainClose,
+                            boolean batching) {
+    this.batching = batching;
     this.batch = batch;
     this.paths = paths;
     this.drainClose = drainClose;
@@ -83,8 +93,9 @@ public final class WebSocketEndpoint {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
-        // "*" makes the server echo a bare token offered as the only sub-protocol (older clients).
-        .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL, "*"))
+        // The client's first offer that is one of these is selected. "*" makes the server echo a bare
+        // token offered as the only sub-protocol (older clients).
+        .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL, Handshake.SUBPROTOCOL_BATCH, "*"))
         // The decoder's hard cap drops the TCP connection without a close frame, so it sits well above
         // maxMessageSize: the session closes anything between the two with a proper 1009.
         .setMaxWebSocketFrameSize(decoderLimit(config))
@@ -159,9 +170,11 @@ public final class WebSocketEndpoint {
       metrics.connectionsOpened.increment();
       log.debug("accepted connection from {} (credential: {})", request.remoteAddress(),
           request.token() == null ? "none" : "present");
+      boolean batched = batching && (Handshake.SUBPROTOCOL_BATCH.equals(ar.result().subProtocol())
+          || request.batchAsked());
       Connection[] self = new Connection[1];
       self[0] = new Connection(vertx, ar.result(), "s-" + Ids.random(16), request.remoteAddress(),
-          config.sendQueueMax(), metrics, batch, () -> closed(self[0], request));
+          config.sendQueueMax(), metrics, batch, batched, () -> closed(self[0], request));
       opened(self[0], request);
     });
   }

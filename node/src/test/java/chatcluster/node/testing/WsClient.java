@@ -33,6 +33,10 @@ public final class WsClient implements AutoCloseable {
   /** When each frame arrived (System.nanoTime), for latency measurements. Guarded by {@code frames}. */
   private final java.util.Map<JsonObject, Long> receivedAt = new java.util.IdentityHashMap<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  /** WebSocket messages received, and those of them that carried more than one frame. Guarded by {@code frames}. */
+  private int messages;
+  private int joinedMessages;
+  private int largestMessage;
   private final AtomicInteger ids = new AtomicInteger();
   private volatile io.vertx.core.MultiMap handshakeHeaders = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
 
@@ -42,9 +46,19 @@ public final class WsClient implements AutoCloseable {
     ws.textMessageHandler(text -> {
       long now = System.nanoTime();
       synchronized (frames) {
-        JsonObject frame = new JsonObject(text);
-        frames.add(frame);
-        receivedAt.put(frame, now);
+        // A batched connection's message may carry several frames, one per line (docs/protocol.md).
+        int lines = 0;
+        for (String line : text.split("\n")) {
+          JsonObject frame = new JsonObject(line);
+          frames.add(frame);
+          receivedAt.put(frame, now);
+          lines++;
+        }
+        messages++;
+        largestMessage = Math.max(largestMessage, text.length());
+        if (lines > 1) {
+          joinedMessages++;
+        }
         frames.notifyAll();
       }
     });
@@ -237,6 +251,27 @@ public final class WsClient implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /** WebSocket messages received so far (a batched one counts once, whatever it carries). */
+  public int messagesReceived() {
+    synchronized (frames) {
+      return messages;
+    }
+  }
+
+  /** WebSocket messages received that carried more than one frame. */
+  public int joinedMessagesReceived() {
+    synchronized (frames) {
+      return joinedMessages;
+    }
+  }
+
+  /** The length in characters of the largest WebSocket message received. */
+  public int largestMessageReceived() {
+    synchronized (frames) {
+      return largestMessage;
     }
   }
 
