@@ -97,6 +97,62 @@ class SlowReadersTest {
     }
   }
 
+  /**
+   * A reader that is slow but still reading gets its close code, however long what waits before the
+   * close frame takes: the deadline is extended while the node's unsent bytes go down. 1.5 MB wait for
+   * a reader taking 300 KB a second when the node drains (1012): five seconds, beyond one deadline.
+   */
+  @Test
+  void aSlowReaderThatKeepsReadingGetsItsCloseCodeAfterTheDeadline() throws Exception {
+    try (TestNode node = TestNode.start(c -> c.set(ConfigOption.SEND_QUEUE_MAX, 8 * 1024 * 1024));
+         Socket s = stalledReader(node, "slow")) {
+      String big = "x".repeat(32 * 1024);
+      for (int i = 0; i < 48; i++) {
+        TestNode.await(node.node.broadcast("slow", big));
+      }
+      node.node.drain(Duration.ofMillis(100));
+      long start = System.nanoTime();
+      s.setSoTimeout(10_000);
+      int code = RawWebSocket.readCloseCode(throttled(s.getInputStream(), 300 * 1024));
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.println("slow but reading: close code " + code + " after " + took + " ms of reading");
+      assertEquals(1012, code, "the close code, not a reset");
+      assertTrue(took > 3000, "it read for longer than one deadline (3 s): " + took + " ms");
+      assertEquals(0, node.node.metrics().closesDropped.sum(), "not dropped");
+    }
+  }
+
+  /** {@code in} read at no more than {@code bytesPerSecond}. */
+  private static java.io.InputStream throttled(java.io.InputStream in, long bytesPerSecond) {
+    return new java.io.FilterInputStream(in) {
+      private final long start = System.nanoTime();
+      private long bytes;
+
+      @Override
+      public int read() throws java.io.IOException {
+        int b = super.read();
+        pace(b < 0 ? 0 : 1);
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        int n = super.read(b, off, Math.min(len, 4096));
+        pace(Math.max(0, n));
+        return n;
+      }
+
+      private void pace(int n) {
+        bytes += n;
+        long due = start + bytes * 1_000_000_000L / bytesPerSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+      }
+    };
+  }
+
   /** A raw client subscribed to {@code channel} that reads nothing more, with a small receive window. */
   private static Socket stalledReader(TestNode node, String channel) throws Exception {
     return stalledReader(node, channel, "/ws");

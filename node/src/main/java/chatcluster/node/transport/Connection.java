@@ -38,6 +38,12 @@ public final class Connection {
    */
   static final long CLOSE_DEADLINE_MS = 3000;
   /**
+   * How many more deadlines a close gets while the peer is still reading what waits before the close
+   * frame (the node's unsent bytes went down since the last one): a slow but live reader gets its
+   * close code, within 30 s in all.
+   */
+  static final int CLOSE_EXTENSIONS = 9;
+  /**
    * The largest message frames are joined into (a larger frame goes alone): under what clients
    * commonly accept per message (Vert.x's client: 256 KB), and big enough that chat frames of a
    * hundred bytes or so leave some hundreds per message.
@@ -476,7 +482,8 @@ public final class Connection {
       vertx.setTimer(delayMs, t -> ws.close(code, shortReason));
     }
     if (ws != null && channel != null) {
-      vertx.setTimer(delayMs + CLOSE_DEADLINE_MS, t -> dropIfStillOpen(code));
+      long pendingAtClose = pendingBytes(channel.channel());
+      vertx.setTimer(delayMs + CLOSE_DEADLINE_MS, t -> dropIfStillOpen(code, pendingAtClose, 0));
     }
   }
 
@@ -485,19 +492,31 @@ public final class Connection {
    * discards the unsent bytes at once, and closed at the socket itself, below Vert.x's WebSocket layer,
    * which would otherwise start another close handshake. The session learns of the end as of any other.
    */
-  private void dropIfStillOpen(short code) {
+  private void dropIfStillOpen(short code, long pendingBefore, int extensions) {
     Channel socketChannel = channel.channel();
     if (closed || !socketChannel.isOpen()) {
       return;
     }
+    long pending = pendingBytes(socketChannel);
+    if (pending < pendingBefore && extensions < CLOSE_EXTENSIONS) {
+      // The peer reads: what waited before the close frame is leaving, the close frame with it.
+      vertx.setTimer(CLOSE_DEADLINE_MS, t -> dropIfStillOpen(code, pending, extensions + 1));
+      return;
+    }
     metrics.closesDropped.increment();
     log.info("connection {}: close ({}) not completed within {} ms (the peer is not reading): dropping it", id, code,
-        CLOSE_DEADLINE_MS);
+        CLOSE_DEADLINE_MS * (extensions + 1));
     try {
       socketChannel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
     } catch (RuntimeException e) {
       log.debug("connection {}: SO_LINGER not set: {}", id, e.toString());
     }
     socketChannel.unsafe().close(socketChannel.voidPromise());
+  }
+
+  /** Bytes the node holds for the socket above the kernel's buffer (Netty's outbound buffer). */
+  private static long pendingBytes(Channel socketChannel) {
+    io.netty.channel.ChannelOutboundBuffer out = socketChannel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
   }
 }
