@@ -135,6 +135,9 @@ public final class SideBySide {
         target.stop();
       }
     }
+    // storm starts a target of its own (3 processes, recoverable channels) and kills one of them.
+    attempt(errors, "storm", s, () -> scenarios.put("storm", new StormScenario(target, gen, s, tag)
+        .run(dir.resolve("storm"))));
     current = null;
     return run.put("loadAverageAfter", loadAverage());
   }
