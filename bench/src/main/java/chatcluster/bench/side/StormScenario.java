@@ -139,6 +139,7 @@ public final class StormScenario {
     t.checkAlive();
     survivorsTally.latencyMicros.reset();
     survivorsTally.measuring = true;
+    CpuSample cpu0 = CpuSample.take(t);
     long t0 = System.nanoTime();
     List<Window> windows = new ArrayList<>();
     int k = 0;
@@ -146,8 +147,10 @@ public final class StormScenario {
       windows.add(window(survivorsTally, t0, k));
     }
     victims.forEach(c -> c.arm(storm));
+    CpuSample cpuKill = CpuSample.take(t);
     long killNanos = System.nanoTime();
     long pid = t.kill(KILLED);
+    CpuSample cpuKilled = CpuSample.take(t); // the killed process counts no more
     long deadline = killNanos + s.stormDeadline * 1_000_000_000L;
     while (System.nanoTime() < deadline && !allResumed(victims)) {
       windows.add(window(survivorsTally, t0, k++));
@@ -162,6 +165,7 @@ public final class StormScenario {
       }
     }
     survivorsTally.measuring = false;
+    CpuSample cpu1 = CpuSample.take(t);
 
     List<long[]> perChannel = new ArrayList<>();
     drivers.forEach(d -> perChannel.add(d.stop()));
@@ -170,6 +174,8 @@ public final class StormScenario {
     active.set(false);
     long lost = 0;
     long duplicated = 0;
+    long lostByVictims = 0;
+    long duplicatedByVictims = 0;
     int clientsLosing = 0;
     for (StormClient c : clients) {
       long missing = 0;
@@ -179,6 +185,10 @@ public final class StormScenario {
       lost += missing;
       clientsLosing += missing > 0 ? 1 : 0;
       duplicated += c.subscriber().duplicated();
+      if (c.id() % PROCESSES == KILLED) {
+        lostByVictims += missing;
+        duplicatedByVictims += c.subscriber().duplicated();
+      }
     }
     long published = drivers.stream().mapToLong(d -> d.sent.get()).sum();
     long failed = drivers.stream().mapToLong(d -> d.failed.get()).sum();
@@ -235,11 +245,14 @@ public final class StormScenario {
         .put("reconnectToAnswerMillis", spread(connectToAnswer))
         .put("published", published).put("failedPublishes", failed).put("allAnswered", answered)
         .put("lost", lost).put("duplicated", duplicated).put("clientsWithLoss", clientsLosing)
+        .put("lostByClientsOfKilledNode", lostByVictims).put("duplicatedByClientsOfKilledNode", duplicatedByVictims)
         .put("survivorsLatencyMicros", new JsonObject().put("before", before).put("during", during)
             .put("after", afterPhase))
         .put("duringSeconds", CpuSample.round((endNanos - killNanos) / 1e9)).put("windows", series)
         .put("allBackWithin2s", allBack && last <= 2000)
         .put("p99DuringOverBefore", p99Before > 0 ? CpuSample.round((double) p99During / p99Before) : null)
+        .put("cpuBeforeKill", cpu0.to(cpuKill, 0, "", gen.loops()))
+        .put("cpuFromKill", cpuKilled.to(cpu1, 0, "", gen.loops()))
         .put("loadAverageBefore", loadBefore).put("loadAverageAfter", loadAverage());
     System.out.printf("  %-11s storm    %d of %d clients back with exact recovery (not recovered %d), first %.0f /"
             + " p50 %.0f / p99 %.0f / last %.0f ms after the kill; lost %d, dup %d; survivors' p99 %.1f / %.1f / %.1f ms"

@@ -182,7 +182,7 @@ public final class Summary {
         cell(values(t, at.apply("backMillis.first")), 1, "%,.0f"), cell(values(t, at.apply("backMillis.p50")), 1,
             "%,.0f"), cell(values(t, at.apply("backMillis.p99")), 1, "%,.0f"),
         cell(values(t, at.apply("backMillis.last")), 1, "%,.0f")));
-    row(md, "", "not back within " + s.stormDeadline + " s / server said not recovered", t -> cell(values(t,
+    row(md, "", "not back with exact recovery within " + s.stormDeadline + " s / server said not recovered", t -> cell(values(t,
         at.apply("notBackWithinDeadline")), 1, "%.0f") + " / " + cell(values(t, at.apply("notRecovered")), 1, "%.0f"));
     row(md, "", "kill to the server's answer, p50 / last (ms)", t -> cell(values(t, at.apply("resumedMillis.p50")), 1,
         "%,.0f") + " / " + cell(values(t, at.apply("resumedMillis.last")), 1, "%,.0f"));
@@ -191,6 +191,8 @@ public final class Summary {
         at.apply("reconnectToAnswerMillis.p99")), 1, "%,.0f"));
     row(md, "", "lost / duplicated (all runs, all clients)", t -> sum(values(t, at.apply("lost"))) + " / "
         + sum(values(t, at.apply("duplicated"))));
+    row(md, "", "of which by clients of the killed process", t -> sum(values(t, at.apply("lostByClientsOfKilledNode")))
+        + " / " + sum(values(t, at.apply("duplicatedByClientsOfKilledNode"))));
     row(md, "", "survivors' p99 before / during / after (ms)", t -> String.join(" / ",
         cell(values(t, at.apply("survivorsLatencyMicros.before.p99")), 1e-3, "%.1f"),
         cell(values(t, at.apply("survivorsLatencyMicros.during.p99")), 1e-3, "%.1f"),
@@ -198,9 +200,19 @@ public final class Summary {
     row(md, "", "survivors' p99, during over before", t -> cell(values(t, at.apply("p99DuringOverBefore")), 1,
         "%.2f"));
     row(md, "", "all back within 2 s (runs)", t -> sum(values(t, at.apply("allBackWithin2s"))));
+    row(md, "", "server + Redis cores before the kill / from the kill", t -> cell(values(t, sc -> sumCores(
+        sc.getJsonObject("storm").getJsonObject("cpuBeforeKill"))), 1, "%.2f") + " / " + cell(values(t,
+        sc -> sumCores(sc.getJsonObject("storm").getJsonObject("cpuFromKill"))), 1, "%.2f"));
+    row(md, "", "generator cores / other processes' cores, from the kill", t -> cell(values(t,
+        at.apply("cpuFromKill.generatorCores")), 1, "%.2f") + " / " + cell(values(t,
+        at.apply("cpuFromKill.otherProcessesCores")), 1, "%.2f"));
     row(md, "", "load average before (1 min)", t -> cell(values(t, sc -> Double.valueOf(sc.getJsonObject("storm")
         .getString("loadAverageBefore").split(" ")[0])), 1, "%.2f"));
     md.append('\n');
+  }
+
+  private static double sumCores(JsonObject cpu) {
+    return cpu.getDouble("serverCores") + cpu.getDouble("redisCores");
   }
 
   /** The storm result of {@code target}'s first run that has one, or null. */
