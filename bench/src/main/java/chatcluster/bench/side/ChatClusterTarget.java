@@ -134,6 +134,7 @@ public final class ChatClusterTarget extends Target {
       }
       String text = frame.toString();
       if (text.contains("\"type\":\"welcome\"")) {
+        c.welcomed();
         JsonObject sub = new JsonObject().put("type", "subscribe").put("channel", c.channel()).put("id", 1);
         if (c.session != null && c.offset >= 0) {
           sub.put("since", new JsonObject().put("offset", c.offset).put("epoch", c.session));

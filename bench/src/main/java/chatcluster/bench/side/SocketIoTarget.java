@@ -104,6 +104,7 @@ public final class SocketIoTarget extends Target {
       } else if (frame.length() == 1 && frame.getByte(0) == '2') {
         ws.writeTextMessage("3");
       } else if (WsConnect.startsWith(frame, "0{")) {
+        c.welcomed();
         ws.writeTextMessage(c.session != null && c.position != null
             ? "40" + new JsonObject().put("pid", c.session).put("offset", c.position).encode() : "40");
       } else if (WsConnect.startsWith(frame, "40")) {

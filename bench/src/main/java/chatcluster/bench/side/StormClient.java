@@ -37,6 +37,8 @@ public final class StormClient {
   private volatile long jitterMillis = -1;
   private volatile long closedNanos;
   private volatile long ackNanos;
+  private volatile long attemptNanos;
+  private volatile long welcomeNanos;
   private volatile long backNanos;
   private volatile boolean notRecovered;
   private volatile int attempts;
@@ -122,6 +124,13 @@ public final class StormClient {
     }
   }
 
+  /** The server greeted a connection (ChatCluster's welcome, Engine.IO's open): the handshake is done. */
+  void welcomed() {
+    if (storm != null && closedNanos != 0) {
+      welcomeNanos = System.nanoTime();
+    }
+  }
+
   /** The channel's position was lost and the stream goes on from {@code newOffset} (ChatCluster's reset). */
   void reset(long newOffset) {
     resets++;
@@ -164,6 +173,7 @@ public final class StormClient {
     }
     List<Integer> to = storm.survivors();
     int n = attempts++;
+    attemptNanos = System.nanoTime();
     storm.connect(this, to.get((id + n) % to.size()));
   }
 
@@ -178,6 +188,16 @@ public final class StormClient {
 
   long ackNanos() {
     return ackNanos;
+  }
+
+  /** When the last reconnect attempt started. */
+  long attemptNanos() {
+    return attemptNanos;
+  }
+
+  /** When the last reconnect's handshake was done. */
+  long welcomeNanos() {
+    return welcomeNanos;
   }
 
   long jitterMillis() {

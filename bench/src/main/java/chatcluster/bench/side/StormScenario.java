@@ -200,6 +200,9 @@ public final class StormScenario {
     List<Double> resumed = new ArrayList<>();
     List<Double> jitter = new ArrayList<>();
     List<Double> connectToAnswer = new ArrayList<>();
+    List<Double> handshake = new ArrayList<>();
+    List<Double> subscribe = new ArrayList<>();
+    List<Double> catchUp = new ArrayList<>();
     int notRecovered = 0;
     int attempts = 0;
     int resets = 0;
@@ -211,6 +214,13 @@ public final class StormScenario {
         resumed.add((c.ackNanos() - killNanos) / 1e6);
         // From the end of the jitter (the reconnect's start) to the server's answer.
         connectToAnswer.add((c.ackNanos() - c.closedNanos()) / 1e6 - c.jitterMillis());
+        if (c.welcomeNanos() > c.attemptNanos() && c.attemptNanos() > 0) {
+          handshake.add((c.welcomeNanos() - c.attemptNanos()) / 1e6);
+          subscribe.add((c.ackNanos() - c.welcomeNanos()) / 1e6);
+        }
+      }
+      if (c.backNanos() > 0 && c.ackNanos() > 0) {
+        catchUp.add((c.backNanos() - c.ackNanos()) / 1e6);
       }
       if (c.jitterMillis() >= 0) {
         jitter.add((double) c.jitterMillis());
@@ -243,6 +253,10 @@ public final class StormScenario {
         .put("notRecovered", notRecovered).put("reconnectAttempts", attempts).put("resets", resets)
         .put("backMillis", spread(back)).put("resumedMillis", spread(resumed)).put("jitterMillis", spread(jitter))
         .put("reconnectToAnswerMillis", spread(connectToAnswer))
+        // The last (successful) attempt: connect to the server's greeting, greeting to the subscribe's answer,
+        // answer to the last missed message.
+        .put("handshakeMillis", spread(handshake)).put("subscribeMillis", spread(subscribe))
+        .put("answerToBackMillis", spread(catchUp))
         .put("published", published).put("failedPublishes", failed).put("allAnswered", answered)
         .put("lost", lost).put("duplicated", duplicated).put("clientsWithLoss", clientsLosing)
         .put("lostByClientsOfKilledNode", lostByVictims).put("duplicatedByClientsOfKilledNode", duplicatedByVictims)

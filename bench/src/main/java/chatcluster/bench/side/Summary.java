@@ -189,6 +189,9 @@ public final class Summary {
     row(md, "", "reconnect (after the jitter) to answer, p50 / p99 (ms)", t -> cell(values(t,
         at.apply("reconnectToAnswerMillis.p50")), 1, "%,.0f") + " / " + cell(values(t,
         at.apply("reconnectToAnswerMillis.p99")), 1, "%,.0f"));
+    row(md, "", "of which handshake / subscribe answer, p50 (ms)", t -> cell(values(t,
+        at.apply("handshakeMillis.p50")), 1, "%,.0f") + " / " + cell(values(t, at.apply("subscribeMillis.p50")), 1,
+        "%,.0f"));
     row(md, "", "lost / duplicated (all runs, all clients)", t -> sum(values(t, at.apply("lost"))) + " / "
         + sum(values(t, at.apply("duplicated"))));
     row(md, "", "of which by clients of the killed process", t -> sum(values(t, at.apply("lostByClientsOfKilledNode")))
