@@ -84,7 +84,7 @@ class BenchSmokeIT {
     s.targets = List.of("chatcluster");
     s.scenarios = List.of("storm");
     s.runs = 1;
-    s.warmupSeconds = 1;
+    s.stormWarmup = 1;
     s.stormClients = 30;
     s.stormChannels = 3;
     s.stormRate = 5;

@@ -39,6 +39,8 @@ public final class Settings {
   public int stormRate = 20;
   public int stormSeconds = 5;
   public int stormDeadline = 20;
+  /** Load before the measured seconds: fresh JVMs compile the delivery path in their first seconds. */
+  public int stormWarmup = 10;
 
   public static Settings full() {
     return new Settings();
@@ -93,11 +95,13 @@ public final class Settings {
         case "--storm-rate" -> stormRate = Integer.parseInt(v);
         case "--storm-seconds" -> stormSeconds = Integer.parseInt(v);
         case "--storm-deadline" -> stormDeadline = Integer.parseInt(v);
+        case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
             + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --generator-loops --out"
-            + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline)");
+            + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
+            + " --storm-warmup)");
       }
     }
     return this;

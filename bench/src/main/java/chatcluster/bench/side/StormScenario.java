@@ -16,7 +16,7 @@ import org.HdrHistogram.Histogram;
  * persistent channels, Socket.IO's connection state recovery). {@code stormClients} clients, client i on
  * process i mod 3 and channel (i / 3) mod {@code stormChannels}, so every channel has subscribers on
  * every process; one publisher on each of the two processes that will survive, together
- * {@code stormRate} msg/s per channel. After a warm-up and {@code stormSeconds} of steady load, the
+ * {@code stormRate} msg/s per channel. After {@code stormWarmup} s and {@code stormSeconds} of steady load, the
  * first process is killed with SIGKILL. Each of its clients sees its connection end, waits a random
  * 0–200 ms (a real client's first retry, recorded) and connects to a survivor, asking to resume from
  * the last message it got; it is back when the server says the resumption is exact and the missed
@@ -135,7 +135,7 @@ public final class StormScenario {
     };
 
     drivers.forEach(RateDriver::start);
-    ServerProcess.sleep(s.warmupSeconds * 1000L);
+    ServerProcess.sleep(s.stormWarmup * 1000L);
     t.checkAlive();
     survivorsTally.latencyMicros.reset();
     survivorsTally.measuring = true;
