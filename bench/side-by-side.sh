@@ -24,7 +24,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 # The system's nginx service is not used (the bench runs its own nginx with its own prefix).
 
-if [ ! -d bench/peers/socketio/node_modules/socket.io ]; then
+if [ ! -d bench/peers/socketio/node_modules/socket.io ] || [ ! -d bench/peers/socketio/node_modules/@socket.io/redis-streams-adapter ]; then
   (cd bench/peers/socketio && npm ci --no-audit --no-fund)
 fi
 if [ ! -f node/target/chatcluster-node.jar ] || [ ! -f bench/target/chatcluster-bench.jar ]; then

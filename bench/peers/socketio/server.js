@@ -2,12 +2,15 @@
 // Clients connect with transports: ['websocket'] only; `join` (room) puts a socket in a room and
 // acknowledges; `publish` (room, data) broadcasts `message` (data) to the room with io.to(room).emit
 // and acknowledges. Environment: PORT, REDIS_URL, and TLS_CERT + TLS_KEY (PEM files) for wss.
+// RECOVERY=1 (the storm scenario): connection state recovery, on the Redis Streams adapter, the one of
+// Socket.IO's Redis adapters that can restore a session on another server.
 'use strict';
 const fs = require('fs');
 const http = require('http');
 const https = require('https');
 const { Server } = require('socket.io');
 const { createAdapter } = require('@socket.io/redis-adapter');
+const { createAdapter: createStreamsAdapter } = require('@socket.io/redis-streams-adapter');
 const { createClient } = require('redis');
 
 const port = Number(process.env.PORT || 3000);
@@ -18,10 +21,20 @@ const server = process.env.TLS_CERT
 
 async function main() {
   const pubClient = createClient({ url: redisUrl });
-  const subClient = pubClient.duplicate();
-  await Promise.all([pubClient.connect(), subClient.connect()]);
-  const io = new Server(server, { transports: ['websocket'], perMessageDeflate: false, cors: { origin: '*' } });
-  io.adapter(createAdapter(pubClient, subClient));
+  const options = { transports: ['websocket'], perMessageDeflate: false, cors: { origin: '*' } };
+  let io;
+  if (process.env.RECOVERY === '1') {
+    await pubClient.connect();
+    // The documented defaults: sessions kept 2 minutes after a disconnect, middlewares skipped on recovery.
+    options.connectionStateRecovery = { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true };
+    io = new Server(server, options);
+    io.adapter(createStreamsAdapter(pubClient));
+  } else {
+    const subClient = pubClient.duplicate();
+    await Promise.all([pubClient.connect(), subClient.connect()]);
+    io = new Server(server, options);
+    io.adapter(createAdapter(pubClient, subClient));
+  }
   io.on('connection', (socket) => {
     socket.on('join', (room, ack) => {
       socket.join(String(room));

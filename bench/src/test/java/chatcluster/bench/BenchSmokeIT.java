@@ -109,6 +109,39 @@ class BenchSmokeIT {
     }
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void stormOnChatClusterBringsEveryClientOfTheKilledNodeBackWithExactRecovery() throws Exception {
+    Settings s = Settings.quick();
+    s.targets = List.of("chatcluster");
+    s.scenarios = List.of("storm");
+    s.runs = 1;
+    s.stormWarmup = 1;
+    s.stormClients = 30;
+    s.stormChannels = 3;
+    s.stormRate = 5;
+    s.stormSeconds = 2;
+    s.nodeHeap = "256m";
+    Path out = Path.of("target/bench-smoke-storm");
+    String md = Files.readString(SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out));
+
+    JsonObject run = new JsonObject(Files.readString(out.resolve("run-1-chatcluster.json")));
+    assertEquals(new JsonArray(), run.getJsonArray("errors"), "no scenario failed");
+    JsonObject storm = run.getJsonObject("scenarios").getJsonObject("storm");
+    assertEquals(10, storm.getInteger("clientsOfKilledNode"), "a third of the clients on the killed node");
+    assertEquals(10, storm.getInteger("backWithExactRecovery"), "every one back with recovered: true: " + storm);
+    assertEquals(0, storm.getInteger("notRecovered"));
+    assertTrue(storm.getLong("published") > 0 && storm.getBoolean("allAnswered"), "published and answered");
+    assertEquals(0, storm.getLong("failedPublishes"), "every publish acknowledged");
+    assertEquals(0, storm.getLong("lost"), "nothing lost");
+    assertEquals(0, storm.getLong("duplicated"), "nothing duplicated or out of order");
+    for (String phase : List.of("before", "during", "after")) {
+      assertTrue(storm.getJsonObject("survivorsLatencyMicros").getJsonObject(phase).getLong("count") > 0, phase);
+    }
+    assertTrue(md.contains("| back with exact recovery | 10 |"), md);
+    assertTrue(Files.isRegularFile(out.resolve("storm.png")), "storm chart");
+  }
+
   private static void assertMessagesExactlyOnceInOrder(JsonObject step) {
     String name = step.getString("scenario") + " at " + step.getValue("rate");
     assertTrue(step.getLong("published") > 0, name + ": published");

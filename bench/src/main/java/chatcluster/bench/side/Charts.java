@@ -14,12 +14,13 @@ import org.knowm.xchart.style.Styler;
 /**
  * The side-by-side charts, PNG files drawn headless with XChart from the medians of
  * {@link Summary}: server CPU µs per delivery against the publish rate, latency percentiles, and
- * resident memory per idle connection, one series or bar per target.
+ * resident memory per idle connection, one series or bar per target; with the storm scenario, the surviving
+ * clients' p99 per second around the kill.
  */
 public final class Charts {
   private Charts() {}
 
-  /** Writes cpu-per-delivery.png, latency.png and idle-rss.png into {@code dir}; returns their paths. */
+  /** Writes cpu-per-delivery.png, latency.png, idle-rss.png (and storm.png) into {@code dir}; returns their paths. */
   public static List<Path> write(Summary summary, Settings s, List<String> targets, Path dir) throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<Path> out = new ArrayList<>();
@@ -74,6 +75,28 @@ public final class Charts {
     }
     rss.addSeries("RSS per connection", targets, kb);
     out.add(save(rss, dir.resolve("idle-rss")));
+    XYChart storm = new XYChartBuilder().width(800).height(500)
+        .title("storm: surviving clients' p99 latency per second, one of 3 processes killed at 0")
+        .xAxisTitle("seconds from the kill").yAxisTitle("p99 ms (first run)").build();
+    storm.getStyler().setYAxisMin(0.0);
+    storm.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    for (String t : targets) {
+      io.vertx.core.json.JsonObject st = summary.firstStorm(t);
+      if (st == null) {
+        continue;
+      }
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (Object o : st.getJsonArray("windows")) {
+        io.vertx.core.json.JsonObject w = (io.vertx.core.json.JsonObject) o;
+        xs.add(w.getLong("fromKillMillis") / 1000.0);
+        ys.add(w.getLong("p99") / 1000.0);
+      }
+      storm.addSeries(t, xs, ys);
+    }
+    if (!storm.getSeriesMap().isEmpty()) {
+      out.add(save(storm, dir.resolve("storm")));
+    }
     return out;
   }
 

@@ -42,6 +42,9 @@ public final class ChatClusterTarget extends Target {
   /** The nodes' writeDelay in ms (batched connections only). */
   private final int writeDelay;
   private boolean tls;
+  /** Channels declared persistent in a config file of the run (a prefix and the history kept), or null. */
+  private String persistentPrefix;
+  private int historySize;
 
   public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap, boolean tcpNoDelay) {
     this(nodeJar, nodes, eventLoops, heap, tcpNoDelay, false, 0);
@@ -99,10 +102,14 @@ public final class ChatClusterTarget extends Target {
         env.put("WEBSOCKET_SSL_CERT_PATH", tls.cert().toString());
         env.put("WEBSOCKET_SSL_KEY_PATH", tls.key().toString());
       }
-      ServerProcess node = ServerProcess.start("chatcluster-node" + i,
+      List<String> command = new ArrayList<>(
           // Nothing but the heap's size, as a user runs it: the node's main gives G1 the idle-memory
           // settings of docs/operations.md itself ("Memory").
-          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()), dir, env, false);
+          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()));
+      if (persistentPrefix != null) {
+        command.addAll(List.of("--config", channelsConfig(dir).toString()));
+      }
+      ServerProcess node = ServerProcess.start("chatcluster-node" + i, command, dir, env, false);
       processes.add(node);
       node.awaitPort(port, 60);
       if (tls == null) {
@@ -110,6 +117,85 @@ public final class ChatClusterTarget extends Target {
       }
       ports.add(port);
     }
+  }
+
+  /** The channel declarations of a recoverable target, as in docs/configuration.md ("Channels"). */
+  private Path channelsConfig(Path dir) throws IOException {
+    Path file = dir.resolve("channels.yaml");
+    Files.writeString(file, "channels:\n  - name: \"" + persistentPrefix + "*\"\n    persistent: true\n"
+        + "    historySize: " + historySize + "\n");
+    return file;
+  }
+
+  @Override
+  public Target recoverable(int processes, String channelPrefix, int history) {
+    ChatClusterTarget t = new ChatClusterTarget(nodeJar, processes, eventLoops, heap, tcpNoDelay);
+    t.persistentPrefix = channelPrefix;
+    t.historySize = history;
+    return t;
+  }
+
+  /**
+   * welcome, then {@code subscribe} with {@code since: {offset, epoch}} of the last message the
+   * client got (none the first time); the ack's {@code recovered} and {@code offset} say whether and up
+   * to where missed messages follow; every message frame ends with its channel offset.
+   */
+  @Override
+  public Future<Void> connectRecovering(Generator gen, int process, StormClient c) {
+    Promise<Void> acked = Promise.promise();
+    return WsConnect.open(gen, c.context(), tls, ports.get(process), "/ws", (ws, frame) -> {
+      int at = Payload.find(frame);
+      if (at >= 0) {
+        c.onMessage(frame, at, trailingNumber(frame));
+        return;
+      }
+      String text = frame.toString();
+      if (text.contains("\"type\":\"welcome\"")) {
+        c.welcomed();
+        JsonObject sub = new JsonObject().put("type", "subscribe").put("channel", c.channel()).put("id", 1);
+        if (c.session != null && c.offset >= 0) {
+          sub.put("since", new JsonObject().put("offset", c.offset).put("epoch", c.session));
+        }
+        ws.writeTextMessage(sub.encode());
+      } else if (text.contains("\"type\":\"ack\"")) {
+        JsonObject result = new JsonObject(text).getJsonObject("result");
+        boolean recovered = result.getBoolean("recovered", false);
+        if (c.session == null || !recovered) {
+          c.session = result.getString("epoch");
+        }
+        c.subscribed(recovered, result.getLong("offset", -1L));
+        if (c.offset < 0) {
+          c.offset = result.getLong("offset", 0L); // where to resume from if no message comes before the end
+        }
+        acked.tryComplete();
+      } else if (text.contains("\"type\":\"reset\"")) {
+        JsonObject r = new JsonObject(text);
+        c.session = r.getString("epoch");
+        c.reset(r.getLong("offset"));
+      } else if (text.contains("\"type\":\"error\"")) {
+        acked.tryFail("subscribe refused: " + text);
+      }
+    }, closed -> {
+      if (!acked.tryFail("closed before the subscribe was acknowledged")) {
+        c.closed();
+      }
+    }).compose(ws -> {
+      c.socket(ws);
+      return acked.future();
+    });
+  }
+
+  /** The number a message frame ends with ({@code …,"offset":N}}), or -1. */
+  private static long trailingNumber(Buffer frame) {
+    int end = frame.length() - 1;
+    int i = end - 1;
+    while (i >= 0 && frame.getByte(i) >= '0' && frame.getByte(i) <= '9') {
+      i--;
+    }
+    if (i == end - 1) {
+      return -1;
+    }
+    return Long.parseLong(frame.getString(i + 1, end));
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class ServerProcess {
   private final Process process;
   private final Path log;
   private final boolean redis;
+  private volatile boolean killed;
 
   private ServerProcess(String name, Process process, Path log, boolean redis) {
     this.name = name;
@@ -114,6 +115,22 @@ public final class ServerProcess {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** SIGKILL at once (a crash), then waits up to 10 s for the exit. */
+  public void kill() {
+    killed = true;
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether {@link #kill} ended it. */
+  public boolean killed() {
+    return killed;
   }
 
   /** SIGTERM, up to 15 s to exit, then SIGKILL. */

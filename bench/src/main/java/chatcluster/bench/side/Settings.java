@@ -33,6 +33,14 @@ public final class Settings {
   public int processes = 2;
   public String nodeHeap = "1g";
   public int generatorLoops = 2;
+  /** storm (not in the default list: it starts the target anew with 3 processes and kills one). */
+  public int stormClients = 1000;
+  public int stormChannels = 30;
+  public int stormRate = 20;
+  public int stormSeconds = 5;
+  public int stormDeadline = 20;
+  /** Load before the measured seconds: fresh JVMs compile the delivery path in their first seconds. */
+  public int stormWarmup = 10;
 
   public static Settings full() {
     return new Settings();
@@ -82,11 +90,18 @@ public final class Settings {
         case "--event-loops" -> eventLoops = Integer.parseInt(v);
         case "--node-heap" -> nodeHeap = v;
         case "--generator-loops" -> generatorLoops = Integer.parseInt(v);
+        case "--storm-clients" -> stormClients = Integer.parseInt(v);
+        case "--storm-channels" -> stormChannels = Integer.parseInt(v);
+        case "--storm-rate" -> stormRate = Integer.parseInt(v);
+        case "--storm-seconds" -> stormSeconds = Integer.parseInt(v);
+        case "--storm-deadline" -> stormDeadline = Integer.parseInt(v);
+        case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
             + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --generator-loops --out"
-            + " --root)");
+            + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
+            + " --storm-warmup)");
       }
     }
     return this;

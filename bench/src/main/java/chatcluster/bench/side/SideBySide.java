@@ -101,8 +101,10 @@ public final class SideBySide {
         .put("loadAverageBefore", loadAverage())
         .put("scenarios", scenarios).put("errors", errors);
     try {
-      target.start(dir, null);
-      ServerProcess.sleep(1000);
+      if (!s.scenarios.equals(List.of("storm"))) { // storm alone: it starts a target of its own
+        target.start(dir, null);
+        ServerProcess.sleep(1000);
+      }
       ConnectionScenarios conn = new ConnectionScenarios(target, gen, s, tag);
       FanoutScenarios fan = new FanoutScenarios(target, gen, s, tag);
       attempt(errors, "idle", s, () -> scenarios.put("idle", conn.idle(idle)));
@@ -135,6 +137,9 @@ public final class SideBySide {
         target.stop();
       }
     }
+    // storm starts a target of its own (3 processes, recoverable channels) and kills one of them.
+    attempt(errors, "storm", s, () -> scenarios.put("storm", new StormScenario(target, gen, s, tag)
+        .run(dir.resolve("storm"))));
     current = null;
     return run.put("loadAverageAfter", loadAverage());
   }

@@ -6,6 +6,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -26,6 +27,8 @@ public final class SocketIoTarget extends Target {
   private final int count;
   private final List<Integer> ports = new ArrayList<>();
   private boolean tls;
+  /** Connection state recovery on the Redis Streams adapter (server.js with RECOVERY=1). */
+  private boolean recovery;
 
   public SocketIoTarget(Path peerDir, int processes) {
     this.peerDir = peerDir;
@@ -51,6 +54,9 @@ public final class SocketIoTarget extends Target {
       int port = ServerProcess.freePort();
       Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", String.valueOf(port), "REDIS_URL",
           "redis://127.0.0.1:" + redisPort));
+      if (recovery) {
+        env.put("RECOVERY", "1");
+      }
       if (tls != null) {
         env.put("TLS_CERT", tls.cert().toString());
         env.put("TLS_KEY", tls.key().toString());
@@ -61,6 +67,81 @@ public final class SocketIoTarget extends Target {
       p.awaitPort(port, 30);
       ports.add(port);
     }
+  }
+
+  /**
+   * The same servers with {@code connectionStateRecovery} on {@code @socket.io/redis-streams-adapter}
+   * (the plain Redis adapter cannot restore sessions): every broadcast to a room carries its stream
+   * offset as a last argument, and a client that connects again with its session's {@code pid} and the
+   * last {@code offset} gets its rooms back and the missed packets, if the server finds the session.
+   * Socket.IO keeps history per namespace, not per channel: {@code channelPrefix} and {@code history}
+   * have nothing to configure (the stream keeps its default 10,000 entries).
+   */
+  @Override
+  public Target recoverable(int processes, String channelPrefix, int history) {
+    SocketIoTarget t = new SocketIoTarget(peerDir, processes);
+    t.recovery = true;
+    return t;
+  }
+
+  /**
+   * Engine.IO open, then the Socket.IO CONNECT with {@code {"pid","offset"}} once the client has a
+   * session (protocol v5): the server answers {@code 40{"sid","pid"}}, the same pid when it restored the
+   * session, after the missed packets. A client that was not restored joins its room again, as an
+   * application does on {@code connect} when {@code socket.recovered} is false.
+   */
+  @Override
+  public Future<Void> connectRecovering(Generator gen, int process, StormClient c) {
+    Promise<Void> joined = Promise.promise();
+    java.util.function.BiConsumer<ClientWebSocket, Buffer> frames = (ws, frame) -> {
+      int at = Payload.find(frame);
+      if (at >= 0) {
+        c.onMessage(frame, at, -1);
+        String offset = lastArgument(frame.toString());
+        if (offset != null) {
+          c.position = offset;
+        }
+      } else if (frame.length() == 1 && frame.getByte(0) == '2') {
+        ws.writeTextMessage("3");
+      } else if (WsConnect.startsWith(frame, "0{")) {
+        c.welcomed();
+        ws.writeTextMessage(c.session != null && c.position != null
+            ? "40" + new JsonObject().put("pid", c.session).put("offset", c.position).encode() : "40");
+      } else if (WsConnect.startsWith(frame, "40")) {
+        String pid = frame.length() > 2 ? new JsonObject(frame.getString(2, frame.length())).getString("pid") : null;
+        if (pid != null && pid.equals(c.session)) {
+          c.subscribed(true, -1);
+          joined.tryComplete();
+        } else {
+          c.session = pid;
+          ws.writeTextMessage("421[\"join\",\"" + c.channel() + "\"]");
+        }
+      } else if (WsConnect.startsWith(frame, "431")) {
+        c.subscribed(false, -1);
+        joined.tryComplete();
+      } else if (WsConnect.startsWith(frame, "44")) {
+        joined.tryFail("connect refused: " + frame);
+      }
+    };
+    return WsConnect.open(gen, c.context(), tls, ports.get(process), PATH, frames, closed -> {
+      if (!joined.tryFail("closed before joining")) {
+        c.closed();
+      }
+    }).compose(ws -> {
+      c.socket(ws);
+      return joined.future();
+    });
+  }
+
+  /** The offset a recovering server appends to an event ({@code 42["message","…","<ms>-<seq>"]}), or null. */
+  static String lastArgument(String text) {
+    int end = text.lastIndexOf("\"]");
+    int start = end > 0 ? text.lastIndexOf(",\"", end) : -1;
+    if (start < 0) {
+      return null;
+    }
+    String v = text.substring(start + 2, end);
+    return v.matches("[0-9]+-[0-9]+") ? v : null;
   }
 
   @Override

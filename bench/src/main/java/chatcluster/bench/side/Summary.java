@@ -150,6 +150,9 @@ public final class Summary {
           .getValue("cpuMicrosPerConnection")), 1, "%,.0f"));
     }
     md.append('\n');
+    if (targets.stream().anyMatch(t -> !values(t, x -> x.getJsonObject("storm").getValue("clients")).isEmpty())) {
+      storm(md, s);
+    }
     List<String> errors = new ArrayList<>();
     for (JsonObject run : runs) {
       for (Object e : run.getJsonArray("errors", new JsonArray())) {
@@ -161,6 +164,72 @@ public final class Summary {
       errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
     }
     return md.toString();
+  }
+
+  /** The storm scenario's table: kill-to-back times, loss, the survivors' latency around the kill. */
+  private void storm(StringBuilder md, Settings s) {
+    md.append("## storm: ").append(s.stormClients).append(" clients over 3 processes, ").append(s.stormChannels)
+        .append(" recoverable channels × ").append(s.stormRate).append(" msg/s, one process killed (SIGKILL)\n\n");
+    header(md, "", "metric");
+    Function<String, Function<JsonObject, Object>> at = path -> sc -> {
+      Object v = sc.getJsonObject("storm");
+      for (String k : path.split("\\.")) {
+        v = ((JsonObject) v).getValue(k);
+      }
+      return v;
+    };
+    row(md, "", "clients of the killed process", t -> cell(values(t, at.apply("clientsOfKilledNode")), 1, "%.0f"));
+    row(md, "", "back with exact recovery", t -> cell(values(t, at.apply("backWithExactRecovery")), 1, "%.0f"));
+    row(md, "", "kill to back: first / p50 / p99 / last (ms)", t -> String.join(" / ",
+        cell(values(t, at.apply("backMillis.first")), 1, "%,.0f"), cell(values(t, at.apply("backMillis.p50")), 1,
+            "%,.0f"), cell(values(t, at.apply("backMillis.p99")), 1, "%,.0f"),
+        cell(values(t, at.apply("backMillis.last")), 1, "%,.0f")));
+    row(md, "", "not back with exact recovery within " + s.stormDeadline + " s / server said not recovered", t -> cell(values(t,
+        at.apply("notBackWithinDeadline")), 1, "%.0f") + " / " + cell(values(t, at.apply("notRecovered")), 1, "%.0f"));
+    row(md, "", "kill to the server's answer, p50 / last (ms)", t -> cell(values(t, at.apply("resumedMillis.p50")), 1,
+        "%,.0f") + " / " + cell(values(t, at.apply("resumedMillis.last")), 1, "%,.0f"));
+    row(md, "", "reconnect (after the jitter) to answer, p50 / p99 (ms)", t -> cell(values(t,
+        at.apply("reconnectToAnswerMillis.p50")), 1, "%,.0f") + " / " + cell(values(t,
+        at.apply("reconnectToAnswerMillis.p99")), 1, "%,.0f"));
+    row(md, "", "of which handshake / subscribe answer, p50 (ms)", t -> cell(values(t,
+        at.apply("handshakeMillis.p50")), 1, "%,.0f") + " / " + cell(values(t, at.apply("subscribeMillis.p50")), 1,
+        "%,.0f"));
+    row(md, "", "lost / duplicated (all runs, all clients)", t -> sum(values(t, at.apply("lost"))) + " / "
+        + sum(values(t, at.apply("duplicated"))));
+    row(md, "", "of which by clients of the killed process", t -> sum(values(t, at.apply("lostByClientsOfKilledNode")))
+        + " / " + sum(values(t, at.apply("duplicatedByClientsOfKilledNode"))));
+    row(md, "", "survivors' p99 before / during / after (ms)", t -> String.join(" / ",
+        cell(values(t, at.apply("survivorsLatencyMicros.before.p99")), 1e-3, "%.1f"),
+        cell(values(t, at.apply("survivorsLatencyMicros.during.p99")), 1e-3, "%.1f"),
+        cell(values(t, at.apply("survivorsLatencyMicros.after.p99")), 1e-3, "%.1f")));
+    row(md, "", "survivors' p99, during over before", t -> cell(values(t, at.apply("p99DuringOverBefore")), 1,
+        "%.2f"));
+    row(md, "", "all back within 2 s (runs)", t -> sum(values(t, at.apply("allBackWithin2s"))));
+    row(md, "", "server + Redis cores before the kill / from the kill", t -> cell(values(t, sc -> sumCores(
+        sc.getJsonObject("storm").getJsonObject("cpuBeforeKill"))), 1, "%.2f") + " / " + cell(values(t,
+        sc -> sumCores(sc.getJsonObject("storm").getJsonObject("cpuFromKill"))), 1, "%.2f"));
+    row(md, "", "generator cores / other processes' cores, from the kill", t -> cell(values(t,
+        at.apply("cpuFromKill.generatorCores")), 1, "%.2f") + " / " + cell(values(t,
+        at.apply("cpuFromKill.otherProcessesCores")), 1, "%.2f"));
+    row(md, "", "load average before (1 min)", t -> cell(values(t, sc -> Double.valueOf(sc.getJsonObject("storm")
+        .getString("loadAverageBefore").split(" ")[0])), 1, "%.2f"));
+    md.append('\n');
+  }
+
+  private static double sumCores(JsonObject cpu) {
+    return cpu.getDouble("serverCores") + cpu.getDouble("redisCores");
+  }
+
+  /** The storm result of {@code target}'s first run that has one, or null. */
+  public JsonObject firstStorm(String target) {
+    for (JsonObject run : runs) {
+      JsonObject st = run.getString("target").equals(target)
+          ? run.getJsonObject("scenarios").getJsonObject("storm") : null;
+      if (st != null && st.containsKey("windows")) {
+        return st;
+      }
+    }
+    return null;
   }
 
   private void header(StringBuilder md, String first, String second) {

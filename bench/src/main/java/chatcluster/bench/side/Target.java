@@ -34,6 +34,38 @@ public abstract class Target {
   /** A publisher on entry point {@code process} allowed to publish on {@code channels}. */
   public abstract Future<Publisher> publisher(Generator gen, int process, List<String> channels, Tally echoes);
 
+  /**
+   * A new target of this kind with {@code processes} entry points whose channels named
+   * {@code channelPrefix}… keep their messages so that a client that reconnects to any entry point
+   * resumes exactly where it left off (ChatCluster: persistent channels keeping {@code history}
+   * messages; Socket.IO: connection state recovery), or null where the target has no such thing.
+   */
+  public Target recoverable(int processes, String channelPrefix, int history) {
+    return null;
+  }
+
+  /**
+   * Connects {@code client} to entry point {@code process} and subscribes it to its channel, from its
+   * last position when it has one; completes once the server answered the subscribe (then the client
+   * hears of the answer, its messages and the connection's end), fails if it did not. Only on a
+   * target from {@link #recoverable}.
+   */
+  public Future<Void> connectRecovering(Generator gen, int process, StormClient client) {
+    return Future.failedFuture(name() + " has no recovery");
+  }
+
+  /** Ends entry point {@code process} at once with SIGKILL, as a crash would; returns its PID. */
+  public long kill(int process) {
+    int seen = 0;
+    for (ServerProcess p : processes) {
+      if (!p.isRedis() && seen++ == process) {
+        p.kill();
+        return p.pid();
+      }
+    }
+    throw new IllegalArgumentException("no process " + process);
+  }
+
   /** PIDs of the server's own processes (not Redis), resolved after start. */
   public List<Long> serverPids() {
     List<Long> pids = new ArrayList<>();
@@ -64,10 +96,10 @@ public abstract class Target {
     return -1;
   }
 
-  /** Fails with the processes' last log lines if one of them died. */
+  /** Fails with the processes' last log lines if one of them died (other than by {@link #kill}). */
   public void checkAlive() {
     for (ServerProcess p : processes) {
-      if (!p.isAlive()) {
+      if (!p.isAlive() && !p.killed()) {
         throw new IllegalStateException(name() + ": " + p.name() + " died: " + p.tail());
       }
     }
