@@ -32,11 +32,15 @@ public final class Ids {
     return new String(out);
   }
 
+  /** Seeded here, once, when the class loads: not by the first connections, on their event loops. */
   private static SecureRandom generator() {
+    SecureRandom r;
     try {
-      return SecureRandom.getInstance("DRBG");
+      r = SecureRandom.getInstance("DRBG");
     } catch (NoSuchAlgorithmException e) {
-      return new SecureRandom();
+      r = new SecureRandom();
     }
+    r.nextBytes(new byte[1]);
+    return r;
   }
 }
