@@ -570,7 +570,7 @@ public final class RedisBroker implements Broker {
         continuesAfter = Math.min(continuesAfter, next.offset() - 1);
       }
       reset(channel, continuesAfter, now.epoch(), "position " + seen.offset() + "@" + seen.epoch()
-          + " lost (history now " + now.offset() + "@" + now.epoch() + ")");
+          + " lost (history now " + now.offset() + "@" + now.epoch() + ")", sameEpoch && now.offset() < seen.offset());
     }
     for (Delivery d : missed) {
       metrics.redisGapFilled.increment();
@@ -603,21 +603,27 @@ public final class RedisBroker implements Broker {
         }
         if (d.offset() > newest.offset() + 1) {
           reset(channel, d.offset() - 1, d.epoch(), "messages " + (newest.offset() + 1) + ".." + (d.offset() - 1)
-              + " could not be read from history");
+              + " could not be read from history", false);
         }
       }
       deliverChannel(d);
     }
   }
 
-  /** Tells the channel's subscribers here that their position is lost and where the stream continues. */
-  private void reset(String channel, long continuesAfter, String epoch, String why) {
+  /**
+   * Tells the channel's subscribers here that their position is lost and where the stream continues;
+   * {@code rewind}: history ends before what was delivered here (Redis discarded it, a failover's
+   * lost writes), so subscribers past that point go back to it and take the offsets again.
+   */
+  private void reset(String channel, long continuesAfter, String epoch, String why, boolean rewind) {
     metrics.resets.increment();
     log.warn("channel '{}': {}: subscribers get a reset to {}@{}", channel, why, continuesAfter, epoch);
     StreamPosition resetTo = new StreamPosition(continuesAfter, epoch);
     last.put(channel, resetTo);
     delivered.put(channel, resetTo);
-    handler.handle(Delivery.reset(channel, continuesAfter, epoch, FrameCodec.reset(channel, epoch, continuesAfter)));
+    Buffer frame = FrameCodec.reset(channel, epoch, continuesAfter);
+    handler.handle(rewind ? Delivery.rewind(channel, continuesAfter, epoch, frame)
+        : Delivery.reset(channel, continuesAfter, epoch, frame));
   }
 
   @Override

@@ -37,7 +37,9 @@ final class Subscription extends ChannelSubscription {
     if (inbox != null && verdict != Verdict.SKIP && (d.reset() || verdict == Verdict.RESET_THEN_WRITE)) {
       // Lost from an inbox: told as the stretch of offsets the device will not get.
       long to = d.reset() ? d.offset() : d.offset() - 1;
-      connection.send(FrameCodec.inboxGap(inbox, Math.max(0, before) + 1, to));
+      if (Math.max(0, before) + 1 <= to) { // a rewind behind the device's position loses nothing more
+        connection.send(FrameCodec.inboxGap(inbox, Math.max(0, before) + 1, to));
+      }
       if (!d.reset()) {
         connection.writeShared(d.frame(), d.wire());
       }
@@ -66,12 +68,13 @@ final class Subscription extends ChannelSubscription {
 
   /**
    * Decides about a channel delivery and moves the client's position. A reset delivery moves the
-   * position unless the client is already past it; an offset that skips ahead, or a new epoch, means
+   * position unless the client is already past it (a rewind moves it back all the same: what the
+   * client has after it is gone from the stream); an offset that skips ahead, or a new epoch, means
    * the client's position is lost.
    */
   Verdict accept(Delivery d) {
     if (d.reset()) {
-      if (d.epoch().equals(epoch) && d.offset() <= lastOffset) {
+      if (d.epoch().equals(epoch) && (d.rewind() ? d.offset() == lastOffset : d.offset() <= lastOffset)) {
         return Verdict.SKIP;
       }
       epoch = d.epoch();
