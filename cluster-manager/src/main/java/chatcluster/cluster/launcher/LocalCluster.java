@@ -177,9 +177,24 @@ public final class LocalCluster {
       for (int clusterPort : clusterPorts) {
         started.add(startNode("node-" + (++lastNodeNumber), clusterPort, String.join(",", members)));
       }
-      for (LocalNode n : started) {
-        n.awaitReady(READY_TIMEOUT);
-        log.info("{} ready on {} (log {})", n.id(), n.address(), n.process().log());
+      for (int i = 0; i < started.size(); i++) {
+        for (int attempt = 1; ; attempt++) {
+          LocalNode n = started.get(i);
+          try {
+            n.awaitReady(READY_TIMEOUT);
+            log.info("{} ready on {} (log {})", n.id(), n.address(), n.process().log());
+            break;
+          } catch (IOException e) {
+            // Its port was free when chosen, but an outgoing connection (ports come from the same
+            // range) may take it before the JVM binds it: another port, at most twice more.
+            if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("WEBSOCKET_PORT")
+                || !e.getMessage().contains("already in use")) {
+              throw e;
+            }
+            log.warn("{}: port {} was taken before the node bound it; starting it on another", n.id(), n.port());
+            started.set(i, startNode(n.id(), n.clusterPort(), String.join(",", members)));
+          }
+        }
       }
     } catch (Exception e) {
       stopNodes(started);
