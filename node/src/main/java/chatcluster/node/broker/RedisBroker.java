@@ -527,7 +527,7 @@ public final class RedisBroker implements Broker {
     Future<HistoryPage> read = opts.persistent()
         ? history.catchUp(channel, seen.offset(), GAP_FILL_LIMIT, opts)
         : history.position(channel).map(p -> new HistoryPage(p, List.of(), p.offset() == seen.offset()));
-    read.onComplete(ar -> shards.forSubject(channel).execute(() -> {
+    read.onComplete(ar -> { // on the link's context: the reads complete on their caller's
       if (filling.get(channel) != waiting) {
         return; // unsubscribed meanwhile
       }
@@ -541,7 +541,7 @@ public final class RedisBroker implements Broker {
         catchUp(channel, seen, ar.result(), firstOrdered(waiting));
       }
       handOver(channel, waiting, readAt);
-    }));
+    });
   }
 
   private static Delivery firstOrdered(List<Delivery> waiting) {

@@ -66,6 +66,9 @@ public record Handshake(String token, String user, String device, String origin,
    * which would take a second sub-protocol for the token).
    */
   boolean batchAsked() {
+    if (!uri.contains("batch=")) {
+      return false; // most upgrades: no second decode of the query
+    }
     List<String> values = new QueryStringDecoder(uri).parameters().get("batch");
     return values != null && !values.isEmpty() && (values.get(0).equals("1") || values.get(0).equals("true"));
   }
