@@ -2,6 +2,7 @@ package chatcluster.node.broker;
 
 import chatcluster.node.cluster.RedisNodeRegistry;
 import chatcluster.node.history.RedisHistoryStore;
+import chatcluster.node.redis.RedisClusterMap;
 import chatcluster.node.redis.RedisEndpoint;
 import chatcluster.node.redis.RedisKeys;
 import chatcluster.node.redis.RedisLink;
@@ -91,13 +92,11 @@ public final class RedisBroker implements Broker {
   public RedisBroker(Vertx vertx, List<RedisEndpoint> endpoints, RedisKeys keys, String nodeId,
                      Function<String, ChannelOptions> options, NodeMetrics metrics, java.time.Duration deadAfter) {
     this.vertx = vertx;
-    List<RedisLink> links = new ArrayList<>();
-    for (RedisEndpoint endpoint : endpoints) {
-      RedisLink[] self = new RedisLink[1];
-      self[0] = new RedisLink(vertx, endpoint, this::handleMessage, v -> fillGaps(self[0]));
-      links.add(self[0]);
+    if (endpoints.get(0).clusterMember()) {
+      this.shards = new RedisShards(keys, new RedisClusterMap(vertx, endpoints, this::link));
+    } else {
+      this.shards = new RedisShards(endpoints.stream().map(this::link).toList());
     }
-    this.shards = new RedisShards(links);
     this.keys = keys;
     this.nodeId = nodeId;
     this.options = options;
@@ -105,6 +104,13 @@ public final class RedisBroker implements Broker {
     this.history = new RedisHistoryStore(shards, keys, metrics);
     this.registry = new RedisNodeRegistry(vertx, shards, keys, nodeId, (c, s) -> presenceDeparted.apply(c, s),
         deadAfter);
+  }
+
+  /** A link whose pub/sub messages come to this broker and whose reconnects have its gaps checked. */
+  private RedisLink link(RedisEndpoint endpoint) {
+    RedisLink[] self = new RedisLink[1];
+    self[0] = new RedisLink(vertx, endpoint, this::handleMessage, v -> fillGaps(self[0]));
+    return self[0];
   }
 
   public RedisShards shards() {
@@ -121,12 +127,10 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> start() {
-    Future<Void> all = Future.succeededFuture();
-    for (RedisLink link : shards.all()) {
-      all = all.compose(v -> link.start());
-    }
-    return all.compose(v -> shards.primary().subscribe(keys.broadcast(), false))
-        .compose(v -> shards.primary().subscribe(keys.nodeChannel(nodeId), true))
+    // The broadcast is per subject too: on a Redis Cluster it lives on one shard (sharded pub/sub),
+    // rather than on every server through the cluster bus.
+    return shards.start().compose(v -> shards.forNodeKey(keys.broadcast()).subscribe(keys.broadcast(), true))
+        .compose(v -> shards.forNodeKey(keys.nodeChannel(nodeId)).subscribe(keys.nodeChannel(nodeId), true))
         .onSuccess(v -> registry.start());
   }
 
@@ -160,7 +164,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Long> publish(String channel, Buffer messagePrefix, ChannelOptions opts) {
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     if (!link.healthy()) {
       return refused("publish on '" + channel + "'");
     }
@@ -182,7 +186,7 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Long> publishOnce(String channel, Buffer messagePrefix, ChannelOptions opts, String key,
                                   java.time.Duration keyTtl) {
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     if (!link.healthy()) {
       return refused("publish on '" + channel + "'");
     }
@@ -215,14 +219,14 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> emit(String channel, Buffer frame) {
-    return publishRaw(shards.forSubject(channel), keys.channel(channel), true,
+    return publishRaw(shards.forChannel(channel), keys.channel(channel), true,
         NodeMessageCodec.encode(new NodeMessage.ChannelFrame(nodeId, Delivery.NO_OFFSET, null, frame)))
         .recover(e -> refused("event on '" + channel + "'"));
   }
 
   @Override
   public Future<Void> broadcast(Buffer frame) {
-    return publishRaw(shards.primary(), keys.broadcast(), false,
+    return publishRaw(shards.forNodeKey(keys.broadcast()), keys.broadcast(), true,
         NodeMessageCodec.encode(new NodeMessage.Everyone(nodeId, frame)))
         .recover(e -> refused("broadcast"));
   }
@@ -269,8 +273,8 @@ public final class RedisBroker implements Broker {
    */
   private Future<Integer> routeToOthers(String subject, String routeKey, NodeMessage message) {
     Buffer payload = NodeMessageCodec.encode(message);
-    RedisLink routes = shards.forSubject(subject);
-    if (!routes.healthy() || !shards.primary().healthy()) {
+    RedisLink routes = shards.forRoute(subject);
+    if (!routes.healthy()) {
       return refused("routing to other nodes");
     }
     return routes.send(Request.cmd(Command.HGETALL).arg(routeKey)).map(r -> {
@@ -279,7 +283,8 @@ public final class RedisBroker implements Broker {
         long count = r.get(node).toLong();
         if (!node.equals(nodeId) && count > 0) {
           remote += (int) count;
-          publishRaw(shards.primary(), keys.nodeChannel(node), true, payload);
+          publishRaw(shards.forNodeKey(keys.nodeChannel(node)), keys.nodeChannel(node), true, payload)
+              .onFailure(e -> log.debug("routing to node {} failed: {}", node, e.toString()));
         }
       }
       return remote;
@@ -293,7 +298,7 @@ public final class RedisBroker implements Broker {
     if (node.equals(nodeId)) {
       return queryHandler.apply(question);
     }
-    if (!shards.primary().healthy()) {
+    if (!shards.forNodeKey(keys.nodeChannel(node)).healthy()) {
       return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, "Redis is unreachable, try again"));
     }
     String id = Ids.random(12);
@@ -305,7 +310,7 @@ public final class RedisBroker implements Broker {
             + timeout.toMillis() + " ms"));
       }
     });
-    publishRaw(shards.primary(), keys.nodeChannel(node), true,
+    publishRaw(shards.forNodeKey(keys.nodeChannel(node)), keys.nodeChannel(node), true,
         NodeMessageCodec.encode(new NodeMessage.Query(nodeId, id, question))).onFailure(e -> {
           if (asked.remove(id) != null) {
             answer.tryFail(new ChatException(ErrorCode.UNAVAILABLE, "node '" + node + "' cannot be reached"));
@@ -318,7 +323,7 @@ public final class RedisBroker implements Broker {
     chatcluster.node.runtime.Contexts.call(vertx, queryContext, () -> queryHandler.apply(q.body())).recover(e -> {
       log.debug("question from {} not answered: {}", q.origin(), e.toString());
       return Future.succeededFuture(Buffer.buffer());
-    }).onSuccess(body -> publishRaw(shards.primary(), keys.nodeChannel(q.origin()), true,
+    }).onSuccess(body -> publishRaw(shards.forNodeKey(keys.nodeChannel(q.origin())), keys.nodeChannel(q.origin()), true,
         NodeMessageCodec.encode(new NodeMessage.Answer(nodeId, q.id(), body))));
   }
 
@@ -352,9 +357,9 @@ public final class RedisBroker implements Broker {
 
   /** Indexes the route first (what a dead node leaves is found from its index), then counts it. */
   private Future<Response> routeOne(String subject, String key, int delta) {
-    RedisLink link = shards.forSubject(subject);
+    RedisLink link = shards.forRoute(subject);
     if (delta > 0) {
-      link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
+      shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
     }
     return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
   }
@@ -363,7 +368,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return shards.forSubject(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
+    return shards.forChannel(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
   }
 
   /**
@@ -371,7 +376,7 @@ public final class RedisBroker implements Broker {
    * broker's channel state is the link's: read and written on its context only.
    */
   private void rememberPosition(String channel) {
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     link.execute(() -> {
       if (!last.containsKey(channel)) {
         // On the ordered connection: it answers before the messages of any publish sent after it.
@@ -382,7 +387,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> unsubscribe(String channel) {
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     link.execute(() -> {
       last.remove(channel);
       delivered.remove(channel);
@@ -396,12 +401,15 @@ public final class RedisBroker implements Broker {
     Map<String, Long> result = new java.util.TreeMap<>();
     Future<Void> all = Future.succeededFuture();
     for (RedisLink link : shards.all()) {
-      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg("CHANNELS").arg(keys.channelPattern()))
+      // A master of a Redis Cluster lists its sharded channels apart from the classic ones.
+      boolean sharded = link.publishCommand(true) == Command.SPUBLISH;
+      all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg(sharded ? "SHARDCHANNELS" : "CHANNELS")
+              .arg(keys.channelPattern()))
           .compose(names -> {
             if (names.size() == 0) {
               return Future.succeededFuture();
             }
-            Request numsub = Request.cmd(Command.PUBSUB).arg("NUMSUB");
+            Request numsub = Request.cmd(Command.PUBSUB).arg(sharded ? "SHARDNUMSUB" : "NUMSUB");
             names.forEach(n -> numsub.arg(n.toString()));
             return link.send(numsub).map(counts -> {
               for (int i = 0; i + 1 < counts.size(); i += 2) {
@@ -502,7 +510,7 @@ public final class RedisBroker implements Broker {
     for (Map.Entry<String, StreamPosition> entry : new ArrayList<>(last.entrySet())) {
       String channel = entry.getKey();
       StreamPosition seen = entry.getValue();
-      if (shards.forSubject(channel) != link || filling.containsKey(channel)) {
+      if (shards.forChannel(channel) != link || filling.containsKey(channel)) {
         continue;
       }
       fill(channel, seen, new ArrayList<>());
@@ -628,12 +636,6 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> close() {
-    return registry.stop().eventually(() -> {
-      Future<Void> all = Future.succeededFuture();
-      for (RedisLink link : shards.all()) {
-        all = all.eventually(link::close);
-      }
-      return all;
-    });
+    return registry.stop().eventually(shards::close);
   }
 }

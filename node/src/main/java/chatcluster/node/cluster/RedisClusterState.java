@@ -64,17 +64,16 @@ public final class RedisClusterState implements ClusterState {
 
   /** Called by the node registry when it removed a dead node's state; any thread. */
   public void nodeLeft(String node) {
-    shards.primary().send(Request.cmd(Command.HDEL).arg(keys.directory()).arg(node));
+    shards.forNodeKey(keys.directory()).send(Request.cmd(Command.HDEL).arg(keys.directory()).arg(node));
     handlers.forEach(h -> h.handle(new MembershipChange(MembershipChange.Kind.LEFT, node)));
   }
 
   @Override
   public Future<List<NodeInfo>> nodes() {
-    RedisLink link = shards.primary();
-    return link.send(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1)).compose(live -> {
+    return shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1)).compose(live -> {
       Set<String> ids = new HashSet<>();
       live.forEach(r -> ids.add(r.toString()));
-      return link.send(Request.cmd(Command.HGETALL).arg(keys.directory())).map(dir -> {
+      return shards.forNodeKey(keys.directory()).send(Request.cmd(Command.HGETALL).arg(keys.directory())).map(dir -> {
         List<NodeInfo> nodes = new ArrayList<>();
         for (String id : dir.getKeys()) {
           if (ids.contains(id)) {
@@ -93,7 +92,7 @@ public final class RedisClusterState implements ClusterState {
   public Future<Void> publish(NodeInfo self) {
     String json = new JsonObject().put("address", self.address()).put("connections", self.connections())
         .put("started", self.started()).encode();
-    return shards.primary().send(Request.cmd(Command.HSET).arg(keys.directory()).arg(nodeId).arg(json)).mapEmpty();
+    return shards.forNodeKey(keys.directory()).send(Request.cmd(Command.HSET).arg(keys.directory()).arg(nodeId).arg(json)).mapEmpty();
   }
 
   @Override
@@ -103,13 +102,13 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public Future<Boolean> acquireLease(String name, Duration ttl) {
-    return shards.forSubject("lease:" + name).send(Request.cmd(Command.EVAL).arg(RedisScripts.LEASE).arg(1)
+    return shards.forLease(name).send(Request.cmd(Command.EVAL).arg(RedisScripts.LEASE).arg(1)
         .arg(keys.lease(name)).arg(nodeId).arg(Math.max(1, ttl.toMillis()))).map(r -> r.toLong() == 1);
   }
 
   @Override
   public Future<Void> releaseLease(String name) {
-    return shards.forSubject("lease:" + name).send(Request.cmd(Command.EVAL).arg(RedisScripts.UNLEASE).arg(1)
+    return shards.forLease(name).send(Request.cmd(Command.EVAL).arg(RedisScripts.UNLEASE).arg(1)
         .arg(keys.lease(name)).arg(nodeId)).mapEmpty();
   }
 
@@ -120,9 +119,9 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public Future<Boolean> tryAcquire(String counter, long limit) {
-    RedisLink link = shards.forSubject(counter);
+    RedisLink link = shards.forCounter(counter);
     // Indexed first (a dead node's shares are found from its index), then taken, atomically.
-    link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg("c|" + counter));
+    shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg("c|" + counter));
     return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ACQUIRE).arg(1).arg(keys.counter(counter))
             .arg(nodeId).arg(limit))
         .map(r -> r.toLong() == 1);
@@ -130,13 +129,13 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public Future<Void> release(String counter) {
-    return shards.forSubject(counter).send(Request.cmd(Command.EVAL).arg(RedisScripts.RELEASE).arg(1)
+    return shards.forCounter(counter).send(Request.cmd(Command.EVAL).arg(RedisScripts.RELEASE).arg(1)
         .arg(keys.counter(counter)).arg(nodeId)).mapEmpty();
   }
 
   @Override
   public Future<Long> count(String counter) {
-    return shards.forSubject(counter).send(Request.cmd(Command.HVALS).arg(keys.counter(counter))).map(r -> {
+    return shards.forCounter(counter).send(Request.cmd(Command.HVALS).arg(keys.counter(counter))).map(r -> {
       long total = 0;
       for (Response v : r) {
         total += v.toLong();

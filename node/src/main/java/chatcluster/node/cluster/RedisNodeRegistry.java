@@ -83,7 +83,7 @@ public final class RedisNodeRegistry {
   }
 
   private void beat() {
-    shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
+    shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
         .onSuccess(added -> {
           if (added.toLong() == 1 && registered) {
             log.warn("this node was taken for dead (silent over {} ms): writing its presence and routes again",
@@ -96,7 +96,7 @@ public final class RedisNodeRegistry {
   }
 
   private void sweep() {
-    shards.primary().send(Request.cmd(Command.EVAL).arg(RedisScripts.SILENT).arg(1).arg(keys.nodes())
+    shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.EVAL).arg(RedisScripts.SILENT).arg(1).arg(keys.nodes())
         .arg(deadAfterMs)).onSuccess(dead -> {
           for (Response r : dead) {
             String node = r.toString();
@@ -119,17 +119,17 @@ public final class RedisNodeRegistry {
    *            or silent in Redis
    */
   public void cleanUpAfter(String deadNode, String why) {
-    shards.primary().send(Request.cmd(Command.SET).arg(keys.cleanupLock(deadNode)).arg(nodeId).arg("NX")
+    shards.forNodeKey(keys.cleanupLock(deadNode)).send(Request.cmd(Command.SET).arg(keys.cleanupLock(deadNode)).arg(nodeId).arg("NX")
         .arg("PX").arg(30_000)).compose(locked -> {
           if (locked == null) {
             return Future.succeededFuture(); // another node is on it
           }
           log.info("node {} {}; removing its presence, routes and counter shares", deadNode, why);
           Future<Void> all = Future.succeededFuture();
-          for (RedisLink link : shards.all()) {
+          for (RedisLink link : shards.indexHolders(deadNode)) {
             all = all.compose(v -> cleanUp(link, deadNode));
           }
-          return all.compose(v -> shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(deadNode)))
+          return all.compose(v -> shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(deadNode)))
               .<Void>mapEmpty().onSuccess(v -> onNodeGone.accept(deadNode));
         }).onFailure(e -> log.warn("cleanup after node {} failed (will retry): {}", deadNode, e.toString()));
   }
@@ -152,9 +152,9 @@ public final class RedisNodeRegistry {
             String session = rest.substring(bar + 1);
             done.add(departed.apply(channel, session));
           }
-          case 'u' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.userRoute(rest)).arg(deadNode)));
-          case 'd' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.deviceRoute(rest)).arg(deadNode)));
-          case 'c' -> done.add(link.send(Request.cmd(Command.HDEL).arg(keys.counter(rest)).arg(deadNode)));
+          case 'u' -> done.add(shards.forRoute("u:" + rest).send(Request.cmd(Command.HDEL).arg(keys.userRoute(rest)).arg(deadNode)));
+          case 'd' -> done.add(shards.forRoute("d:" + rest).send(Request.cmd(Command.HDEL).arg(keys.deviceRoute(rest)).arg(deadNode)));
+          case 'c' -> done.add(shards.forCounter(rest).send(Request.cmd(Command.HDEL).arg(keys.counter(rest)).arg(deadNode)));
           default -> log.debug("unknown index entry {} of node {}", e, deadNode);
         }
       }
@@ -167,7 +167,7 @@ public final class RedisNodeRegistry {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return shards.primary().send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId)).<Void>mapEmpty()
+    return shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId)).<Void>mapEmpty()
         .recover(e -> Future.succeededFuture());
   }
 }

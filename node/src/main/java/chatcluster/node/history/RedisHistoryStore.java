@@ -53,7 +53,7 @@ public final class RedisHistoryStore implements HistoryStore {
   @Override
   public Future<HistoryPage> read(String channel, Long sinceOffset, int limit, ChannelOptions options) {
     long since = sinceOffset == null ? -1 : sinceOffset;
-    return shards.forSubject(channel).send(readScript(channel, since, limit, metaTtl(options)))
+    return shards.forChannel(channel).send(readScript(channel, since, limit, metaTtl(options)))
         .map(r -> Stream.of(channel, r).page(sinceOffset, limit));
   }
 
@@ -68,7 +68,7 @@ public final class RedisHistoryStore implements HistoryStore {
     if (sinceOffset < 0) {
       return read(channel, sinceOffset, limit, options);
     }
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     return link.call(() -> {
       metrics.historyCatchUps.increment();
       Ask ask = new Ask(sinceOffset, limit, metaTtl(options), Promise.promise());

@@ -25,7 +25,7 @@ public final class RedisInboxPositions implements InboxPositions {
 
   @Override
   public Future<Long> position(String inbox, String device, String epoch) {
-    return shards.forSubject(inbox).send(Request.cmd(Command.HGET).arg(keys.inboxPositions(inbox)).arg(device))
+    return shards.forChannel(inbox).send(Request.cmd(Command.HGET).arg(keys.inboxPositions(inbox)).arg(device))
         .map(r -> {
           String v = r == null ? null : r.toString();
           int colon = v == null ? -1 : v.lastIndexOf(':');
@@ -38,7 +38,7 @@ public final class RedisInboxPositions implements InboxPositions {
 
   @Override
   public Future<Long> ack(String inbox, String device, String epoch, long offset) {
-    return shards.forSubject(inbox).send(Request.cmd(Command.EVAL).arg(RedisScripts.INBOX_ACK).arg(1)
+    return shards.forChannel(inbox).send(Request.cmd(Command.EVAL).arg(RedisScripts.INBOX_ACK).arg(1)
             .arg(keys.inboxPositions(inbox)).arg(device).arg(epoch).arg(offset).arg(ttl.toMillis()))
         .map(r -> r.toLong());
   }

@@ -49,8 +49,8 @@ public final class RedisPresenceStore implements PresenceStore {
         .put("node", member.node()).put("ts", System.currentTimeMillis()).put("seq", joins.incrementAndGet())
         .encode();
     // Two commands, in order on the link (the keys may live in different hash slots): indexed first.
-    RedisLink link = shards.forSubject(channel);
-    Future<Response> indexed = link.send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
+    RedisLink link = shards.forChannel(channel);
+    Future<Response> indexed = shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
     Future<Response> added = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_ADD).arg(1)
         .arg(keys.presence(channel)).arg(session).arg(json).arg(member.user()));
@@ -62,10 +62,10 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Change> remove(String channel, String session) {
-    RedisLink link = shards.forSubject(channel);
+    RedisLink link = shards.forChannel(channel);
     Future<Response> removed = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_REMOVE).arg(1)
         .arg(keys.presence(channel)).arg(session));
-    Future<Response> unindexed = link.send(Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId))
+    Future<Response> unindexed = shards.indexFor(link, nodeId).send(Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
     return Future.all(removed, unindexed).map(v -> {
       Response r = removed.result();
@@ -76,7 +76,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<PresenceMember>> members(String channel) {
-    return shards.forSubject(channel).send(Request.cmd(Command.HGETALL).arg(keys.presence(channel)))
+    return shards.forChannel(channel).send(Request.cmd(Command.HGETALL).arg(keys.presence(channel)))
         .map(RedisPresenceStore::ordered);
   }
 

@@ -8,7 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
@@ -46,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures.</b> The connections are re-established with jittered backoff after a loss; every
  * wanted channel is subscribed again (the Vert.x client does not do it). While the command connection
  * is down, {@link #send} fails at once instead of queueing: callers decide what that means.
+ *
+ * <p><b>A master of a Redis Cluster.</b> Per-subject channels use sharded pub/sub. What says that a
+ * slot moved (a {@code MOVED}, {@code ASK} or {@code CLUSTERDOWN} answer, a sharded subscription Redis
+ * dropped, the connection lost) is reported to the {@link RedisClusterMap}, which moves the slot's
+ * channels to their new master's link; a dropped subscription whose slot stayed is made again.
  */
 public final class RedisLink {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
@@ -66,8 +70,12 @@ public final class RedisLink {
   private final Handler<Void> onResubscribed;
   /** Channels this node wants, each with whether it is a sharded (per-subject) one. */
   private final Map<String, Boolean> wanted = new LinkedHashMap<>();
-  /** A Redis Cluster: per-subject channels use sharded pub/sub (SSUBSCRIBE, SPUBLISH). */
+  /** A master of a Redis Cluster: per-subject channels use sharded pub/sub (SSUBSCRIBE, SPUBLISH). */
   private final boolean sharded;
+  /** Told when a slot may have moved (a master of a Redis Cluster only). */
+  private Runnable slotsMoved = () -> {};
+  /** Sharded subscriptions Redis dropped (or refused) that are still wanted: made again where their slot is. */
+  private final java.util.Set<String> dropped = new java.util.LinkedHashSet<>();
   private Context context;
   private RedisConnection commands;
   private RedisConnection subscriber;
@@ -88,12 +96,6 @@ public final class RedisLink {
 
   private record FencedRead(long after, Request request, Promise<Response> answer) {}
   private volatile boolean healthy;
-  /** A new subscriber connection is being made after Redis dropped a sharded subscription. */
-  private boolean replacing;
-  /** How long after a dropped sharded subscription the subscriber connection is replaced (the drops of one failover come together). */
-  private static final long REPLACE_DELAY_MS = 100;
-  /** When the gaps are checked a second time after a replacement. */
-  private static final long SETTLE_CHECK_MS = 1000;
   private boolean closed;
   private int attempts;
   private long retryTimer = -1;
@@ -103,12 +105,13 @@ public final class RedisLink {
 
   /**
    * @param onMessage      receives pub/sub pushes ({@code message, channel, payload}) on the link's context
-   * @param onResubscribed runs on the link's context after a lost connection was restored and resubscribed
+   * @param onResubscribed runs on the link's context whenever its connections were made and every channel
+   *                       subscribed (at start too), and when {@link #checkGaps} asks
    */
   public RedisLink(Vertx vertx, RedisEndpoint endpoint, Handler<Response> onMessage, Handler<Void> onResubscribed) {
     this.vertx = vertx;
     this.name = endpoint.name();
-    this.sharded = endpoint.options().getType() == RedisClientType.CLUSTER;
+    this.sharded = endpoint.clusterMember();
     RedisOptions options = new RedisOptions(endpoint.options()).setMaxPoolSize(4).setMaxPoolWaiting(16)
         .setMaxWaitingHandlers(MAX_PIPELINED);
     this.factory = Redis.createClient(vertx, options);
@@ -122,7 +125,7 @@ public final class RedisLink {
    */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    return connect(false).recover(e -> Future.succeededFuture());
+    return connect().recover(e -> Future.succeededFuture());
   }
 
   /** Whether both connections are up. Any thread. */
@@ -132,6 +135,66 @@ public final class RedisLink {
 
   public String name() {
     return name;
+  }
+
+  /** What to tell when a slot may have moved; set before {@link #start}. */
+  void onSlotsMoved(Runnable action) {
+    this.slotsMoved = action;
+  }
+
+  /** The channels this link subscribes to, each with whether it is sharded. On the link's context. */
+  Map<String, Boolean> wantedChannels() {
+    return new LinkedHashMap<>(wanted);
+  }
+
+  /** Runs the resubscribed handler (the gap check) when the link is up. Any thread. */
+  void checkGaps() {
+    execute(() -> {
+      if (healthy && !closed) {
+        onResubscribed.handle(null);
+      }
+    });
+  }
+
+  /**
+   * Subscribes again to the sharded channels Redis dropped or refused that are still wanted here
+   * (their slot did not move after all, or moved back); the gaps are checked after. On the link's
+   * context.
+   */
+  void subscribeDroppedAgain() {
+    if (dropped.isEmpty() || !healthy || subscriber == null) {
+      return;
+    }
+    List<Future<?>> again = new ArrayList<>();
+    RedisConnection conn = subscriber;
+    for (String channel : new ArrayList<>(dropped)) {
+      dropped.remove(channel);
+      if (Boolean.TRUE.equals(wanted.get(channel))) {
+        again.add(shardSubscribe(conn, channel));
+      }
+    }
+    Future.join(again).onComplete(ar -> checkGaps());
+  }
+
+  /** SSUBSCRIBE; a refusal because the slot is elsewhere is remembered and reported, not a failure. */
+  private Future<Void> shardSubscribe(RedisConnection conn, String channel) {
+    return conn.send(Request.cmd(Command.SSUBSCRIBE).arg(channel)).<Void>mapEmpty().recover(e -> {
+      if (!isRedirect(e)) {
+        return Future.failedFuture(e);
+      }
+      log.debug("redis {}: {} not subscribed here: {}", name, channel, e.getMessage());
+      if (conn == subscriber && wanted.containsKey(channel)) {
+        dropped.add(channel);
+      }
+      slotsMoved.run();
+      return Future.succeededFuture();
+    });
+  }
+
+  private static boolean isRedirect(Throwable e) {
+    String m = e.getMessage();
+    return m != null && (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN")
+        || m.startsWith("TRYAGAIN"));
   }
 
   /** Sends one command on the ordered connection; fails at once while it is down. Any thread. */
@@ -191,6 +254,8 @@ public final class RedisLink {
   private void checkReadOnly(Throwable e) {
     if (e.getMessage() != null && e.getMessage().startsWith("READONLY") && commands != null) {
       failedOver(commands);
+    } else if (sharded && isRedirect(e)) {
+      slotsMoved.run();
     }
   }
 
@@ -217,7 +282,7 @@ public final class RedisLink {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
       sent++;
-      return conn.batch(requests).onComplete(ar -> answered(conn));
+      return conn.batch(requests).onComplete(ar -> answered(conn)).onFailure(e -> checkReadOnly(e));
     });
   }
 
@@ -236,13 +301,15 @@ public final class RedisLink {
       if (!healthy) {
         return Future.succeededFuture();
       }
-      return subscriber.send(Request.cmd(shard ? Command.SSUBSCRIBE : Command.SUBSCRIBE).arg(channel)).mapEmpty();
+      return shard ? shardSubscribe(subscriber, channel)
+          : subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
     });
   }
 
   public Future<Void> unsubscribe(String channel) {
     return onLink(() -> {
       Boolean shard = wanted.remove(channel);
+      dropped.remove(channel);
       if (shard == null || !healthy) {
         return Future.succeededFuture();
       }
@@ -281,7 +348,7 @@ public final class RedisLink {
     return Contexts.call(vertx, context, action);
   }
 
-  private Future<Void> connect(boolean reconnect) {
+  private Future<Void> connect() {
     Future<RedisConnection> cmd = commands != null ? Future.succeededFuture(commands) : factory.connect();
     Future<RedisConnection> sub = subscriber != null ? Future.succeededFuture(subscriber) : factory.connect();
     return Future.all(cmd, sub).compose(all -> {
@@ -308,6 +375,7 @@ public final class RedisLink {
         s.exceptionHandler(e -> lost(s, e.toString()));
         s.endHandler(v -> lost(s, "connection closed"));
         ownUnsubscribes.clear();
+        dropped.clear();
         return resubscribeAll(s);
       }
       return Future.<Void>succeededFuture();
@@ -323,9 +391,7 @@ public final class RedisLink {
       downSince = 0;
       outageLogs = 0;
       connectReads();
-      if (reconnect) {
-        onResubscribed.handle(null);
-      }
+      onResubscribed.handle(null);
       return (Void) null;
     }).onFailure(e -> {
       // Keep whichever connection did come up; close it if the other failed, so both restart together.
@@ -362,78 +428,17 @@ public final class RedisLink {
   }
 
   /**
-   * Redis dropped a sharded subscription: its slot moved (a failover, a takeover, a migration), and
-   * the others of that server may have gone with it, with or without telling. A new subscriber
-   * connection (with a fresh view of the slots) subscribes to every channel again while the old one
-   * keeps delivering; the old one is closed once that is done, and every channel's gap is then
-   * checked against history (missed messages delivered in order, live ones waiting meanwhile). The
-   * drops of one failover arrive together: one replacement, a short moment later.
+   * Redis dropped a sharded subscription: its slot moved (a failover, a takeover, a migration). The
+   * cluster map is read again; it moves the channel to its new master's link, or has this link
+   * subscribe again if the slot is still here.
    */
-  private void subscriptionDropped(RedisConnection conn, String name) {
+  private void subscriptionDropped(RedisConnection conn, String channel) {
     if (closed || conn != subscriber) {
       return;
     }
-    log.info("redis {}: sharded subscription to {} dropped by Redis (its slot moved): subscribing again on a new"
-        + " connection", this.name, name);
-    if (!replacing) {
-      replacing = true;
-      vertx.setTimer(REPLACE_DELAY_MS, t -> replaceSubscriber(conn));
-    }
-  }
-
-  private void replaceSubscriber(RedisConnection old) {
-    if (closed || old != subscriber) {
-      replacing = false;
-      return;
-    }
-    factory.connect().compose(fresh -> {
-      if (closed || old != subscriber) {
-        fresh.close();
-        return Future.succeededFuture();
-      }
-      boolean[] live = {false};
-      // What the new connection hears before the old one is gone would come twice: the old one
-      // delivers it, and what it missed is read from history afterwards.
-      fresh.handler(push -> {
-        if (live[0]) {
-          if (isDroppedShardSubscription(push)) {
-            subscriptionDropped(fresh, push.get(1).toString());
-          }
-          onMessage.handle(push);
-        }
-      });
-      return resubscribeAll(fresh).map(v -> {
-        if (closed || old != subscriber) {
-          fresh.close(); // the link was lost or closed meanwhile: what replaced the old one stays
-          return old;
-        }
-        old.handler(push -> {});
-        old.exceptionHandler(e -> {});
-        old.endHandler(v2 -> {});
-        subscriber = fresh;
-        ownUnsubscribes.clear();
-        live[0] = true;
-        fresh.exceptionHandler(e -> lost(fresh, e.toString()));
-        fresh.endHandler(v2 -> lost(fresh, "connection closed"));
-        old.close();
-        return fresh;
-      }).onFailure(e -> fresh.close()).<Void>mapEmpty();
-    }).onComplete(ar -> {
-      replacing = false;
-      if (ar.failed()) {
-        lost(old, "the subscriber connection could not be replaced after a slot moved: " + ar.cause());
-      } else if (subscriber != old && subscriber != null && healthy) {
-        onResubscribed.handle(null);
-        // Once more when the cluster has settled: a message the old owner took just before it let the
-        // slot go is in history but may have no later message on its channel to show the gap.
-        RedisConnection fresh = subscriber;
-        vertx.setTimer(SETTLE_CHECK_MS, t -> {
-          if (!closed && subscriber == fresh && healthy) {
-            onResubscribed.handle(null);
-          }
-        });
-      }
-    });
+    log.info("redis {}: sharded subscription to {} dropped by Redis (its slot moved)", name, channel);
+    dropped.add(channel);
+    slotsMoved.run();
   }
 
   /**
@@ -479,7 +484,7 @@ public final class RedisLink {
     for (Map.Entry<String, Boolean> e : channels.entrySet()) {
       if (e.getValue()) {
         // One sharded channel per command: the channels of one SSUBSCRIBE must share a hash slot.
-        shards.add(conn.send(Request.cmd(Command.SSUBSCRIBE).arg(e.getKey())));
+        shards.add(shardSubscribe(conn, e.getKey()));
       } else {
         classic.add(e.getKey());
       }
@@ -541,6 +546,9 @@ public final class RedisLink {
     if (closed || (conn != subscriber && conn != commands)) {
       return;
     }
+    if (sharded) {
+      slotsMoved.run(); // a dead master: the map is read until its replica serves its slots
+    }
     if (conn == subscriber) {
       subscriber = null;
     } else {
@@ -593,7 +601,7 @@ public final class RedisLink {
     retryTimer = vertx.setTimer(delay, t -> {
       retryTimer = -1;
       if (!closed && (subscriber == null || commands == null)) {
-        connect(true);
+        connect();
       }
     });
   }

@@ -30,7 +30,7 @@ public final class RedisTaskStore implements TaskStore {
 
   @Override
   public Future<List<ScheduledTask>> all() {
-    return shards.primary().send(Request.cmd(Command.HGETALL).arg(key)).map(r -> {
+    return shards.forNodeKey(key).send(Request.cmd(Command.HGETALL).arg(key)).map(r -> {
       List<ScheduledTask> tasks = new ArrayList<>();
       for (String id : r.getKeys()) {
         try {
@@ -45,18 +45,18 @@ public final class RedisTaskStore implements TaskStore {
 
   @Override
   public Future<ScheduledTask> get(String id) {
-    return shards.primary().send(Request.cmd(Command.HGET).arg(key).arg(id))
+    return shards.forNodeKey(key).send(Request.cmd(Command.HGET).arg(key).arg(id))
         .map(r -> r == null ? null : ScheduledTask.fromJson(new JsonObject(r.toString())));
   }
 
   @Override
   public Future<Void> put(ScheduledTask task) {
-    return shards.primary().send(Request.cmd(Command.HSET).arg(key).arg(task.id()).arg(task.toJson().encode()))
+    return shards.forNodeKey(key).send(Request.cmd(Command.HSET).arg(key).arg(task.id()).arg(task.toJson().encode()))
         .mapEmpty();
   }
 
   @Override
   public Future<Void> remove(String id) {
-    return shards.primary().send(Request.cmd(Command.HDEL).arg(key).arg(id)).mapEmpty();
+    return shards.forNodeKey(key).send(Request.cmd(Command.HDEL).arg(key).arg(id)).mapEmpty();
   }
 }

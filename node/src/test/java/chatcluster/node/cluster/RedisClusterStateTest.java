@@ -81,7 +81,7 @@ class RedisClusterStateTest extends MembershipContract {
       }
     });
     // One heartbeat of a node that then goes silent (as kill -9 leaves it), as the registry writes it.
-    redisShards.node().call(() -> redisShards.shards().primary().send(io.vertx.redis.client.Request.cmd(
+    redisShards.node().call(() -> redisShards.shards().forNodeKey(keys.nodes()).send(io.vertx.redis.client.Request.cmd(
         io.vertx.redis.client.Command.EVAL).arg(chatcluster.node.redis.RedisScripts.HEARTBEAT).arg(1)
         .arg(keys.nodes()).arg("node-silent")));
     long silentSince = System.nanoTime();
