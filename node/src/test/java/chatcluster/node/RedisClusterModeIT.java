@@ -10,7 +10,12 @@ import chatcluster.node.testing.TestRedis;
 import chatcluster.node.testing.TestRedisCluster;
 import chatcluster.node.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * pub/sub), not on every shard as classic pub/sub would.
  */
 class RedisClusterModeIT {
+
+  private static final String RELAY_KEY = "rc-relay-key-0123456789";
 
   @Test
   void threeNodesWorkOnARedisClusterWithEachChannelOnOneShard() throws Exception {
@@ -42,11 +49,14 @@ class RedisClusterModeIT {
     try (TestRedisCluster redis = TestRedisCluster.start(3, 0); TestApi api = new TestApi()) {
       List<NodeProcess> nodes = new ArrayList<>();
       int[] ports = new int[3];
+      int[] relayPorts = new int[3];
       try {
         for (int i = 0; i < 3; i++) {
           ports[i] = NodeProcess.freePort();
+          relayPorts[i] = NodeProcess.freePort();
           nodes.add(NodeProcess.start(Map.of("REDIS_CLUSTER_NODES", redis.nodeList(), "REDIS_PREFIX", prefix,
-              "WEBSOCKET_PORT", String.valueOf(ports[i]), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "rc-" + i, "API_BASE_URL", api.baseUrl()),
+              "WEBSOCKET_PORT", String.valueOf(ports[i]), "WEBSOCKET_AUTH_CLAIMED_IDENTITY", "true", "NODE_ID", "rc-" + i,
+              "API_BASE_URL", api.baseUrl(), "RELAY_HTTP_PORT", String.valueOf(relayPorts[i]), "RELAY_API_KEY", RELAY_KEY),
               "--config", config.toString()));
         }
         for (int i = 0; i < 3; i++) {
@@ -94,6 +104,18 @@ class RedisClusterModeIT {
           assertEquals(1, holding, "channel " + channel + " is on one shard only");
         }
         assertTrue(shardsUsed.size() > 1, "the channels spread over several shards: " + shardsUsed);
+        // The relay API lists them from every master's sharded channels, with the nodes subscribed.
+        HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + relayPorts[1] + "/api/channels"))
+            .header("Authorization", "Bearer " + RELAY_KEY).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, listed.statusCode(), listed.body());
+        JsonArray active = new JsonObject(listed.body()).getJsonArray("channels");
+        for (String channel : channels) {
+          JsonObject entry = active.stream().map(JsonObject.class::cast).filter(c -> channel.equals(c.getString("name")))
+              .findFirst().orElseThrow(() -> new AssertionError(channel + " not listed: " + listed.body()));
+          assertEquals(3, entry.getLong("nodes"), listed.body());
+        }
 
         for (WsClient c : clients) {
           c.ok(new JsonObject().put("type", "subscribe").put("channel", "lobby"));

@@ -57,6 +57,8 @@ public final class RedisClusterMap {
   private final Map<String, Redis> askers = new LinkedHashMap<>();
   /** Every server of the last map, masters first. */
   private final Set<String> known = new LinkedHashSet<>();
+  /** Owner of every slot until the first map: a link never started, whose commands answer unavailable. */
+  private final RedisLink unmapped;
   private volatile RedisLink[] owners;
   private volatile List<RedisLink> masters = List.of();
   private Context context;
@@ -75,6 +77,10 @@ public final class RedisClusterMap {
     this.vertx = vertx;
     this.seeds = List.copyOf(seeds);
     this.newLink = newLink;
+    this.unmapped = newLink.apply(seeds.get(0));
+    RedisLink[] none = new RedisLink[HashSlots.COUNT];
+    java.util.Arrays.fill(none, unmapped);
+    this.owners = none;
   }
 
   /**
@@ -257,7 +263,7 @@ public final class RedisClusterMap {
   /** Makes {@code map} the node's: links for new masters, subscriptions moved, idle links closed. */
   private List<Future<Void>> apply(String[] map) {
     List<Future<Void>> starting = new ArrayList<>();
-    RedisLink[] before = owners;
+    RedisLink[] before = owners[0] == unmapped ? null : owners;
     RedisLink[] next = new RedisLink[HashSlots.COUNT];
     Map<String, Integer> moves = new TreeMap<>();
     RedisLink any = null;
@@ -290,7 +296,9 @@ public final class RedisClusterMap {
     moves.forEach((move, count) -> log.info("redis cluster: {} slots moved from {}", count, move));
 
     Map<RedisLink, List<Future<Void>>> landed = new LinkedHashMap<>();
-    for (RedisLink link : new ArrayList<>(links.values())) {
+    List<RedisLink> holding = new ArrayList<>(links.values());
+    holding.add(unmapped); // what was subscribed before the first map
+    for (RedisLink link : holding) {
       for (Map.Entry<String, Boolean> wanted : link.wantedChannels().entrySet()) {
         RedisLink owner = next[HashSlots.of(wanted.getKey())];
         if (owner != link) {
