@@ -258,12 +258,7 @@ class ResilienceIT {
         TestRedis master = null;
         List<String> failing = List.of();
         for (TestRedis candidate : redis.masters()) {
-          List<String> served = new ArrayList<>();
-          for (String channel : channels) {
-            if (redis.serves(candidate, "{c:" + channel + "}")) {
-              served.add(channel);
-            }
-          }
+          List<String> served = servedBy(redis, candidate, channels);
           if (!served.isEmpty() && (master == null
               || killsByShard.getOrDefault(served.get(0), 0) < killsByShard.getOrDefault(failing.get(0), 0))) {
             master = candidate;
@@ -284,7 +279,8 @@ class ResilienceIT {
         String clusterView = back ? "" : clusterView(redis);
         assertTrue(back, () -> "publishing on every shard again within 60 s; node 0 said:\n" + tail(nodes.node(0).output())
             + "\nthe cluster says:\n" + clusterView);
-        List<Map.Entry<String, Long>> refusals = publisher.refusedOn.subList(refusalsBefore, publisher.refusedOn.size());
+        List<Map.Entry<String, Long>> all = new ArrayList<>(publisher.refusedOn); // a copy: the publisher goes on
+        List<Map.Entry<String, Long>> refusals = all.subList(refusalsBefore, all.size());
         List<String> down = failing;
         long onShard = refusals.stream().filter(r -> down.contains(r.getKey())).count();
         long elsewhere = refusals.size() - onShard;
@@ -370,10 +366,13 @@ class ResilienceIT {
         pause(500);
         List<Long> backMillis = new ArrayList<>();
         List<Integer> refusedPerRound = new ArrayList<>();
+        int refusedElsewhere = 0;
         for (int round = 0; round < rounds; round++) {
           List<TestRedis> masters = redis.masters();
           TestRedis master = masters.get(round % masters.size());
+          List<String> moving = servedBy(redis, master, channels);
           int refusedBefore = publisher.refused.size();
+          int refusedOnBefore = publisher.refusedOn.size();
           long asked = redis.failOver(master, force, Duration.ofSeconds(20));
           // Back when every channel (every shard) took publishes twice in a row after the failover.
           publisher.ackedInARow = 0;
@@ -383,6 +382,9 @@ class ResilienceIT {
           }
           backMillis.add((System.nanoTime() - asked) / 1_000_000);
           refusedPerRound.add(publisher.refused.size() - refusedBefore);
+          List<Map.Entry<String, Long>> all = new ArrayList<>(publisher.refusedOn); // a copy: the publisher goes on
+          refusedElsewhere += (int) all.subList(refusedOnBefore, all.size()).stream()
+              .filter(r -> !moving.contains(r.getKey())).count();
           int r = round;
           assertTrue(publisher.ackedInARow >= 2 * channels.size(), () -> kind + ": publishing on every shard again,"
               + " round " + r + "; node 0 said:\n" + tail(nodes.node(0).output()) + "\nthe cluster says:\n"
@@ -441,9 +443,9 @@ class ResilienceIT {
         }
         pubClient.close();
         System.out.printf("redis cluster %s: %d rounds with the master up, every shard publishing again %s ms after"
-            + " each (refused meanwhile: %s); %d acknowledged, %d of them discarded by Redis; deliveries lost %d (of"
+            + " each (refused meanwhile: %s, on the other shards' channels %d); %d acknowledged, %d of them discarded by Redis; deliveries lost %d (of"
             + " messages in history %d, without a reset %d), duplicated %d, out of order %d, resets %d (10"
-            + " subscribers)%n", kind, rounds, backMillis, refusedPerRound, acked, discarded, lost, lostFromHistory,
+            + " subscribers)%n", kind, rounds, backMillis, refusedPerRound, refusedElsewhere, acked, discarded, lost, lostFromHistory,
             lostSilently, duplicated, outOfOrder, resets);
         if (lostFromHistory > 0) {
           for (int n = 0; n < 2; n++) {
@@ -458,6 +460,7 @@ class ResilienceIT {
           }
         }
         assertTrue(publisher.refused.stream().allMatch("unavailable"::equals), "refusals say unavailable");
+        assertEquals(0, refusedElsewhere, kind + ": the shards that did not fail over refuse nothing");
         assertEquals(0, duplicated, kind);
         assertEquals(0, outOfOrder, kind + ": in order (a reset says where the stream continues)");
         assertEquals(0, lostFromHistory, kind + ": every message the new masters hold reached every subscriber");
@@ -467,6 +470,17 @@ class ResilienceIT {
         }
       }
     }
+  }
+
+  /** The channels whose slots {@code master} serves. */
+  private static List<String> servedBy(TestRedisCluster redis, TestRedis master, List<String> channels) throws Exception {
+    List<String> served = new ArrayList<>();
+    for (String channel : channels) {
+      if (redis.serves(master, "{c:" + channel + "}")) {
+        served.add(channel);
+      }
+    }
+    return served;
   }
 
   private static String clusterView(TestRedisCluster redis) {
