@@ -83,11 +83,15 @@ public final class RedisLink {
   private RedisConnection reads;
   private long readsRetryTimer = -1;
   /**
-   * Sharded unsubscribes this node sent and Redis has not confirmed yet, per channel: their
-   * confirmation is not a subscription Redis dropped, even when the channel is wanted again meanwhile.
-   * Cleared whenever the subscriber connection changes.
+   * What the subscriber connection owes, oldest first: per channel of every (un)subscribe sent, its
+   * confirmation or an error, in the order sent (a pub/sub command's Future completes when it is
+   * written, not when Redis has done it). A {@code sunsubscribe} that answers none of them is Redis
+   * dropping a subscription. Failed when the connection is lost.
    */
-  private final Map<String, Integer> ownUnsubscribes = new java.util.HashMap<>();
+  private final java.util.ArrayDeque<Awaited> awaited = new java.util.ArrayDeque<>();
+
+  /** The confirmation one channel's subscribe or unsubscribe waits for. */
+  private record Awaited(String channel, boolean subscribe, Promise<Void> done) {}
   /** Commands sent on the ordered connection, and answered (in the same order), since start. */
   private long sent;
   private long answered;
@@ -170,31 +174,91 @@ public final class RedisLink {
     for (String channel : new ArrayList<>(dropped)) {
       dropped.remove(channel);
       if (Boolean.TRUE.equals(wanted.get(channel))) {
-        again.add(shardSubscribe(conn, channel));
+        again.add(pubsub(conn, true, true, List.of(channel)));
       }
     }
     Future.join(again).onComplete(ar -> checkGaps());
   }
 
-  /** SSUBSCRIBE; a refusal because the slot is elsewhere is remembered and reported, not a failure. */
-  private Future<Void> shardSubscribe(RedisConnection conn, String channel) {
-    return conn.send(Request.cmd(Command.SSUBSCRIBE).arg(channel)).<Void>mapEmpty().recover(e -> {
-      if (!isRedirect(e)) {
-        return Future.failedFuture(e);
+  /**
+   * Sends one (un)subscribe command for {@code channels} (sharded: one channel, since those of one
+   * SSUBSCRIBE must share a slot) and completes once Redis confirmed every channel. A subscribe Redis
+   * refuses because the slot is elsewhere is remembered and reported, not a failure. Fails when the
+   * connection is lost first.
+   */
+  private Future<Void> pubsub(RedisConnection conn, boolean subscribe, boolean shard, List<String> channels) {
+    Command command = subscribe ? (shard ? Command.SSUBSCRIBE : Command.SUBSCRIBE)
+        : (shard ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE);
+    Request request = Request.cmd(command);
+    List<Future<Void>> confirmed = new ArrayList<>(channels.size());
+    for (String channel : channels) {
+      Awaited a = new Awaited(channel, subscribe, Promise.promise());
+      awaited.add(a);
+      confirmed.add(a.done.future());
+      request.arg(channel);
+    }
+    conn.send(request).onFailure(e -> lost(conn, "a pub/sub command could not be sent: " + e));
+    return Future.all(confirmed).mapEmpty();
+  }
+
+  /**
+   * A push on the subscriber connection: a message (to the handler), the confirmation of a command
+   * of ours, an error answering one, or Redis dropping a sharded subscription.
+   */
+  private void onPush(RedisConnection conn, Response push) {
+    if (conn != subscriber) {
+      return;
+    }
+    if (push.type() == io.vertx.redis.client.ResponseType.ERROR) {
+      Awaited a = awaited.poll();
+      String error = push.toString();
+      if (a == null) {
+        log.warn("redis {}: an error the subscriber connection did not wait for: {}", name, error);
+      } else if (sharded && a.subscribe && isRedirect(error)) {
+        log.debug("redis {}: {} not subscribed here: {}", name, a.channel, error);
+        if (wanted.containsKey(a.channel)) {
+          dropped.add(a.channel);
+        }
+        slotsMoved.run();
+        a.done.complete(); // it is subscribed where its slot is, once the map says where
+      } else {
+        a.done.fail(new IllegalStateException("redis " + name + ": " + (a.subscribe ? "subscribing to " : "leaving ")
+            + a.channel + " failed: " + error));
       }
-      log.debug("redis {}: {} not subscribed here: {}", name, channel, e.getMessage());
-      if (conn == subscriber && wanted.containsKey(channel)) {
-        dropped.add(channel);
+      return;
+    }
+    String kind = push.size() >= 2 && push.get(0) != null ? push.get(0).toString().toLowerCase(java.util.Locale.ROOT) : "";
+    switch (kind) {
+      case "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe" -> {
+        String channel = push.get(1) == null ? null : push.get(1).toString();
+        boolean subscribe = !kind.endsWith("unsubscribe");
+        Awaited head = awaited.peek();
+        if (head != null && head.subscribe == subscribe && head.channel.equals(channel)) {
+          awaited.poll().done.complete();
+        } else if ("sunsubscribe".equals(kind) && channel != null && Boolean.TRUE.equals(wanted.get(channel))) {
+          subscriptionDropped(conn, channel);
+        } else {
+          log.debug("redis {}: unexpected {} of {}", name, kind, channel);
+        }
       }
-      slotsMoved.run();
-      return Future.succeededFuture();
-    });
+      default -> onMessage.handle(push);
+    }
+  }
+
+  /** Fails what the lost subscriber connection still owed. */
+  private void failAwaited() {
+    while (!awaited.isEmpty()) {
+      awaited.poll().done.tryFail(new RedisUnavailableException(name));
+    }
+  }
+
+  private static boolean isRedirect(String m) {
+    return m != null && (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN")
+        || m.startsWith("TRYAGAIN"));
   }
 
   private static boolean isRedirect(Throwable e) {
-    String m = e.getMessage();
-    return m != null && (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN")
-        || m.startsWith("TRYAGAIN"));
+    return isRedirect(e.getMessage());
   }
 
   /** Sends one command on the ordered connection; fails at once while it is down. Any thread. */
@@ -287,7 +351,8 @@ public final class RedisLink {
   }
 
   /**
-   * Subscribes now when connected; in any case the channel is subscribed again after a reconnect.
+   * Subscribes now when connected, done once Redis confirmed it (a publish sent after that reaches
+   * this node); in any case the channel is subscribed again after a reconnect.
    * A per-subject channel (a chat channel's, a node's inbox) uses sharded pub/sub on a Redis Cluster,
    * so its messages go to the one shard that owns it; others (broadcasts) reach every shard.
    */
@@ -301,8 +366,10 @@ public final class RedisLink {
       if (!healthy) {
         return Future.succeededFuture();
       }
-      return shard ? shardSubscribe(subscriber, channel)
-          : subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+      // Done once Redis confirmed it: a publish sent after that reaches this node. A connection lost
+      // meanwhile subscribes it again when it is back.
+      return pubsub(subscriber, true, shard, List.of(channel))
+          .recover(e -> e instanceof RedisUnavailableException ? Future.succeededFuture() : Future.failedFuture(e));
     });
   }
 
@@ -313,11 +380,7 @@ public final class RedisLink {
       if (shard == null || !healthy) {
         return Future.succeededFuture();
       }
-      if (shard) {
-        ownUnsubscribes.merge(channel, 1, Integer::sum);
-      }
-      return subscriber.send(Request.cmd(shard ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel))
-          .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+      return pubsub(subscriber, false, shard, List.of(channel)).recover(e -> Future.succeededFuture());
     });
   }
 
@@ -366,15 +429,11 @@ public final class RedisLink {
       }
       if (subscriber != s) {
         subscriber = s;
-        s.handler(push -> {
-          if (isDroppedShardSubscription(push)) {
-            subscriptionDropped(s, push.get(1).toString());
-          }
-          onMessage.handle(push);
-        });
+        // On the link's context: a pooled connection may dispatch on the context that first made it.
+        s.handler(push -> execute(() -> onPush(s, push)));
         s.exceptionHandler(e -> lost(s, e.toString()));
         s.endHandler(v -> lost(s, "connection closed"));
-        ownUnsubscribes.clear();
+        failAwaited();
         dropped.clear();
         return resubscribeAll(s);
       }
@@ -404,27 +463,6 @@ public final class RedisLink {
       logOutage(e.getMessage());
       scheduleReconnect();
     });
-  }
-
-  /**
-   * A {@code sunsubscribe} this node did not ask for: Redis drops the sharded subscriptions of a slot
-   * whose server is no longer its master (a failover, a takeover, a slot migration).
-   */
-  private boolean isDroppedShardSubscription(Response push) {
-    if (!sharded || push.size() < 2 || !"sunsubscribe".equalsIgnoreCase(push.get(0).toString()) || push.get(1) == null) {
-      return false;
-    }
-    String channel = push.get(1).toString();
-    Integer own = ownUnsubscribes.get(channel);
-    if (own != null) {
-      if (own <= 1) {
-        ownUnsubscribes.remove(channel);
-      } else {
-        ownUnsubscribes.put(channel, own - 1);
-      }
-      return false; // the confirmation of an unsubscribe of ours
-    }
-    return Boolean.TRUE.equals(wanted.get(channel));
   }
 
   /**
@@ -463,10 +501,7 @@ public final class RedisLink {
       Map.Entry<String, Boolean> e = it.next();
       if (!wanted.containsKey(e.getKey())) {
         it.remove();
-        if (e.getValue()) {
-          ownUnsubscribes.merge(e.getKey(), 1, Integer::sum);
-        }
-        left.add(conn.send(Request.cmd(e.getValue() ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(e.getKey())));
+        left.add(pubsub(conn, false, e.getValue(), List.of(e.getKey())));
       }
     }
     if (added.isEmpty() && left.isEmpty()) {
@@ -484,15 +519,13 @@ public final class RedisLink {
     for (Map.Entry<String, Boolean> e : channels.entrySet()) {
       if (e.getValue()) {
         // One sharded channel per command: the channels of one SSUBSCRIBE must share a hash slot.
-        shards.add(shardSubscribe(conn, e.getKey()));
+        shards.add(pubsub(conn, true, true, List.of(e.getKey())));
       } else {
         classic.add(e.getKey());
       }
     }
     for (int i = 0; i < classic.size(); i += SUBSCRIBE_BATCH) {
-      Request req = Request.cmd(Command.SUBSCRIBE);
-      classic.subList(i, Math.min(classic.size(), i + SUBSCRIBE_BATCH)).forEach(req::arg);
-      shards.add(conn.send(req));
+      shards.add(pubsub(conn, true, false, classic.subList(i, Math.min(classic.size(), i + SUBSCRIBE_BATCH))));
     }
     return Future.all(shards).mapEmpty();
   }
@@ -551,6 +584,7 @@ public final class RedisLink {
     }
     if (conn == subscriber) {
       subscriber = null;
+      failAwaited();
     } else {
       commands = null;
       answered = sent; // what the lost connection still owes is failed by the client, not counted

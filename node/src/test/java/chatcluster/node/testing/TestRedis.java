@@ -122,6 +122,14 @@ public final class TestRedis implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** Sends {@code signal} (STOP, CONT) to the redis-server process: a Redis that stalls and resumes. */
+  public void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " failed");
+    }
+  }
+
   /** Whether the redis-server process runs (false after {@link #kill()}). */
   public boolean isAlive() {
     return process != null && process.isAlive();
