@@ -91,7 +91,7 @@ public enum ConfigOption {
   REDIS_PASSWORD("redisPassword", "REDIS_PASSWORD", Type.SECRET, "",
       "Password of the Redis master found through Sentinel, or of the Redis Cluster nodes."),
   REDIS_CLUSTER_NODES("redisClusterNodes", "REDIS_CLUSTER_NODES", Type.LIST, "",
-      "Comma-separated host:port of Redis Cluster nodes (Redis 7: sharded pub/sub); instead of REDIS_URL."),
+      "Comma-separated host:port of Redis Cluster servers, any of them (Redis 7: sharded pub/sub; run Redis with cluster-require-full-coverage no); instead of REDIS_URL."),
   REDIS_PREFIX("redisPrefix", "REDIS_PREFIX", Type.STRING, "chatcluster:",
       "Prefix of every Redis key and pub/sub channel, to share one Redis between clusters."),
   CLUSTER_NAME("cluster.name", "CLUSTER_NAME", Type.STRING, "chatcluster",
