@@ -32,6 +32,11 @@ fi
 # module can take the node from it. Then two lanes at once: Autobahn's WebSocket conformance suite
 # (one CPU-bound fuzzing client) beside the node's unit and integration tests and the benchmark's
 # smoke run (which spend most of their time waiting on the processes they start).
+# The JavaScript packages' dependencies are fetched meanwhile (they wait on the network and disk).
+npm_log=$(mktemp)
+( for dir in js-client deploy/test pusher-tests; do (cd "$dir" && npm ci --no-audit --no-fund) || exit 1; done ) \
+  >"$npm_log" 2>&1 &
+npm_prep=$!
 mvn -B -ntp -DskipTests install -pl .,cluster-manager,node "$@"
 lane_log=$(mktemp)
 mvn -B -ntp verify -pl conformance "$@" >"$lane_log" 2>&1 &
@@ -44,9 +49,11 @@ echo "---- conformance (ran beside the tests above) ----"
 if [ "$lane_status" -ne 0 ]; then cat "$lane_log"; else grep -E "test cases|BUILD|Total time|ERROR" "$lane_log" || true; fi
 rm -f "$lane_log"
 [ "$status" -eq 0 ] && [ "$lane_status" -eq 0 ] || exit 1
+if ! wait "$npm_prep"; then cat "$npm_log"; exit 1; fi
+rm -f "$npm_log"
 # After Maven: the client's integration and browser tests run the jars it just built; then the
 # deployment manifests are rendered and checked; then the Pusher protocol with pusher-js, Laravel Echo
 # and the pusher server SDK on a three-node cluster (its tests use js-client's cluster helpers).
-(cd js-client && npm ci --no-audit --no-fund && npm test)
-(cd deploy/test && npm ci --no-audit --no-fund && npm test)
-(cd pusher-tests && npm ci --no-audit --no-fund && npm test)
+(cd js-client && npm test)
+(cd deploy/test && npm test)
+(cd pusher-tests && npm test)
