@@ -95,7 +95,7 @@ public final class TestRedisCluster implements AutoCloseable {
 
   /** Whether {@code server} (a master) serves the hash slot of {@code key}. */
   public boolean serves(TestRedis server, String key) throws Exception {
-    int slot = Integer.parseInt(cli(server.port(), "CLUSTER", "KEYSLOT", key).trim());
+    int slot = slotOf(key);
     for (String line : cli(server.port(), "CLUSTER", "NODES").lines().toList()) {
       if (line.contains("myself")) {
         String[] fields = line.split(" ");
@@ -207,6 +207,47 @@ public final class TestRedisCluster implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(50);
     }
     return asked;
+  }
+
+  /**
+   * Moves hash slot {@code slot} from master {@code from} to master {@code to} as {@code redis-cli
+   * --cluster reshard} does, under traffic: importing/migrating marks, its keys moved with MIGRATE
+   * until none is left, then every master told the new owner. Returns the System.nanoTime when it began.
+   */
+  public long migrateSlot(int slot, TestRedis from, TestRedis to) throws Exception {
+    String fromId = cli(from.port(), "CLUSTER", "MYID").trim();
+    String toId = cli(to.port(), "CLUSTER", "MYID").trim();
+    long began = System.nanoTime();
+    cli(to.port(), "CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", fromId);
+    cli(from.port(), "CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", toId);
+    for (int pass = 0; pass < 100; pass++) {
+      List<String> keys = cli(from.port(), "CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "1000").lines()
+          .map(String::trim).filter(k -> !k.isEmpty()).toList();
+      if (keys.isEmpty()) {
+        break;
+      }
+      List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", String.valueOf(to.port()), "", "0",
+          "5000", "KEYS"));
+      migrate.addAll(keys);
+      String out = cli(from.port(), migrate.toArray(String[]::new));
+      if (!out.contains("OK") && !out.contains("NOKEY")) {
+        throw new IllegalStateException("MIGRATE failed: " + out);
+      }
+    }
+    cli(to.port(), "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+    cli(from.port(), "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+    for (TestRedis m : masters()) {
+      if (m != from && m != to) {
+        cli(m.port(), "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+      }
+    }
+    return began;
+  }
+
+  /** The hash slot of {@code key}, as the cluster computes it. */
+  public int slotOf(String key) throws Exception {
+    TestRedis alive = servers.stream().filter(TestRedis::isAlive).findFirst().orElseThrow();
+    return Integer.parseInt(cli(alive.port(), "CLUSTER", "KEYSLOT", key).trim());
   }
 
   /** Runs redis-cli against one server and returns what it printed. */
