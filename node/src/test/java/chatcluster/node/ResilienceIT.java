@@ -325,6 +325,10 @@ class ResilienceIT {
         nodes.node(n).output().lines().filter(l -> l.contains("reset to")).limit(5)
             .forEach(l -> System.out.println("  why a reset: " + l));
       }
+      for (int n = 0; n < 2; n++) {
+        List<String> errors = nodes.node(n).output().lines().filter(l -> l.contains(" ERROR ")).toList();
+        assertEquals(List.of(), errors, "a master's death is a WARN line and the move INFO lines, no ERROR");
+      }
       assertEquals(0, refusedElsewhere, () -> "publishes on the shards that stayed up are never refused: " + figures);
       assertTrue(publisher.refused.stream().allMatch("unavailable"::equals), "refusals say unavailable");
       assertEquals(0, duplicated);
