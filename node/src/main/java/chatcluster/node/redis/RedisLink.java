@@ -599,7 +599,8 @@ public final class RedisLink {
       }
     }
     if (healthy) {
-      log.warn("redis {}: connection lost ({}); publishes answer unavailable until it is back", name, why);
+      log.warn("redis {}: connection lost ({}); publishes {}answer unavailable until it is back{}", name, why,
+          sharded ? "on its slots' channels " : "", sharded ? " or its replica takes over" : "");
       downSince = System.nanoTime();
     }
     healthy = false;
