@@ -168,7 +168,7 @@ public final class RedisBroker implements Broker {
     if (!link.healthy()) {
       return refused("publish on '" + channel + "'");
     }
-    Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH).arg(3)
+    Request eval = RedisScripts.call(RedisScripts.PUBLISH).arg(3)
         .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel))
         .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
         .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8))
@@ -190,7 +190,7 @@ public final class RedisBroker implements Broker {
     if (!link.healthy()) {
       return refused("publish on '" + channel + "'");
     }
-    Request eval = Request.cmd(Command.EVAL).arg(RedisScripts.PUBLISH_ONCE).arg(4)
+    Request eval = RedisScripts.call(RedisScripts.PUBLISH_ONCE).arg(4)
         .arg(keys.meta(channel)).arg(keys.stream(channel)).arg(keys.channel(channel)).arg(keys.publishKey(channel, key))
         .arg(messagePrefix).arg(nodeId).arg(opts.persistent() ? 1 : 0).arg(opts.historySize())
         .arg(opts.historyTtl().toSeconds()).arg(RedisHistoryStore.metaTtl(opts)).arg(Ids.random(8))
@@ -361,7 +361,7 @@ public final class RedisBroker implements Broker {
     if (delta > 0) {
       shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
     }
-    return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
+    return link.send(RedisScripts.call(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
   }
 
   // ------------------------------------------------------------------ subscriptions

@@ -102,13 +102,13 @@ public final class RedisClusterState implements ClusterState {
 
   @Override
   public Future<Boolean> acquireLease(String name, Duration ttl) {
-    return shards.forLease(name).send(Request.cmd(Command.EVAL).arg(RedisScripts.LEASE).arg(1)
+    return shards.forLease(name).send(RedisScripts.call(RedisScripts.LEASE).arg(1)
         .arg(keys.lease(name)).arg(nodeId).arg(Math.max(1, ttl.toMillis()))).map(r -> r.toLong() == 1);
   }
 
   @Override
   public Future<Void> releaseLease(String name) {
-    return shards.forLease(name).send(Request.cmd(Command.EVAL).arg(RedisScripts.UNLEASE).arg(1)
+    return shards.forLease(name).send(RedisScripts.call(RedisScripts.UNLEASE).arg(1)
         .arg(keys.lease(name)).arg(nodeId)).mapEmpty();
   }
 
@@ -122,14 +122,14 @@ public final class RedisClusterState implements ClusterState {
     RedisLink link = shards.forCounter(counter);
     // Indexed first (a dead node's shares are found from its index), then taken, atomically.
     shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg("c|" + counter));
-    return link.send(Request.cmd(Command.EVAL).arg(RedisScripts.ACQUIRE).arg(1).arg(keys.counter(counter))
+    return link.send(RedisScripts.call(RedisScripts.ACQUIRE).arg(1).arg(keys.counter(counter))
             .arg(nodeId).arg(limit))
         .map(r -> r.toLong() == 1);
   }
 
   @Override
   public Future<Void> release(String counter) {
-    return shards.forCounter(counter).send(Request.cmd(Command.EVAL).arg(RedisScripts.RELEASE).arg(1)
+    return shards.forCounter(counter).send(RedisScripts.call(RedisScripts.RELEASE).arg(1)
         .arg(keys.counter(counter)).arg(nodeId)).mapEmpty();
   }
 

@@ -83,7 +83,7 @@ public final class RedisNodeRegistry {
   }
 
   private void beat() {
-    shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.EVAL).arg(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
+    shards.forNodeKey(keys.nodes()).send(RedisScripts.call(RedisScripts.HEARTBEAT).arg(1).arg(keys.nodes()).arg(nodeId))
         .onSuccess(added -> {
           if (added.toLong() == 1 && registered) {
             log.warn("this node was taken for dead (silent over {} ms): writing its presence and routes again",
@@ -96,7 +96,7 @@ public final class RedisNodeRegistry {
   }
 
   private void sweep() {
-    shards.forNodeKey(keys.nodes()).send(Request.cmd(Command.EVAL).arg(RedisScripts.SILENT).arg(1).arg(keys.nodes())
+    shards.forNodeKey(keys.nodes()).send(RedisScripts.call(RedisScripts.SILENT).arg(1).arg(keys.nodes())
         .arg(deadAfterMs)).onSuccess(dead -> {
           for (Response r : dead) {
             String node = r.toString();

@@ -112,7 +112,7 @@ public final class RedisHistoryStore implements HistoryStore {
   }
 
   private Request readScript(String channel, long since, int limit, long metaTtl) {
-    return Request.cmd(Command.EVAL).arg(RedisScripts.READ).arg(2)
+    return RedisScripts.call(RedisScripts.READ).arg(2)
         .arg(keys.meta(channel)).arg(keys.stream(channel))
         .arg(since).arg(limit).arg(Ids.random(8)).arg(metaTtl);
   }

@@ -38,7 +38,7 @@ public final class RedisInboxPositions implements InboxPositions {
 
   @Override
   public Future<Long> ack(String inbox, String device, String epoch, long offset) {
-    return shards.forChannel(inbox).send(Request.cmd(Command.EVAL).arg(RedisScripts.INBOX_ACK).arg(1)
+    return shards.forChannel(inbox).send(RedisScripts.call(RedisScripts.INBOX_ACK).arg(1)
             .arg(keys.inboxPositions(inbox)).arg(device).arg(epoch).arg(offset).arg(ttl.toMillis()))
         .map(r -> r.toLong());
   }

@@ -52,7 +52,7 @@ public final class RedisPresenceStore implements PresenceStore {
     RedisLink link = shards.forChannel(channel);
     Future<Response> indexed = shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));
-    Future<Response> added = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_ADD).arg(1)
+    Future<Response> added = link.send(RedisScripts.call(RedisScripts.PRESENCE_ADD).arg(1)
         .arg(keys.presence(channel)).arg(session).arg(json).arg(member.user()));
     return Future.all(indexed, added).map(v -> {
       Response r = added.result();
@@ -63,7 +63,7 @@ public final class RedisPresenceStore implements PresenceStore {
   @Override
   public Future<Change> remove(String channel, String session) {
     RedisLink link = shards.forChannel(channel);
-    Future<Response> removed = link.send(Request.cmd(Command.EVAL).arg(RedisScripts.PRESENCE_REMOVE).arg(1)
+    Future<Response> removed = link.send(RedisScripts.call(RedisScripts.PRESENCE_REMOVE).arg(1)
         .arg(keys.presence(channel)).arg(session));
     Future<Response> unindexed = shards.indexFor(link, nodeId).send(Request.cmd(Command.SREM).arg(keys.nodeIndex(nodeId))
         .arg(indexEntry(channel, session)));

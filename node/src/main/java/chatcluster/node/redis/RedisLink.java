@@ -100,6 +100,8 @@ public final class RedisLink {
 
   private record FencedRead(long after, Request request, Promise<Response> answer) {}
   private volatile boolean healthy;
+  /** The scripts are being loaded again after a NOSCRIPT answer. */
+  private boolean reloading;
   private boolean closed;
   private int attempts;
   private long retryTimer = -1;
@@ -269,7 +271,7 @@ public final class RedisLink {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
       sent++;
-      return conn.send(request).onComplete(ar -> answered(conn)).onFailure(e -> checkReadOnly(e));
+      return conn.send(request).onComplete(ar -> answered(conn)).onFailure(e -> checkError(e));
     });
   }
 
@@ -307,7 +309,7 @@ public final class RedisLink {
     if (conn == null || !healthy) {
       return Future.failedFuture(new RedisUnavailableException(name));
     }
-    return conn.send(request).onFailure(e -> checkReadOnly(e));
+    return conn.send(request).onFailure(e -> checkError(e));
   }
 
   /** Runs {@code action} on the link's context; the Future completes on the caller's context. Any thread. */
@@ -315,8 +317,26 @@ public final class RedisLink {
     return onLink(action);
   }
 
-  private void checkReadOnly(Throwable e) {
-    if (e.getMessage() != null && e.getMessage().startsWith("READONLY") && commands != null) {
+  /**
+   * Loads every script (RedisScripts) on the server of {@code conn}, as commands of the ordered
+   * connection: what is sent after them finds them.
+   */
+  private Future<Void> loadScripts(RedisConnection conn) {
+    List<Future<?>> loaded = new ArrayList<>();
+    for (String script : RedisScripts.all()) {
+      sent++;
+      loaded.add(conn.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script)).onComplete(ar -> answered(conn)));
+    }
+    return Future.all(loaded).mapEmpty();
+  }
+
+  private void checkError(Throwable e) {
+    if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT") && commands != null && !reloading) {
+      // The server's scripts were flushed: what failed is refused, what follows finds them again.
+      log.warn("redis {}: the server lost its scripts (SCRIPT FLUSH?); loading them again", name);
+      reloading = true;
+      loadScripts(commands).onComplete(ar -> reloading = false);
+    } else if (e.getMessage() != null && e.getMessage().startsWith("READONLY") && commands != null) {
       failedOver(commands);
     } else if (sharded && isRedirect(e)) {
       slotsMoved.run();
@@ -346,7 +366,7 @@ public final class RedisLink {
         return Future.failedFuture(new RedisUnavailableException(name));
       }
       sent++;
-      return conn.batch(requests).onComplete(ar -> answered(conn)).onFailure(e -> checkReadOnly(e));
+      return conn.batch(requests).onComplete(ar -> answered(conn)).onFailure(e -> checkError(e));
     });
   }
 
@@ -422,10 +442,12 @@ public final class RedisLink {
         s.close();
         return Future.failedFuture("closed");
       }
+      Future<Void> scripts = Future.succeededFuture();
       if (commands != c) {
         commands = c;
         c.exceptionHandler(e -> lost(c, e.toString()));
         c.endHandler(v -> lost(c, "connection closed"));
+        scripts = loadScripts(c);
       }
       if (subscriber != s) {
         subscriber = s;
@@ -435,9 +457,9 @@ public final class RedisLink {
         s.endHandler(v -> lost(s, "connection closed"));
         failAwaited();
         dropped.clear();
-        return resubscribeAll(s);
+        return Future.all(scripts, resubscribeAll(s)).<Void>mapEmpty();
       }
-      return Future.<Void>succeededFuture();
+      return scripts;
     }).map(v -> {
       healthy = true;
       if (downSince != 0) {

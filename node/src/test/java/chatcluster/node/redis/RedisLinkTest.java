@@ -19,6 +19,39 @@ import org.junit.jupiter.api.Test;
 class RedisLinkTest {
 
   /**
+   * Scripts go by their SHA (EVALSHA), loaded when the link connects; after a SCRIPT FLUSH the first
+   * call is refused (NOSCRIPT) and the link loads them again, so the next one runs.
+   */
+  @Test
+  void scriptsFlushedFromTheServerAreLoadedAgain() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (TestRedis redis = TestRedis.startDedicatedWithoutPersistence()) {
+      CallerContext node = CallerContext.deploy(vertx);
+      RedisLink link = new RedisLink(vertx, RedisEndpoint.server(redis.url()), push -> {}, v -> {});
+      node.call(link::start);
+      java.util.function.Supplier<Future<Response>> beat = () -> link.send(RedisScripts.call(RedisScripts.HEARTBEAT)
+          .arg(1).arg("test:nodes").arg("node-a"));
+      assertEquals(1L, node.call(beat).toLong(), "found at once: loaded when the link connected");
+      node.call(() -> link.send(Request.cmd(Command.SCRIPT).arg("FLUSH")));
+      Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> node.call(beat));
+      assertTrue(String.valueOf(refused.getMessage()).contains("NOSCRIPT"), refused.toString());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      Response again = null;
+      while (again == null && System.nanoTime() < deadline) {
+        try {
+          again = node.call(beat);
+        } catch (Exception notYet) {
+          Thread.sleep(20); // polling a bounded deadline
+        }
+      }
+      assertTrue(again != null, "loaded again after NOSCRIPT");
+      node.call(link::close);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
    * A subscribe is done when Redis has the subscription, not when the command is written (which is
    * when the Vert.x client completes a pub/sub command): with Redis stalled (SIGSTOP) it does not
    * complete; once Redis resumes it does, and a message published right after reaches the link.
