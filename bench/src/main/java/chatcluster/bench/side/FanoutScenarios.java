@@ -2,6 +2,9 @@ package chatcluster.bench.side;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,16 +42,16 @@ public final class FanoutScenarios {
    */
   public JsonArray fanout(boolean withRates, boolean withMax) {
     String channel = tag + "-fan";
-    List<Subscriber> subs = connect(s.subscribers, i -> 0, i -> i % target.processCount(), List.of(channel));
+    List<Subscriber> subs = connect(target, s.subscribers, i -> 0, i -> i % target.processCount(), List.of(channel));
     JsonArray out = new JsonArray();
     try {
       if (withRates) {
         for (int rate : s.rates) {
-          out.add(step("fanout", subs, List.of(channel), 0, rate, 100_000).put("rate", rate));
+          out.add(step("fanout", target, subs, List.of(channel), 0, rate, 100_000).put("rate", rate));
         }
       }
       if (withMax) {
-        out.add(step("max", subs, List.of(channel), 0, 0, s.maxWindow).put("rate", "max"));
+        out.add(step("max", target, subs, List.of(channel), 0, 0, s.maxWindow).put("rate", "max"));
       }
     } finally {
       close(subs);
@@ -64,9 +67,9 @@ public final class FanoutScenarios {
   public JsonObject xnode() {
     String channel = tag + "-x";
     int subProcess = Math.min(1, target.processCount() - 1);
-    List<Subscriber> subs = connect(s.xnodeSubscribers, i -> 0, i -> subProcess, List.of(channel));
+    List<Subscriber> subs = connect(target, s.xnodeSubscribers, i -> 0, i -> subProcess, List.of(channel));
     try {
-      return step("xnode", subs, List.of(channel), 0, s.xnodeRate, 100_000).put("rate", s.xnodeRate)
+      return step("xnode", target, subs, List.of(channel), 0, s.xnodeRate, 100_000).put("rate", s.xnodeRate)
           .put("crossProcess", target.separateProcesses() && target.processCount() > 1);
     } finally {
       close(subs);
@@ -74,31 +77,117 @@ public final class FanoutScenarios {
   }
 
   /**
-   * channels: {@code channels} channels with {@code subscribersPerChannel} subscribers each (placed
-   * round-robin on the processes, so a channel's subscribers sit on different ones), one publisher
-   * publishing {@code channelsRate} msg/s spread round-robin over the channels.
+   * channels: {@code channels} channels with {@code subscribersPerChannel} subscribers each, at
+   * {@code channelsRate} msg/s (see {@link #channels(String, int, int, int)}).
    */
   public JsonObject channels() {
-    List<String> names = new ArrayList<>();
-    for (int c = 0; c < s.channels; c++) {
-      names.add(tag + "-c" + c);
+    return channels("channels", s.channels, s.subscribersPerChannel, s.channelsRate);
+  }
+
+  /**
+   * rooms: the channels scenario with many small channels, as a chat application with many rooms
+   * has: {@code roomsChannels} × {@code roomsPerChannel} subscribers at {@code roomsRate} msg/s (by
+   * default 10,000 × 3 at 2,000 msg/s, each channel getting a message every 5 s). What grows here is
+   * the per-message cost (one Redis publish and one channel lookup per message, few deliveries each),
+   * so the result adds CPU per message, for the server and its Redis apart.
+   */
+  public JsonObject rooms() {
+    return channels("rooms", s.roomsChannels, s.roomsPerChannel, s.roomsRate);
+  }
+
+  /**
+   * {@code count} channels with {@code per} subscribers each (placed round-robin on the processes,
+   * so a channel's subscribers sit on different ones), one publisher on the first process publishing
+   * {@code rate} msg/s spread round-robin over the channels. The generator holds one connection, one
+   * open file, per subscriber: where its open-files limit is lower than {@code count × per} + 2,000,
+   * fewer channels are run at the same rate and the result says so ({@code channelsAsked}).
+   */
+  private JsonObject channels(String scenario, int count, int per, int rate) {
+    long room = ProcStats.openFilesLimit() - 2000;
+    int run = (int) Math.max(1, Math.min(count, room / per));
+    if (run < count) {
+      System.out.printf("  %s: %d × %d subscribers asked, %d open files allowed (ulimit -n): running %d channels%n",
+          scenario, count, per, room + 2000, run);
     }
-    int per = s.subscribersPerChannel;
-    List<Subscriber> subs = connect(s.channels * per, i -> i / per, i -> i % target.processCount(), names);
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < run; c++) {
+      names.add(tag + "-" + scenario.charAt(0) + c);
+    }
+    List<Subscriber> subs = connect(target, run * per, i -> i / per, i -> i % target.processCount(), names);
     try {
-      return step("channels", subs, names, 0, s.channelsRate, 100_000).put("rate", s.channelsRate)
-          .put("channels", s.channels).put("subscribersPerChannel", per);
+      return step(scenario, target, subs, names, 0, rate, 100_000).put("rate", rate).put("channels", run)
+          .put("channelsAsked", count).put("subscribersPerChannel", per);
     } finally {
       close(subs);
     }
   }
 
-  private List<Subscriber> connect(int n, IntUnaryOperator channelOf, IntUnaryOperator processOf,
+  /**
+   * nodes: how a channel's fanout grows with the cluster. For each count of {@code nodeCounts}, a
+   * target of the same kind with that many processes on one Redis ({@link Target#withProcesses}),
+   * started for the step and stopped after it; {@code nodesSubscribers} subscribers on one channel,
+   * spread evenly over the processes, one publisher on the first at {@code nodesRate} msg/s. Every
+   * message goes through Redis once and out to every process, so the per-process costs (Redis
+   * subscription, decoding, timers, GC) grow with the count while the deliveries stay the same: the
+   * step reports CPU per delivery for the processes and Redis apart, each process's cores, GC pause
+   * time where the server reports it, and the latency. A count equal to {@code running}'s processes
+   * (the run's own target, already started; null when not started) is measured on it. Targets whose
+   * entry points are not separate processes skip the scenario.
+   */
+  public JsonArray nodes(Target running, Path dir) {
+    JsonArray out = new JsonArray();
+    for (int n : s.nodeCounts) {
+      boolean reuse = running != null && running.processCount() == n;
+      Target t = reuse ? running : target.withProcesses(n);
+      if (t == null) {
+        System.out.printf("  %-11s nodes    skipped: its number of processes is fixed%n", target.name());
+        return out;
+      }
+      Thread stopper = new Thread(t::stop);
+      try {
+        if (!reuse) {
+          Path d = Files.createDirectories(dir.resolve("nodes-" + n));
+          d.toFile().setExecutable(true, false);
+          d.toFile().setReadable(true, false);
+          Runtime.getRuntime().addShutdownHook(stopper);
+          t.start(d, null);
+          ServerProcess.sleep(1000);
+        }
+        String channel = tag + "-n" + n;
+        System.out.printf("  %-11s nodes    %d processes%s%n", t.name(), n, reuse ? " (the run's own target)" : "");
+        List<Subscriber> subs = connect(t, s.nodesSubscribers, i -> 0, i -> i % n, List.of(channel));
+        try {
+          out.add(step("nodes", t, subs, List.of(channel), 0, s.nodesRate, 100_000).put("rate", s.nodesRate)
+              .put("nodes", n).put("freshTarget", !reuse));
+        } finally {
+          close(subs);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("nodes " + n + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("nodes " + n + ": start: " + e.getMessage(), e);
+      } finally {
+        if (!reuse) {
+          t.stop();
+          try {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<Subscriber> connect(Target t, int n, IntUnaryOperator channelOf, IntUnaryOperator processOf,
       List<String> names) {
     Tally idle = new Tally();
     return gen.openAll(n, 64, 180, i -> {
       Subscriber sub = new Subscriber(channelOf.applyAsInt(i), idle);
-      return target.subscribe(gen, processOf.applyAsInt(i), names.get(sub.channel()), sub).map(v -> sub);
+      return t.subscribe(gen, processOf.applyAsInt(i), names.get(sub.channel()), sub).map(v -> sub);
     });
   }
 
@@ -107,9 +196,14 @@ public final class FanoutScenarios {
     ServerProcess.sleep(1000);
   }
 
-  /** One measured step: publisher, warm-up, window, drain, loss. */
-  private JsonObject step(String name, List<Subscriber> subs, List<String> channels, int pubProcess, double rate,
-      int window) {
+  /**
+   * One measured step on {@code target}: publisher, warm-up, window, drain, loss. Besides CPU per
+   * delivery it reports CPU per message published in the window (server and Redis apart), the server's
+   * CPU per delivery to subscribers (the publisher's echoes left out), GC pause time in the window where
+   * the target reports it, and the load average at the window's end.
+   */
+  private JsonObject step(String name, Target target, List<Subscriber> subs, List<String> channels, int pubProcess,
+      double rate, int window) {
     target.checkAlive();
     Tally tally = new Tally();
     subs.forEach(sub -> sub.tally(tally));
@@ -125,11 +219,14 @@ public final class FanoutScenarios {
     long messages0 = tally.messages.sum();
     long sent0 = driver.sent.get();
     tally.latencyMicros.reset();
+    double gc0 = target.gcPauseSeconds();
     tally.measuring = true;
     CpuSample cpu0 = CpuSample.take(target);
     ServerProcess.sleep(s.measureSeconds * 1000L);
     CpuSample cpu1 = CpuSample.take(target);
     tally.measuring = false;
+    double gc1 = target.gcPauseSeconds();
+    String load = SideBySide.loadAverage();
     Histogram latency = tally.latencyMicros.getIntervalHistogram();
     long delivered = tally.delivered.sum() - delivered0;
     long echoes = tally.echoes.sum() - echoes0;
@@ -147,6 +244,14 @@ public final class FanoutScenarios {
     long duplicated = subs.stream().mapToLong(Subscriber::duplicated).sum() - dupBefore;
     double wall = cpu0.secondsTo(cpu1);
     JsonObject cpu = cpu0.to(cpu1, delivered, "Delivery", gen.loops());
+    JsonObject perMessage = cpu0.to(cpu1, sent, "Message", gen.loops());
+    for (String k : List.of("serverMicrosPerMessage", "redisMicrosPerMessage", "totalMicrosPerMessage")) {
+      cpu.put(k, perMessage.getValue(k));
+    }
+    if (delivered > echoes) {
+      cpu.put("serverMicrosPerSubscriberDelivery", CpuSample.round((double) cpu.getLong("serverCpuMicros")
+          / (delivered - echoes)));
+    }
     double expected = rate > 0 ? rate * wall : 0;
     double behind = rate > 0 ? Math.max(0, 1 - sent / expected) : 0;
     boolean bottleneck = cpu.getBoolean("generatorSaturated") || behind > 0.05;
@@ -160,14 +265,18 @@ public final class FanoutScenarios {
         .put("messagesPerDelivery", delivered > echoes ? CpuSample.round((double) messages / (delivered - echoes)) : 0)
         .put("lost", lost).put("duplicated", duplicated).put("latencyMicros", latency(latency)).put("cpu", cpu)
         .put("cpuMicrosPerDelivery", cpu.getDouble("totalMicrosPerDelivery"))
-        .put("generatorBottleneck", bottleneck);
+        .put("cpuMicrosPerMessage", cpu.getDouble("totalMicrosPerMessage", 0.0))
+        .put("generatorBottleneck", bottleneck).put("loadAverage", load);
+    if (gc0 >= 0 && gc1 >= 0) {
+      o.put("gcPauseMillis", CpuSample.round((gc1 - gc0) * 1000));
+    }
     System.out.printf("  %-11s %-8s %6s msg/s: %,9.0f deliveries/s, p50 %,8d us, p99 %,8d us, %6.2f us CPU/delivery"
-            + " (server %.2f, redis %.2f), %.3f messages per delivery, lost %d, dup %d%s%n",
+            + " (server %.2f, redis %.2f), %.1f us CPU/message, %.3f messages per delivery, lost %d, dup %d%s%n",
         target.name(), name,
         rate > 0 ? String.valueOf((int) rate) : "max", delivered / wall, latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99), cpu.getDouble("totalMicrosPerDelivery", -1.0),
         cpu.getDouble("serverMicrosPerDelivery", -1.0), cpu.getDouble("redisMicrosPerDelivery", -1.0),
-        o.getDouble("messagesPerDelivery"), lost,
+        cpu.getDouble("totalMicrosPerMessage", -1.0), o.getDouble("messagesPerDelivery"), lost,
         duplicated, bottleneck ? "  [generator was the bottleneck]" : "");
     return o;
   }

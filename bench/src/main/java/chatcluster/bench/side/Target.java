@@ -45,6 +45,23 @@ public abstract class Target {
   }
 
   /**
+   * A new, not yet started target of this kind and configuration with {@code processes} entry points
+   * on one Redis, or null where the count is fixed (nginx's workers share one port; the bare relay is
+   * one process).
+   */
+  public Target withProcesses(int processes) {
+    return null;
+  }
+
+  /**
+   * Time the server processes spent in garbage-collection pauses since they started, in seconds, or
+   * -1 where the server reports none.
+   */
+  public double gcPauseSeconds() {
+    return -1;
+  }
+
+  /**
    * Connects {@code client} to entry point {@code process} and subscribes it to its channel, from its
    * last position when it has one; completes once the server answered the subscribe (then the client
    * hears of the answer, its messages and the connection's end), fails if it did not. Only on a
