@@ -47,11 +47,11 @@ public final class FanoutScenarios {
     try {
       if (withRates) {
         for (int rate : s.rates) {
-          out.add(step("fanout", target, subs, List.of(channel), 0, rate, 100_000).put("rate", rate));
+          out.add(step("fanout", target, subs, List.of(channel), 0, 1, rate, 100_000).put("rate", rate));
         }
       }
       if (withMax) {
-        out.add(step("max", target, subs, List.of(channel), 0, 0, s.maxWindow).put("rate", "max"));
+        out.add(step("max", target, subs, List.of(channel), 0, 1, 0, s.maxWindow).put("rate", "max"));
       }
     } finally {
       close(subs);
@@ -69,7 +69,7 @@ public final class FanoutScenarios {
     int subProcess = Math.min(1, target.processCount() - 1);
     List<Subscriber> subs = connect(target, s.xnodeSubscribers, i -> 0, i -> subProcess, List.of(channel));
     try {
-      return step("xnode", target, subs, List.of(channel), 0, s.xnodeRate, 100_000).put("rate", s.xnodeRate)
+      return step("xnode", target, subs, List.of(channel), 0, 1, s.xnodeRate, 100_000).put("rate", s.xnodeRate)
           .put("crossProcess", target.separateProcesses() && target.processCount() > 1);
     } finally {
       close(subs);
@@ -78,31 +78,34 @@ public final class FanoutScenarios {
 
   /**
    * channels: {@code channels} channels with {@code subscribersPerChannel} subscribers each, at
-   * {@code channelsRate} msg/s (see {@link #channels(String, int, int, int)}).
+   * {@code channelsRate} msg/s from {@code channelsPublishers} publishers (one by default; see
+   * {@link #channels(String, int, int, int, int)}).
    */
   public JsonObject channels() {
-    return channels("channels", s.channels, s.subscribersPerChannel, s.channelsRate);
+    return channels("channels", s.channels, s.subscribersPerChannel, s.channelsPublishers, s.channelsRate);
   }
 
   /**
    * rooms: the channels scenario with many small channels, as a chat application with many rooms
    * has: {@code roomsChannels} × {@code roomsPerChannel} subscribers at {@code roomsRate} msg/s (by
-   * default 10,000 × 3 at 2,000 msg/s, each channel getting a message every 5 s). What grows here is
+   * default 10,000 × 3 at 2,000 msg/s from 10 publishers, each channel getting a message every 5 s,
+   * as from many users rather than through one connection). What grows here is
    * the per-message cost (one Redis publish and one channel lookup per message, few deliveries each),
    * so the result adds CPU per message, for the server and its Redis apart.
    */
   public JsonObject rooms() {
-    return channels("rooms", s.roomsChannels, s.roomsPerChannel, s.roomsRate);
+    return channels("rooms", s.roomsChannels, s.roomsPerChannel, s.roomsPublishers, s.roomsRate);
   }
 
   /**
    * {@code count} channels with {@code per} subscribers each (placed round-robin on the processes,
-   * so a channel's subscribers sit on different ones), one publisher on the first process publishing
-   * {@code rate} msg/s spread round-robin over the channels. The generator holds one connection, one
+   * so a channel's subscribers sit on different ones); {@code rate} msg/s spread round-robin over the
+   * channels, by one publisher on the first process or by {@code publishers} placed round-robin on the
+   * processes, each with its share of the channels. The generator holds one connection, one
    * open file, per subscriber: where its open-files limit is lower than {@code count × per} + 2,000,
    * fewer channels are run at the same rate and the result says so ({@code channelsAsked}).
    */
-  private JsonObject channels(String scenario, int count, int per, int rate) {
+  private JsonObject channels(String scenario, int count, int per, int publishers, int rate) {
     long room = ProcStats.openFilesLimit() - 2000;
     int run = (int) Math.max(1, Math.min(count, room / per));
     if (run < count) {
@@ -115,7 +118,7 @@ public final class FanoutScenarios {
     }
     List<Subscriber> subs = connect(target, run * per, i -> i / per, i -> i % target.processCount(), names);
     try {
-      return step(scenario, target, subs, names, 0, rate, 100_000).put("rate", rate).put("channels", run)
+      return step(scenario, target, subs, names, 0, publishers, rate, 100_000).put("rate", rate).put("channels", run)
           .put("channelsAsked", count).put("subscribersPerChannel", per);
     } finally {
       close(subs);
@@ -157,7 +160,7 @@ public final class FanoutScenarios {
         System.out.printf("  %-11s nodes    %d processes%s%n", t.name(), n, reuse ? " (the run's own target)" : "");
         List<Subscriber> subs = connect(t, s.nodesSubscribers, i -> 0, i -> i % n, List.of(channel));
         try {
-          out.add(step("nodes", t, subs, List.of(channel), 0, s.nodesRate, 100_000).put("rate", s.nodesRate)
+          out.add(step("nodes", t, subs, List.of(channel), 0, 1, s.nodesRate, 100_000).put("rate", s.nodesRate)
               .put("nodes", n).put("freshTarget", !reuse));
         } finally {
           close(subs);
@@ -197,27 +200,42 @@ public final class FanoutScenarios {
   }
 
   /**
-   * One measured step on {@code target}: publisher, warm-up, window, drain, loss. Besides CPU per
-   * delivery it reports CPU per message published in the window (server and Redis apart), the server's
-   * CPU per delivery to subscribers (the publisher's echoes left out), GC pause time in the window where
-   * the target reports it, and the load average at the window's end.
+   * One measured step on {@code target}: publishers, warm-up, window, drain, loss. With one publisher
+   * it sits on process {@code pubProcess} and publishes on every channel; with {@code publishers} more
+   * (at most one per channel), publisher k sits on process k mod the processes and publishes on
+   * channels k, k + publishers, …, each at {@code rate / publishers}. Besides CPU per delivery it
+   * reports CPU per message published in the window (server and Redis apart), the server's CPU per
+   * delivery to subscribers (the publishers' echoes left out), GC pause time in the window where the
+   * target reports it, and the load average at the window's end.
    */
   private JsonObject step(String name, Target target, List<Subscriber> subs, List<String> channels, int pubProcess,
-      double rate, int window) {
+      int publishers, double rate, int window) {
     target.checkAlive();
     Tally tally = new Tally();
     subs.forEach(sub -> sub.tally(tally));
     long dupBefore = subs.stream().mapToLong(Subscriber::duplicated).sum();
-    int pubId = PUBLISHERS.incrementAndGet();
-    Publisher publisher = Generator.await(target.publisher(gen, pubProcess, channels, tally), 60);
-    RateDriver driver = new RateDriver(gen, publisher, channels, pubId, rate, window, s.payloadSize, tally,
-        subs.size() / channels.size());
-    driver.start();
+    int p = Math.max(1, Math.min(publishers, channels.size()));
+    int[] pubIds = new int[p];
+    List<Publisher> pubs = new ArrayList<>();
+    List<RateDriver> drivers = new ArrayList<>();
+    for (int k = 0; k < p; k++) {
+      List<String> mine = new ArrayList<>();
+      for (int c = k; c < channels.size(); c += p) {
+        mine.add(channels.get(c));
+      }
+      pubIds[k] = PUBLISHERS.incrementAndGet();
+      Publisher publisher = Generator.await(target.publisher(gen, p == 1 ? pubProcess : k % target.processCount(),
+          mine, tally), 60);
+      pubs.add(publisher);
+      drivers.add(new RateDriver(gen, publisher, mine, pubIds[k], rate / p, window, s.payloadSize, tally,
+          subs.size() / channels.size()));
+    }
+    drivers.forEach(RateDriver::start);
     ServerProcess.sleep(s.warmupSeconds * 1000L);
     long delivered0 = tally.delivered.sum();
     long echoes0 = tally.echoes.sum();
     long messages0 = tally.messages.sum();
-    long sent0 = driver.sent.get();
+    long sent0 = sent(drivers);
     tally.latencyMicros.reset();
     double gc0 = target.gcPauseSeconds();
     tally.measuring = true;
@@ -231,15 +249,22 @@ public final class FanoutScenarios {
     long delivered = tally.delivered.sum() - delivered0;
     long echoes = tally.echoes.sum() - echoes0;
     long messages = tally.messages.sum() - messages0;
-    long sent = driver.sent.get() - sent0;
-    long[] perChannel = driver.stop();
-    boolean answered = driver.awaitAnswers(15);
+    long sent = sent(drivers) - sent0;
+    long[][] perChannel = new long[p][];
+    for (int k = 0; k < p; k++) {
+      perChannel[k] = drivers.get(k).stop();
+    }
+    boolean answered = true;
+    for (RateDriver d : drivers) {
+      answered &= d.awaitAnswers(15);
+    }
     awaitQuiet(tally, 15);
-    publisher.context().runOnContext(v -> publisher.close());
+    pubs.forEach(pub -> pub.context().runOnContext(v -> pub.close()));
 
     long lost = 0;
     for (Subscriber sub : subs) {
-      lost += perChannel[sub.channel()] - sub.distinct(pubId);
+      int k = sub.channel() % p;
+      lost += perChannel[k][sub.channel() / p] - sub.distinct(pubIds[k]);
     }
     long duplicated = subs.stream().mapToLong(Subscriber::duplicated).sum() - dupBefore;
     double wall = cpu0.secondsTo(cpu1);
@@ -257,9 +282,10 @@ public final class FanoutScenarios {
     boolean bottleneck = cpu.getBoolean("generatorSaturated") || behind > 0.05;
     JsonObject o = new JsonObject().put("scenario", name).put("subscribers", subs.size())
         .put("channelCount", channels.size()).put("measuredSeconds", CpuSample.round(wall))
-        .put("published", sent).put("publishedPerSecond", CpuSample.round(sent / wall))
-        .put("scheduleBehind", CpuSample.round(behind)).put("publishedTotal", driver.sent.get())
-        .put("acknowledged", driver.acked.get()).put("failedPublishes", driver.failed.get())
+        .put("publishers", p).put("published", sent).put("publishedPerSecond", CpuSample.round(sent / wall))
+        .put("scheduleBehind", CpuSample.round(behind)).put("publishedTotal", sent(drivers))
+        .put("acknowledged", drivers.stream().mapToLong(d -> d.acked.get()).sum())
+        .put("failedPublishes", drivers.stream().mapToLong(d -> d.failed.get()).sum())
         .put("allAnswered", answered).put("delivered", delivered)
         .put("deliveredPerSecond", CpuSample.round(delivered / wall)).put("echoes", echoes)
         .put("messagesPerDelivery", delivered > echoes ? CpuSample.round((double) messages / (delivered - echoes)) : 0)
@@ -279,6 +305,10 @@ public final class FanoutScenarios {
         cpu.getDouble("totalMicrosPerMessage", -1.0), o.getDouble("messagesPerDelivery"), lost,
         duplicated, bottleneck ? "  [generator was the bottleneck]" : "");
     return o;
+  }
+
+  private static long sent(List<RateDriver> drivers) {
+    return drivers.stream().mapToLong(d -> d.sent.get()).sum();
   }
 
   /** Waits until no payload arrived for 500 ms, at most {@code seconds}. */

@@ -33,6 +33,8 @@ public final class Settings {
   public int roomsChannels = 10_000;
   public int roomsPerChannel = 3;
   public int roomsRate = 2000;
+  public int roomsPublishers = 10;
+  public int channelsPublishers = 1;
   /** nodes (not in the default list): one channel's fanout at each count of processes. */
   public List<Integer> nodeCounts = new ArrayList<>(List.of(1, 2, 4, 6));
   public int nodesSubscribers = 2000;
@@ -104,6 +106,8 @@ public final class Settings {
         case "--rooms-channels" -> roomsChannels = Integer.parseInt(v);
         case "--rooms-per-channel" -> roomsPerChannel = Integer.parseInt(v);
         case "--rooms-rate" -> roomsRate = Integer.parseInt(v);
+        case "--rooms-publishers" -> roomsPublishers = Integer.parseInt(v);
+        case "--channels-publishers" -> channelsPublishers = Integer.parseInt(v);
         case "--node-counts" -> nodeCounts = ints(v);
         case "--nodes-subscribers" -> nodesSubscribers = Integer.parseInt(v);
         case "--nodes-rate" -> nodesRate = Integer.parseInt(v);
@@ -121,7 +125,8 @@ public final class Settings {
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --idle-seconds --connects"
-            + " --channels --channels-rate --per-channel --rooms-channels --rooms-per-channel --rooms-rate"
+            + " --channels --channels-rate --per-channel --channels-publishers --rooms-channels --rooms-per-channel"
+            + " --rooms-rate --rooms-publishers"
             + " --node-counts --nodes-subscribers --nodes-rate --xnode-subscribers --xnode-rate --event-loops"
             + " --node-heap --generator-loops --out"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"

@@ -66,8 +66,10 @@ public final class SideBySide {
       int n = asked;
       if (n > fdLimit - 2000) {
         n = (int) Math.max(100, fdLimit - 2000);
-        System.out.printf("idle: %d connections asked, %d open files allowed (ulimit -n): running %d%n",
-            asked, fdLimit, n);
+        if (s.scenarios.contains("idle")) {
+          System.out.printf("idle: %d connections asked, %d open files allowed (ulimit -n): running %d%n",
+              asked, fdLimit, n);
+        }
       }
       if (!idle.contains(n)) {
         idle.add(n);

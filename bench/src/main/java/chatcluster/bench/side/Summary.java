@@ -122,31 +122,13 @@ public final class Summary {
     md.append("CPU is user + system time of the target's processes over the measured window "
         + "(server plus its Redis; the split is in each run's JSON), divided by the deliveries in that window.\n\n");
 
-    md.append("## fanout: ").append(s.subscribers).append(" subscribers on one channel, one publisher\n\n");
-    header(md, "rate (msg/s)", "metric");
-    List<Object> rates = new ArrayList<>(s.rates);
-    rates.add("max");
-    for (Object rate : rates) {
-      row(md, rate + "", "CPU µs per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
-          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
-      row(md, rate + "", "deliveries/s", t -> cell(values(t, sc -> fanoutAt(sc, rate)
-          .getValue("deliveredPerSecond")), 1, "%,.0f"));
-      row(md, rate + "", "latency p50 / p99 / p999 (ms)", t -> cell(values(t, sc -> fanoutAt(sc, rate)
-          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
-          sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f") + " / "
-          + cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p999")), 1e-3, "%.1f"));
-      row(md, rate + "", "WebSocket messages per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
-          .getValue("messagesPerDelivery")), 1, "%.3f"));
-      row(md, rate + "", "lost / duplicated (all runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
-          .getValue("lost"))) + " / " + sum(values(t, sc -> fanoutAt(sc, rate).getValue("duplicated"))));
-      row(md, rate + "", "other processes' cores", t -> cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("cpu")
-          .getValue("otherProcessesCores")), 1, "%.2f"));
-      row(md, rate + "", "generator bottleneck (runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
-          .getValue("generatorBottleneck"))));
+    if (has("fanout")) {
+      fanout(md, s);
     }
-    md.append('\n');
-
     for (String sc : List.of("channels", "xnode")) {
+      if (!has(sc)) {
+        continue;
+      }
       md.append("## ").append(sc).append(sc.equals("channels")
           ? ": " + s.channels + " channels × " + s.subscribersPerChannel + " subscribers, " + s.channelsRate
               + " msg/s spread over them\n\n"
@@ -174,7 +156,54 @@ public final class Summary {
     if (idleLevels().size() > 1) {
       idleCurve(md);
     }
+    if (has("idle") || has("connectWs")) {
+      idleAndConnect(md);
+    }
+    if (targets.stream().anyMatch(t -> !values(t, x -> x.getJsonObject("storm").getValue("clients")).isEmpty())) {
+      storm(md, s);
+    }
+    List<String> errors = new ArrayList<>();
+    for (JsonObject run : runs) {
+      for (Object e : run.getJsonArray("errors", new JsonArray())) {
+        errors.add(run.getString("target") + " run " + run.getInteger("repetition") + ": " + e);
+      }
+    }
+    if (!errors.isEmpty()) {
+      md.append("## Errors\n\n");
+      errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
+    }
+    return md.toString();
+  }
 
+  /** The fanout table: per rate, CPU per delivery, deliveries/s, latency, loss. */
+  private void fanout(StringBuilder md, Settings s) {
+    md.append("## fanout: ").append(s.subscribers).append(" subscribers on one channel, one publisher\n\n");
+    header(md, "rate (msg/s)", "metric");
+    List<Object> rates = new ArrayList<>(s.rates);
+    rates.add("max");
+    for (Object rate : rates) {
+      row(md, rate + "", "CPU µs per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
+      row(md, rate + "", "deliveries/s", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("deliveredPerSecond")), 1, "%,.0f"));
+      row(md, rate + "", "latency p50 / p99 / p999 (ms)", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
+          sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f") + " / "
+          + cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("latencyMicros").getValue("p999")), 1e-3, "%.1f"));
+      row(md, rate + "", "WebSocket messages per delivery", t -> cell(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("messagesPerDelivery")), 1, "%.3f"));
+      row(md, rate + "", "lost / duplicated (all runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("lost"))) + " / " + sum(values(t, sc -> fanoutAt(sc, rate).getValue("duplicated"))));
+      row(md, rate + "", "other processes' cores", t -> cell(values(t, sc -> fanoutAt(sc, rate).getJsonObject("cpu")
+          .getValue("otherProcessesCores")), 1, "%.2f"));
+      row(md, rate + "", "generator bottleneck (runs)", t -> sum(values(t, sc -> fanoutAt(sc, rate)
+          .getValue("generatorBottleneck"))));
+    }
+    md.append('\n');
+  }
+
+  /** The idle and connect table. */
+  private void idleAndConnect(StringBuilder md) {
     md.append("## idle and connect\n\n");
     header(md, "", "metric");
     row(md, "", "idle connections", t -> cell(values(t, x -> x.getJsonObject("idle").getValue("connections")), 1,
@@ -193,20 +222,6 @@ public final class Summary {
           .getValue("cpuMicrosPerConnection")), 1, "%,.0f"));
     }
     md.append('\n');
-    if (targets.stream().anyMatch(t -> !values(t, x -> x.getJsonObject("storm").getValue("clients")).isEmpty())) {
-      storm(md, s);
-    }
-    List<String> errors = new ArrayList<>();
-    for (JsonObject run : runs) {
-      for (Object e : run.getJsonArray("errors", new JsonArray())) {
-        errors.add(run.getString("target") + " run " + run.getInteger("repetition") + ": " + e);
-      }
-    }
-    if (!errors.isEmpty()) {
-      md.append("## Errors\n\n");
-      errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
-    }
-    return md.toString();
   }
 
   /** The rooms table: CPU per message (server and Redis apart) and per delivery, latency, loss. */
