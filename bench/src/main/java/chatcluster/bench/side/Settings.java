@@ -122,13 +122,13 @@ public final class Settings {
         case "--storm-seconds" -> stormSeconds = Integer.parseInt(v);
         case "--storm-deadline" -> stormDeadline = Integer.parseInt(v);
         case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
-        case "--out", "--root" -> { } // read by SideBySide
+        case "--out", "--root", "--report" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --idle-seconds --connects"
             + " --channels --channels-rate --per-channel --channels-publishers --rooms-channels --rooms-per-channel"
             + " --rooms-rate --rooms-publishers"
             + " --node-counts --nodes-subscribers --nodes-rate --xnode-subscribers --xnode-rate --event-loops"
-            + " --node-heap --generator-loops --out"
+            + " --node-heap --generator-loops --out --report"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");
       }

@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp bench/target/chatcluster-bench.jar chatcluster.bench.side.SideBySide [--quick] [--runs 3]
  *     [--targets chatcluster,socketio,nchan[,ws]] [--scenarios idle,connect,fanout,max,channels,xnode,rooms,nodes,storm]
  *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
+ *
+ * <p>With {@code --report DIR} nothing is measured: summary.md and the charts of a finished run in DIR
+ * are written again from its run-*.json files (give the run's flags too).
  */
 public final class SideBySide {
   /** Scenarios that start targets of their own. */
@@ -39,8 +42,10 @@ public final class SideBySide {
     Settings s = (quick ? Settings.quick() : Settings.full()).apply(args);
     Path root = Path.of(flag(args, "--root", ".")).toAbsolutePath().normalize();
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-    Path out = Path.of(flag(args, "--out", root.resolve("bench/results").resolve(stamp).toString()));
-    Path summary = run(s, root, out);
+    String report = flag(args, "--report", null);
+    Path out = Path.of(report != null ? report : flag(args, "--out", root.resolve("bench/results").resolve(stamp)
+        .toString()));
+    Path summary = report != null ? report(s, out) : run(s, root, out);
     System.out.println("results: " + out.toAbsolutePath());
     System.out.println(Files.readString(summary));
     System.exit(0);
@@ -97,6 +102,30 @@ public final class SideBySide {
     Path md = out.resolve("summary.md");
     Files.writeString(md, summary.markdown(s, machine));
     Charts.write(summary, s, s.targets, out);
+    return md;
+  }
+
+  /**
+   * Writes summary.md and the charts again from the run-*.json files in {@code dir} (a finished run's
+   * directory), for the settings given on the command line (those of the run); measures nothing.
+   */
+  public static Path report(Settings s, Path dir) throws IOException {
+    List<JsonObject> runs = new ArrayList<>();
+    JsonObject machine = null;
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().matches("run-[0-9]+-.*\\.json")).sorted().toList()) {
+        JsonObject run = new JsonObject(Files.readString(f));
+        runs.add(run);
+        machine = machine == null ? run.getJsonObject("machine") : machine;
+      }
+    }
+    if (machine == null) {
+      throw new IllegalArgumentException("no run-*.json in " + dir);
+    }
+    Summary summary = new Summary(runs, s.targets);
+    Path md = dir.resolve("summary.md");
+    Files.writeString(md, summary.markdown(s, machine));
+    Charts.write(summary, s, s.targets, dir);
     return md;
   }
 
