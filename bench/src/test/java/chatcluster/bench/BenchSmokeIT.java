@@ -46,6 +46,7 @@ class BenchSmokeIT {
     s.roomsChannels = 50;
     s.roomsPerChannel = 3;
     s.roomsRate = 100;
+    s.roomsPublishers = 3; // 17, 17 and 16 channels: an uneven split is accounted for too
     s.nodeCounts = List.of(1, 2);
     s.nodesSubscribers = 20;
     s.nodesRate = 20;
@@ -71,6 +72,7 @@ class BenchSmokeIT {
     JsonObject rooms = sc.getJsonObject("rooms");
     assertMessagesExactlyOnceInOrder(rooms);
     assertEquals(50, rooms.getInteger("channels"));
+    assertEquals(3, rooms.getInteger("publishers"));
     assertTrue(rooms.getLong("delivered") >= 3 * rooms.getLong("published"), "each message to its 3 subscribers");
     assertTrue(rooms.getJsonObject("cpu").getDouble("totalMicrosPerMessage") > 0, "CPU per message");
     assertTrue(rooms.getJsonObject("cpu").containsKey("redisMicrosPerMessage"), "Redis CPU per message");

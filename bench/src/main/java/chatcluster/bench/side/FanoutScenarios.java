@@ -2,8 +2,6 @@ package chatcluster.bench.side;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,50 +137,31 @@ public final class FanoutScenarios {
    */
   public JsonArray nodes(Target running, Path dir) {
     JsonArray out = new JsonArray();
+    if (target.withProcesses(1) == null) {
+      System.out.printf("  %-11s nodes    skipped: its number of processes is fixed%n", target.name());
+      return out;
+    }
     for (int n : s.nodeCounts) {
-      boolean reuse = running != null && running.processCount() == n;
-      Target t = reuse ? running : target.withProcesses(n);
-      if (t == null) {
-        System.out.printf("  %-11s nodes    skipped: its number of processes is fixed%n", target.name());
-        return out;
-      }
-      Thread stopper = new Thread(t::stop);
-      try {
-        if (!reuse) {
-          Path d = Files.createDirectories(dir.resolve("nodes-" + n));
-          d.toFile().setExecutable(true, false);
-          d.toFile().setReadable(true, false);
-          Runtime.getRuntime().addShutdownHook(stopper);
-          t.start(d, null);
-          ServerProcess.sleep(1000);
-        }
-        String channel = tag + "-n" + n;
-        System.out.printf("  %-11s nodes    %d processes%s%n", t.name(), n, reuse ? " (the run's own target)" : "");
-        List<Subscriber> subs = connect(t, s.nodesSubscribers, i -> 0, i -> i % n, List.of(channel));
-        try {
-          out.add(step("nodes", t, subs, List.of(channel), 0, 1, s.nodesRate, 100_000).put("rate", s.nodesRate)
-              .put("nodes", n).put("freshTarget", !reuse));
-        } finally {
-          close(subs);
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException("nodes " + n + ": " + e.getMessage(), e);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException("nodes " + n + ": start: " + e.getMessage(), e);
-      } finally {
-        if (!reuse) {
-          t.stop();
-          try {
-            Runtime.getRuntime().removeShutdownHook(stopper);
-          } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-          }
-        }
+      if (running != null && running.processCount() == n) {
+        out.add(nodesStep(running, n, true));
+      } else {
+        Target fresh = target.withProcesses(n);
+        out.add(fresh.runStarted(dir.resolve("nodes-" + n), () -> nodesStep(fresh, n, false)));
       }
     }
     return out;
+  }
+
+  private JsonObject nodesStep(Target t, int n, boolean reused) {
+    System.out.printf("  %-11s nodes    %d processes%s%n", t.name(), n, reused ? " (the run's own target)" : "");
+    String channel = tag + "-n" + n;
+    List<Subscriber> subs = connect(t, s.nodesSubscribers, i -> 0, i -> i % n, List.of(channel));
+    try {
+      return step("nodes", t, subs, List.of(channel), 0, 1, s.nodesRate, 100_000).put("rate", s.nodesRate)
+          .put("nodes", n).put("freshTarget", !reused);
+    } finally {
+      close(subs);
+    }
   }
 
   private List<Subscriber> connect(Target t, int n, IntUnaryOperator channelOf, IntUnaryOperator processOf,

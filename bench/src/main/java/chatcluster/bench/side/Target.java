@@ -122,6 +122,35 @@ public abstract class Target {
     }
   }
 
+  /**
+   * Starts this target in {@code dir} (created, readable by nginx's unprivileged workers), gives it a
+   * second, runs {@code body} and stops the target whatever happens, also when the bench is
+   * interrupted meanwhile (a shutdown hook). For scenarios that start targets of their own.
+   */
+  public <T> T runStarted(Path dir, java.util.function.Supplier<T> body) {
+    Thread stopper = new Thread(this::stop);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      dir.toFile().setExecutable(true, false);
+      dir.toFile().setReadable(true, false);
+      Runtime.getRuntime().addShutdownHook(stopper);
+      start(dir, null);
+      ServerProcess.sleep(1000);
+      return body.get();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("start: " + e.getMessage(), e);
+    } finally {
+      stop();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+  }
+
   /** Stops every process, the server's before its Redis. */
   public void stop() {
     for (int i = processes.size() - 1; i >= 0; i--) {
