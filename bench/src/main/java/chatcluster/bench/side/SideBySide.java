@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code summary.md} and PNG charts into the output directory.
  *
  * <pre>java -cp bench/target/chatcluster-bench.jar chatcluster.bench.side.SideBySide [--quick] [--runs 3]
- *     [--targets chatcluster,socketio,nchan[,ws]] [--scenarios idle,connect,fanout,max,channels,xnode,rooms,nodes,storm]
+ *     [--targets chatcluster,socketio,nchan[,ws]]
+ *     [--scenarios idle,connect,fanout,max,channels,xnode (the default) and rooms,nodes,storm]
  *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
  *
  * <p>With {@code --report DIR} nothing is measured: summary.md and the charts of a finished run in DIR
