@@ -4,6 +4,12 @@
 #
 #   bench/side-by-side.sh [--quick] [--runs 3] [--targets chatcluster,socketio,nchan[,ws]] [more flags]
 #
+# The growth curves (docs/benchmarks.md, "Growth curves"), each best run alone:
+#   bench/side-by-side.sh --scenarios nodes --node-counts 1,2,4,6 --targets chatcluster,socketio --warmup 10
+#   bench/side-by-side.sh --scenarios rooms --targets chatcluster,socketio,nchan --warmup 5
+#   bench/side-by-side.sh --scenarios idle --idle 2000,10000,18000
+# --report DIR writes a finished run's summary.md and charts again from its JSON (give its flags too).
+#
 # Installs what is missing (redis-server, nginx + libnginx-mod-nchan with apt-get, Socket.IO with npm ci),
 # builds the node and bench jars when absent, then writes bench/results/<UTC timestamp>/:
 # run-<r>-<target>.json per run, summary.md (medians, min–max) and PNG charts. See docs/benchmarks.md.

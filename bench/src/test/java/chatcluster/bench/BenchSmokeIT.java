@@ -16,30 +16,40 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The side-by-side harness on the ChatCluster target with tiny numbers: a real redis-server and two
- * node processes from the built jar, every scenario once. Checks what the benchmark's users rely on:
- * every message delivered exactly once and in order, latencies and CPU recorded, and the JSON,
- * markdown and PNG files written.
+ * node processes from the built jar, every scenario once (the growth curves too: nodes at 1 and 2
+ * processes, the 2 on the run's own target; rooms; idle at two levels). Checks what the benchmark's
+ * users rely on: every message delivered exactly once and in order, latencies and CPU recorded, and
+ * the JSON, markdown and PNG files written.
  */
 class BenchSmokeIT {
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void sideBySideOnChatClusterDeliversEveryMessageOnceInOrderAndWritesItsReport() throws Exception {
     Settings s = Settings.quick();
     s.targets = List.of("chatcluster");
+    s.scenarios = List.of("idle", "connect", "fanout", "max", "channels", "xnode", "rooms", "nodes");
     s.runs = 1;
     s.warmupSeconds = 1;
     s.measureSeconds = 2;
     s.subscribers = 50;
     s.rates = List.of(20);
     s.maxWindow = 16;
-    s.idleConnections = 100;
+    s.idleConnections = List.of(50, 100);
+    s.idleSeconds = 2; // a few hundred connections leave nothing for a long idle spell to settle
     s.connects = 20;
     s.channels = 10;
     s.channelsRate = 40;
     s.xnodeSubscribers = 20;
     s.xnodeRate = 20;
+    s.roomsChannels = 50;
+    s.roomsPerChannel = 3;
+    s.roomsRate = 100;
+    s.roomsPublishers = 3; // 17, 17 and 16 channels: an uneven split is accounted for too
+    s.nodeCounts = List.of(1, 2);
+    s.nodesSubscribers = 20;
+    s.nodesRate = 20;
     s.nodeHeap = "256m";
     Path out = Path.of("target/bench-smoke");
     Path summary = SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out);
@@ -59,10 +69,34 @@ class BenchSmokeIT {
     assertMessagesExactlyOnceInOrder(sc.getJsonObject("xnode"));
     assertTrue(sc.getJsonObject("xnode").getBoolean("crossProcess"));
 
+    JsonObject rooms = sc.getJsonObject("rooms");
+    assertMessagesExactlyOnceInOrder(rooms);
+    assertEquals(50, rooms.getInteger("channels"));
+    assertEquals(3, rooms.getInteger("publishers"));
+    assertTrue(rooms.getLong("delivered") >= 3 * rooms.getLong("published"), "each message to its 3 subscribers");
+    assertTrue(rooms.getJsonObject("cpu").getDouble("totalMicrosPerMessage") > 0, "CPU per message");
+    assertTrue(rooms.getJsonObject("cpu").containsKey("redisMicrosPerMessage"), "Redis CPU per message");
+
+    JsonArray nodes = sc.getJsonArray("nodes");
+    assertEquals(2, nodes.size(), "one step per count of processes");
+    for (int i = 0; i < 2; i++) {
+      JsonObject step = nodes.getJsonObject(i);
+      assertMessagesExactlyOnceInOrder(step);
+      assertEquals(i + 1, step.getInteger("nodes"));
+      assertEquals(i == 0, step.getBoolean("freshTarget"), "2 processes: the run's own target");
+      assertTrue(step.getLong("delivered") >= 20 * step.getLong("published"), "every subscriber got them");
+      assertTrue(step.getDouble("gcPauseMillis") >= 0, "GC pauses read from the nodes' /metrics");
+    }
+    assertEquals(2, nodes.getJsonObject(1).getJsonObject("cpu").getJsonArray("serverCoresByProcess").size());
+
     JsonObject idle = sc.getJsonObject("idle");
     assertEquals(100, idle.getInteger("connections"));
     assertTrue(idle.getLong("rssAfterBytes") > 0, "RSS sampled");
     assertTrue(idle.containsKey("liveHeapPerConnectionBytes"), "live heap read with jcmd");
+    JsonArray curve = idle.getJsonArray("curve");
+    assertEquals(2, curve.size(), "one point per level");
+    assertEquals(50, curve.getJsonObject(0).getInteger("connections"));
+    assertTrue(curve.getJsonObject(0).containsKey("liveHeapPerConnectionBytes"), "live heap at each level");
     for (String k : List.of("connectWs", "connectWss")) {
       JsonObject c = sc.getJsonObject(k);
       assertTrue(c.getDouble("handshakesPerSecond") > 0, k);
@@ -71,7 +105,11 @@ class BenchSmokeIT {
 
     String md = Files.readString(summary);
     assertTrue(md.contains("| 20 | CPU µs per delivery |"), md);
-    for (String png : List.of("cpu-per-delivery.png", "latency.png", "idle-rss.png")) {
+    assertTrue(md.contains("| 2 | CPU µs per delivery (processes + Redis) |"), md);
+    assertTrue(md.contains("| CPU µs per message (server + Redis) |"), md);
+    assertTrue(md.contains("| 50 | RSS per connection (KB) |"), md);
+    for (String png : List.of("cpu-per-delivery.png", "latency.png", "idle-rss.png", "nodes-cpu.png",
+        "nodes-p99.png", "rooms-cpu.png", "idle-curve.png")) {
       byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve(png)), 4);
       assertTrue(java.util.Arrays.equals(PNG, head), png + " is a PNG");
     }

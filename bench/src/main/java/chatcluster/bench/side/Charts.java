@@ -15,12 +15,17 @@ import org.knowm.xchart.style.Styler;
  * The side-by-side charts, PNG files drawn headless with XChart from the medians of
  * {@link Summary}: server CPU µs per delivery against the publish rate, latency percentiles, and
  * resident memory per idle connection, one series or bar per target; with the storm scenario, the surviving
- * clients' p99 per second around the kill.
+ * clients' p99 per second around the kill; with the growth curves (nodes, rooms, idle levels), how CPU,
+ * latency and memory change with processes, channels and connections.
  */
 public final class Charts {
   private Charts() {}
 
-  /** Writes cpu-per-delivery.png, latency.png, idle-rss.png (and storm.png) into {@code dir}; returns their paths. */
+  /**
+   * Writes cpu-per-delivery.png, latency.png, idle-rss.png (and storm.png; nodes-cpu.png and
+   * nodes-p99.png, rooms-cpu.png, idle-curve.png when the run has those scenarios or idle levels)
+   * into {@code dir}; returns their paths.
+   */
   public static List<Path> write(Summary summary, Settings s, List<String> targets, Path dir) throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<Path> out = new ArrayList<>();
@@ -97,7 +102,102 @@ public final class Charts {
     if (!storm.getSeriesMap().isEmpty()) {
       out.add(save(storm, dir.resolve("storm")));
     }
+    if (summary.has("nodes")) {
+      out.addAll(nodes(summary, s, targets, dir));
+    }
+    if (summary.has("rooms")) {
+      out.add(rooms(summary, s, targets, dir));
+    }
+    if (summary.idleLevels().size() > 1) {
+      out.add(idleCurve(summary, targets, dir));
+    }
     return out;
+  }
+
+  /**
+   * nodes-cpu.png (CPU per delivery against the number of processes, with Redis's share as a series
+   * of its own) and nodes-p99.png (p99 latency against the number of processes).
+   */
+  private static List<Path> nodes(Summary summary, Settings s, List<String> targets, Path dir) throws IOException {
+    XYChart cpu = new XYChartBuilder().width(800).height(500)
+        .title("nodes, " + s.nodesSubscribers + " subscribers, " + s.nodesRate + " msg/s: CPU per delivery")
+        .xAxisTitle("processes on one Redis").yAxisTitle("CPU µs per delivery").build();
+    XYChart p99 = new XYChartBuilder().width(800).height(500)
+        .title("nodes, " + s.nodesSubscribers + " subscribers, " + s.nodesRate + " msg/s: p99 latency")
+        .xAxisTitle("processes on one Redis").yAxisTitle("p99 ms (median of runs)").build();
+    for (XYChart c : List.of(cpu, p99)) {
+      c.getStyler().setYAxisMin(0.0);
+      c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    }
+    for (String t : targets) {
+      series(cpu, t + ": processes + Redis", s.nodeCounts, n -> Summary.median(summary.values(t,
+          sc -> Summary.nodesAt(sc, n).getValue("cpuMicrosPerDelivery"))));
+      series(cpu, t + ": Redis", s.nodeCounts, n -> Summary.median(summary.values(t,
+          sc -> Summary.nodesAt(sc, n).getJsonObject("cpu").getValue("redisMicrosPerDelivery"))));
+      series(p99, t, s.nodeCounts, n -> Summary.median(summary.values(t,
+          sc -> Summary.nodesAt(sc, n).getJsonObject("latencyMicros").getValue("p99"))) / 1000);
+    }
+    return List.of(save(cpu, dir.resolve("nodes-cpu")), save(p99, dir.resolve("nodes-p99")));
+  }
+
+  /** rooms-cpu.png: CPU per message, server and Redis stacked, one bar per target. */
+  private static Path rooms(Summary summary, Settings s, List<String> targets, Path dir) throws IOException {
+    double run = Double.NaN;
+    for (String t : targets) {
+      double m = Summary.median(summary.values(t, sc -> sc.getJsonObject("rooms").getValue("channels")));
+      run = Double.isNaN(run) ? m : Double.isNaN(m) ? run : Math.min(run, m);
+    }
+    CategoryChart c = new CategoryChartBuilder().width(800).height(500)
+        .title("rooms, " + (Double.isNaN(run) ? s.roomsChannels : (int) run) + " channels × " + s.roomsPerChannel
+            + ", " + s.roomsRate + " msg/s: CPU per message")
+        .xAxisTitle("target").yAxisTitle("CPU µs per message (median of runs)").build();
+    c.getStyler().setYAxisMin(0.0);
+    c.getStyler().setStacked(true);
+    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    for (String part : List.of("server", "redis")) {
+      List<Double> ys = new ArrayList<>();
+      for (String t : targets) {
+        double m = Summary.median(summary.values(t, sc -> sc.getJsonObject("rooms").getJsonObject("cpu")
+            .getValue(part + "MicrosPerMessage")));
+        ys.add(Double.isNaN(m) ? 0 : m);
+      }
+      c.addSeries(part.equals("redis") ? "Redis" : "server", targets, ys);
+    }
+    return save(c, dir.resolve("rooms-cpu"));
+  }
+
+  /** idle-curve.png: RSS (and, where there is one, live heap) per idle connection against the count held. */
+  private static Path idleCurve(Summary summary, List<String> targets, Path dir) throws IOException {
+    XYChart c = new XYChartBuilder().width(800).height(500)
+        .title("idle connections: memory per connection against connections held")
+        .xAxisTitle("idle connections").yAxisTitle("KB per connection (median of runs)").build();
+    c.getStyler().setYAxisMin(0.0);
+    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    List<Integer> levels = summary.idleLevels();
+    for (String t : targets) {
+      series(c, t + ": RSS", levels, n -> Summary.median(summary.values(t,
+          sc -> Summary.idleAt(sc, n).getValue("rssPerConnectionBytes"))) / 1024);
+      series(c, t + ": live heap", levels, n -> Summary.median(summary.values(t,
+          sc -> Summary.idleAt(sc, n).getValue("liveHeapPerConnectionBytes"))) / 1024);
+    }
+    return save(c, dir.resolve("idle-curve"));
+  }
+
+  /** Adds a series of the points of {@code xs} whose value is known; none when no value is. */
+  private static void series(XYChart chart, String name, List<Integer> xs,
+      java.util.function.IntToDoubleFunction y) {
+    List<Double> px = new ArrayList<>();
+    List<Double> py = new ArrayList<>();
+    for (int x : xs) {
+      double v = y.applyAsDouble(x);
+      if (!Double.isNaN(v)) {
+        px.add((double) x);
+        py.add(v);
+      }
+    }
+    if (!px.isEmpty()) {
+      chart.addSeries(name, px, py);
+    }
   }
 
   private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path base) throws IOException {

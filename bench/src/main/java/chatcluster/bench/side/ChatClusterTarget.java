@@ -135,6 +135,42 @@ public final class ChatClusterTarget extends Target {
     return t;
   }
 
+  @Override
+  public Target withProcesses(int processes) {
+    return new ChatClusterTarget(nodeJar, processes, eventLoops, heap, tcpNoDelay, batch, writeDelay);
+  }
+
+  /**
+   * The nodes' {@code jvm_gc_pause_seconds_sum} (every collector, action and cause) from
+   * {@code GET /metrics}, summed; -1 over TLS or when a node does not answer.
+   */
+  @Override
+  public double gcPauseSeconds() {
+    if (tls) {
+      return -1;
+    }
+    double total = 0;
+    for (int port : ports) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL()
+            .openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(5000);
+        if (c.getResponseCode() != 200) {
+          return -1;
+        }
+        for (String line : new String(c.getInputStream().readAllBytes()).split("\n")) {
+          if (line.startsWith("jvm_gc_pause_seconds_sum")) {
+            total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+    return total;
+  }
+
   /**
    * welcome, then {@code subscribe} with {@code since: {offset, epoch}} of the last message the
    * client got (none the first time); the ack's {@code recovered} and {@code offset} say whether and up

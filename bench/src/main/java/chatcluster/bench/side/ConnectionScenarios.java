@@ -1,6 +1,8 @@
 package chatcluster.bench.side;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The connection scenarios: what holding connections costs, and what opening them costs. */
@@ -18,49 +20,65 @@ public final class ConnectionScenarios {
   }
 
   /**
-   * idle: {@code n} connections subscribed to one channel, spread evenly over the processes, left
-   * idle for 3 s. Memory per connection is the growth of the server processes' resident set
-   * ({@code VmRSS} summed over them; Redis apart) divided by n; for a JVM also the growth of the live
-   * heap after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}) divided by n. Run on a
-   * freshly started target, first, so that the "before" is a server that has held nothing yet.
+   * idle: subscribed connections to one channel, spread evenly over the processes, held idle, at
+   * each level of {@code levels} (ascending: one pass, each level opening the connections it adds to
+   * the previous one's). At each level, after {@code idleSeconds} idle, memory per connection is the
+   * growth of the server processes' resident set ({@code VmRSS} summed over them; Redis apart) since
+   * before the first connection, divided by the connections held; for a JVM also the growth of the
+   * live heap after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}) divided by them.
+   * Run on a freshly started target, first, so that the "before" is a server that has held nothing
+   * yet. Returns the largest level's result with every level's in {@code curve}: the per-connection
+   * figure falls with the count where fixed costs (a heap's first regions, buffer pools, code) are
+   * shared out, and stays flat where the cost is truly per connection.
    */
-  public JsonObject idle(int n) {
+  public JsonObject idle(List<Integer> levels) {
     target.checkAlive();
     String channel = tag + "-idle";
     long heap0 = target.liveHeapBytes();
     long rss0 = rss(target.serverPids());
     long redis0 = rss(target.redisPids());
-    CpuSample cpu0 = CpuSample.take(target);
     Tally tally = new Tally();
-    List<Subscriber> subs = gen.openAll(n, 256, 300, i -> {
-      Subscriber sub = new Subscriber(0, tally);
-      return target.subscribe(gen, i % target.processCount(), channel, sub).map(v -> sub);
-    });
-    CpuSample cpu1 = CpuSample.take(target);
-    // Idle means idle: memory is read once every server's own housekeeping for an idle spell (a JVM's
-    // periodic collection, V8's idle-time GC) has had its chance.
-    ServerProcess.sleep(15_000);
-    long rss1 = rss(target.serverPids());
-    long redis1 = rss(target.redisPids());
-    long heap1 = target.liveHeapBytes();
-    target.checkAlive();
-    subs.forEach(Subscriber::close);
-    ServerProcess.sleep(2000);
-    JsonObject o = new JsonObject().put("scenario", "idle").put("connections", n)
-        .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1)
-        .put("rssPerConnectionBytes", CpuSample.round((double) (rss1 - rss0) / n))
-        .put("redisRssPerConnectionBytes", CpuSample.round((double) (redis1 - redis0) / n))
-        .put("connectSeconds", CpuSample.round(cpu0.secondsTo(cpu1)))
-        .put("cpu", cpu0.to(cpu1, n, "Connection", gen.loops()));
-    if (heap0 >= 0 && heap1 >= 0) {
-      o.put("liveHeapPerConnectionBytes", CpuSample.round((double) (heap1 - heap0) / n))
-          .put("liveHeapSource", "jcmd GC.run, then GC.heap_info used");
+    List<Subscriber> subs = new ArrayList<>();
+    JsonArray curve = new JsonArray();
+    JsonObject o = new JsonObject();
+    try {
+      for (int n : levels.stream().distinct().sorted().toList()) {
+        int from = subs.size();
+        CpuSample cpu0 = CpuSample.take(target);
+        subs.addAll(gen.openAll(n - from, 256, 300, i -> {
+          Subscriber sub = new Subscriber(0, tally);
+          return target.subscribe(gen, (from + i) % target.processCount(), channel, sub).map(v -> sub);
+        }));
+        CpuSample cpu1 = CpuSample.take(target);
+        // Idle means idle: memory is read once every server's own housekeeping for an idle spell (a JVM's
+        // periodic collection, V8's idle-time GC) has had its chance.
+        ServerProcess.sleep(s.idleSeconds * 1000L);
+        long rss1 = rss(target.serverPids());
+        long redis1 = rss(target.redisPids());
+        long heap1 = target.liveHeapBytes();
+        target.checkAlive();
+        o = new JsonObject().put("scenario", "idle").put("connections", n).put("idleSeconds", s.idleSeconds)
+            .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1)
+            .put("rssPerConnectionBytes", CpuSample.round((double) (rss1 - rss0) / n))
+            .put("redisRssPerConnectionBytes", CpuSample.round((double) (redis1 - redis0) / n))
+            .put("connectSeconds", CpuSample.round(cpu0.secondsTo(cpu1)))
+            .put("cpu", cpu0.to(cpu1, n - from, "Connection", gen.loops()))
+            .put("loadAverage", SideBySide.loadAverage());
+        if (heap0 >= 0 && heap1 >= 0) {
+          o.put("liveHeapPerConnectionBytes", CpuSample.round((double) (heap1 - heap0) / n))
+              .put("liveHeapSource", "jcmd GC.run, then GC.heap_info used");
+        }
+        curve.add(o.copy());
+        System.out.printf("  %-11s idle     %,d connections: RSS %,.0f B per connection%s (Redis %+,.0f B)%n",
+            target.name(), n, o.getDouble("rssPerConnectionBytes"), o.containsKey("liveHeapPerConnectionBytes")
+                ? String.format(", live heap %,.0f B", o.getDouble("liveHeapPerConnectionBytes")) : "",
+            o.getDouble("redisRssPerConnectionBytes"));
+      }
+    } finally {
+      subs.forEach(Subscriber::close);
+      ServerProcess.sleep(2000);
     }
-    System.out.printf("  %-11s idle     %,d connections: RSS %,.0f B per connection%s (Redis %+,.0f B)%n", target.name(),
-        n, o.getDouble("rssPerConnectionBytes"), o.containsKey("liveHeapPerConnectionBytes")
-            ? String.format(", live heap %,.0f B", o.getDouble("liveHeapPerConnectionBytes")) : "",
-        o.getDouble("redisRssPerConnectionBytes"));
-    return o;
+    return o.put("curve", curve);
   }
 
   /**

@@ -7,21 +7,26 @@ import java.util.List;
  * CPU time (utime + stime) of the target's server processes, of its Redis and of the generator
  * itself, the machine's busy time (/proc/stat), and the wall clock, at one instant. Two samples make
  * a measured interval; what the machine did beyond the three is reported as other processes' cores,
- * so that a run disturbed by something else on the machine says so.
+ * so that a run disturbed by something else on the machine says so. {@code perServer} holds each server
+ * process's own CPU time, in the order of {@link Target#serverPids()}.
  */
-public record CpuSample(long nanos, long serverMicros, long redisMicros, long generatorMicros, long machineMicros) {
+public record CpuSample(long nanos, long serverMicros, long redisMicros, long generatorMicros, long machineMicros,
+                        long[] perServer) {
 
   public static CpuSample take(Target target) {
-    return new CpuSample(System.nanoTime(), sum(target.serverPids()), sum(target.redisPids()),
-        ProcStats.cpuMicros(ProcStats.self()), ProcStats.machineBusyMicros());
-  }
-
-  private static long sum(List<Long> pids) {
-    long total = 0;
-    for (long pid : pids) {
-      total += ProcStats.cpuMicros(pid);
+    List<Long> pids = target.serverPids();
+    long[] perServer = new long[pids.size()];
+    long server = 0;
+    for (int i = 0; i < perServer.length; i++) {
+      perServer[i] = ProcStats.cpuMicros(pids.get(i));
+      server += perServer[i];
     }
-    return total;
+    long redis = 0;
+    for (long pid : target.redisPids()) {
+      redis += ProcStats.cpuMicros(pid);
+    }
+    return new CpuSample(System.nanoTime(), server, redis, ProcStats.cpuMicros(ProcStats.self()),
+        ProcStats.machineBusyMicros(), perServer);
   }
 
   /** Seconds from this sample to {@code later}. */
@@ -44,6 +49,13 @@ public record CpuSample(long nanos, long serverMicros, long redisMicros, long ge
         .put("serverCores", round(server / 1e6 / wall)).put("redisCores", round(redis / 1e6 / wall))
         .put("generatorCores", round(gen / 1e6 / wall))
         .put("otherProcessesCores", round(others / 1e6 / wall));
+    if (perServer.length == later.perServer.length && perServer.length > 1) {
+      io.vertx.core.json.JsonArray byProcess = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < perServer.length; i++) {
+        byProcess.add(round((later.perServer[i] - perServer[i]) / 1e6 / wall));
+      }
+      o.put("serverCoresByProcess", byProcess);
+    }
     double genPerLoop = gen / 1e6 / wall / generatorLoops;
     o.put("generatorCoresPerLoop", round(genPerLoop)).put("generatorSaturated", genPerLoop >= 0.9);
     if (units > 0) {

@@ -20,12 +20,25 @@ public final class Settings {
   /** Publishes kept in flight (not yet delivered to every subscriber) by the saturation mode. */
   public int maxWindow = 16;
   public int payloadSize = 100;
-  public int idleConnections = 20_000;
+  /** Idle connections held at each level of the idle curve (one pass, levels in ascending order). */
+  public List<Integer> idleConnections = new ArrayList<>(List.of(20_000));
+  /** Seconds each idle level is left idle before memory is read. */
+  public int idleSeconds = 15;
   public int connects = 2000;
   public int connectWindow = 32;
   public int channels = 1000;
   public int subscribersPerChannel = 2;
   public int channelsRate = 500;
+  /** rooms (not in the default list): the channels scenario with many small channels. */
+  public int roomsChannels = 10_000;
+  public int roomsPerChannel = 3;
+  public int roomsRate = 2000;
+  public int roomsPublishers = 10;
+  public int channelsPublishers = 1;
+  /** nodes (not in the default list): one channel's fanout at each count of processes. */
+  public List<Integer> nodeCounts = new ArrayList<>(List.of(1, 2, 4, 6));
+  public int nodesSubscribers = 2000;
+  public int nodesRate = 25;
   public int xnodeSubscribers = 1000;
   public int xnodeRate = 50;
   /** Event loops of each ChatCluster node; processes of ChatCluster and Socket.IO. */
@@ -53,9 +66,12 @@ public final class Settings {
     s.measureSeconds = 3;
     s.subscribers = 500;
     s.rates = new ArrayList<>(List.of(10, 50, 100));
-    s.idleConnections = 2000;
+    s.idleConnections = new ArrayList<>(List.of(2000));
     s.connects = 500;
     s.channels = 200;
+    s.roomsChannels = 1000;
+    s.roomsRate = 200;
+    s.nodesSubscribers = 500;
     s.xnodeSubscribers = 300;
     return s;
   }
@@ -78,13 +94,23 @@ public final class Settings {
         case "--warmup" -> warmupSeconds = Integer.parseInt(v);
         case "--seconds" -> measureSeconds = Integer.parseInt(v);
         case "--subscribers" -> subscribers = Integer.parseInt(v);
-        case "--rates" -> rates = new ArrayList<>(Arrays.stream(v.split(",")).map(Integer::valueOf).toList());
+        case "--rates" -> rates = ints(v);
         case "--window" -> maxWindow = Integer.parseInt(v);
         case "--size" -> payloadSize = Integer.parseInt(v);
-        case "--idle" -> idleConnections = Integer.parseInt(v);
+        case "--idle" -> idleConnections = ints(v);
+        case "--idle-seconds" -> idleSeconds = Integer.parseInt(v);
         case "--connects" -> connects = Integer.parseInt(v);
         case "--channels" -> channels = Integer.parseInt(v);
         case "--channels-rate" -> channelsRate = Integer.parseInt(v);
+        case "--per-channel" -> subscribersPerChannel = Integer.parseInt(v);
+        case "--rooms-channels" -> roomsChannels = Integer.parseInt(v);
+        case "--rooms-per-channel" -> roomsPerChannel = Integer.parseInt(v);
+        case "--rooms-rate" -> roomsRate = Integer.parseInt(v);
+        case "--rooms-publishers" -> roomsPublishers = Integer.parseInt(v);
+        case "--channels-publishers" -> channelsPublishers = Integer.parseInt(v);
+        case "--node-counts" -> nodeCounts = ints(v);
+        case "--nodes-subscribers" -> nodesSubscribers = Integer.parseInt(v);
+        case "--nodes-rate" -> nodesRate = Integer.parseInt(v);
         case "--xnode-subscribers" -> xnodeSubscribers = Integer.parseInt(v);
         case "--xnode-rate" -> xnodeRate = Integer.parseInt(v);
         case "--event-loops" -> eventLoops = Integer.parseInt(v);
@@ -96,15 +122,23 @@ public final class Settings {
         case "--storm-seconds" -> stormSeconds = Integer.parseInt(v);
         case "--storm-deadline" -> stormDeadline = Integer.parseInt(v);
         case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
-        case "--out", "--root" -> { } // read by SideBySide
+        case "--out", "--root", "--report" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
-            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
-            + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --generator-loops --out"
+            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --idle-seconds --connects"
+            + " --channels --channels-rate --per-channel --channels-publishers --rooms-channels --rooms-per-channel"
+            + " --rooms-rate --rooms-publishers"
+            + " --node-counts --nodes-subscribers --nodes-rate --xnode-subscribers --xnode-rate --event-loops"
+            + " --node-heap --generator-loops --out --report"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");
       }
     }
     return this;
+  }
+
+  /** A comma-separated list of integers ("1,2,4,6"). */
+  private static List<Integer> ints(String v) {
+    return new ArrayList<>(Arrays.stream(v.split(",")).map(String::trim).map(Integer::valueOf).toList());
   }
 
   public JsonObject toJson() {

@@ -19,14 +19,21 @@ import java.util.concurrent.TimeUnit;
  * repetitions (repetition r starts with target r mod n) so that none always runs first or last on a
  * machine that warms up. Per target and repetition: a fresh start, then idle (first, so its
  * "before" is an empty server), connect over ws, fanout at each rate and saturated, channels,
- * xnode; then a restart with TLS for connect over wss. Writes {@code run-<r>-<target>.json} per run,
+ * xnode, rooms, nodes (which starts a target per count of processes); then a restart with TLS for
+ * connect over wss; then storm (on a target of its own). Writes {@code run-<r>-<target>.json} per run,
  * {@code summary.md} and PNG charts into the output directory.
  *
  * <pre>java -cp bench/target/chatcluster-bench.jar chatcluster.bench.side.SideBySide [--quick] [--runs 3]
- *     [--targets chatcluster,socketio,nchan[,ws]] [--scenarios idle,connect,fanout,max,channels,xnode]
+ *     [--targets chatcluster,socketio,nchan[,ws]]
+ *     [--scenarios idle,connect,fanout,max,channels,xnode (the default) and rooms,nodes,storm]
  *     [--out bench/results/&lt;timestamp&gt;] [--root .] (more in {@link Settings#apply})</pre>
+ *
+ * <p>With {@code --report DIR} nothing is measured: summary.md and the charts of a finished run in DIR
+ * are written again from its run-*.json files (give the run's flags too).
  */
 public final class SideBySide {
+  /** Scenarios that start targets of their own. */
+  private static final List<String> OWN_TARGETS = List.of("storm", "nodes");
   private static volatile Target current;
 
   private SideBySide() {}
@@ -36,8 +43,10 @@ public final class SideBySide {
     Settings s = (quick ? Settings.quick() : Settings.full()).apply(args);
     Path root = Path.of(flag(args, "--root", ".")).toAbsolutePath().normalize();
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-    Path out = Path.of(flag(args, "--out", root.resolve("bench/results").resolve(stamp).toString()));
-    Path summary = run(s, root, out);
+    String report = flag(args, "--report", null);
+    Path out = Path.of(report != null ? report : flag(args, "--out", root.resolve("bench/results").resolve(stamp)
+        .toString()));
+    Path summary = report != null ? report(s, out) : run(s, root, out);
     System.out.println("results: " + out.toAbsolutePath());
     System.out.println(Files.readString(summary));
     System.exit(0);
@@ -57,14 +66,22 @@ public final class SideBySide {
     work.toFile().setExecutable(true, false);
     work.toFile().setReadable(true, false);
     JsonObject machine = machine(s);
-    int idle = s.idleConnections;
+    List<Integer> idle = new ArrayList<>();
     long fdLimit = ProcStats.openFilesLimit();
-    if (idle > fdLimit - 2000) {
-      idle = (int) Math.max(100, fdLimit - 2000);
-      System.out.printf("idle: %d connections asked, %d open files allowed (ulimit -n): running %d%n",
-          s.idleConnections, fdLimit, idle);
+    for (int asked : s.idleConnections) {
+      int n = asked;
+      if (n > fdLimit - 2000) {
+        n = (int) Math.max(100, fdLimit - 2000);
+        if (s.scenarios.contains("idle")) {
+          System.out.printf("idle: %d connections asked, %d open files allowed (ulimit -n): running %d%n",
+              asked, fdLimit, n);
+        }
+      }
+      if (!idle.contains(n)) {
+        idle.add(n);
+      }
     }
-    machine.put("idleConnectionsRun", idle);
+    machine.put("idleConnectionsRun", new JsonArray(new ArrayList<>(idle)));
     System.out.println("machine: " + machine.getString("description"));
     Target.Tls tls = s.scenarios.contains("connect") ? selfSignedCertificate(work) : null;
     List<JsonObject> runs = new ArrayList<>();
@@ -89,7 +106,32 @@ public final class SideBySide {
     return md;
   }
 
-  private static JsonObject runTarget(Target target, Generator gen, Settings s, int idle, Target.Tls tls, Path dir,
+  /**
+   * Writes summary.md and the charts again from the run-*.json files in {@code dir} (a finished run's
+   * directory), for the settings given on the command line (those of the run); measures nothing.
+   */
+  public static Path report(Settings s, Path dir) throws IOException {
+    List<JsonObject> runs = new ArrayList<>();
+    JsonObject machine = null;
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().matches("run-[0-9]+-.*\\.json")).sorted().toList()) {
+        JsonObject run = new JsonObject(Files.readString(f));
+        runs.add(run);
+        machine = machine == null ? run.getJsonObject("machine") : machine;
+      }
+    }
+    if (machine == null) {
+      throw new IllegalArgumentException("no run-*.json in " + dir);
+    }
+    Summary summary = new Summary(runs, s.targets);
+    Path md = dir.resolve("summary.md");
+    Files.writeString(md, summary.markdown(s, machine));
+    Charts.write(summary, s, s.targets, dir);
+    return md;
+  }
+
+  private static JsonObject runTarget(Target target, Generator gen, Settings s, List<Integer> idle, Target.Tls tls,
+      Path dir,
       String tag) throws IOException {
     Files.createDirectories(dir);
     dir.toFile().setExecutable(true, false);
@@ -100,8 +142,10 @@ public final class SideBySide {
     JsonObject run = new JsonObject().put("target", target.name()).put("startedAt", Instant.now().toString())
         .put("loadAverageBefore", loadAverage())
         .put("scenarios", scenarios).put("errors", errors);
+    // storm and nodes start targets of their own: alone, they need no run of the target itself.
+    boolean started = s.scenarios.stream().anyMatch(sc -> !OWN_TARGETS.contains(sc));
     try {
-      if (!s.scenarios.equals(List.of("storm"))) { // storm alone: it starts a target of its own
+      if (started) {
         target.start(dir, null);
         ServerProcess.sleep(1000);
       }
@@ -116,6 +160,10 @@ public final class SideBySide {
       }
       attempt(errors, "channels", s, () -> scenarios.put("channels", fan.channels()));
       attempt(errors, "xnode", s, () -> scenarios.put("xnode", fan.xnode()));
+      attempt(errors, "rooms", s, () -> scenarios.put("rooms", fan.rooms()));
+      // nodes measures the count the run's target has on it (when started) and starts the others.
+      attempt(errors, "nodes", s, () -> scenarios.put("nodes", fan.nodes(started ? target : null,
+          dir.resolve("nodes"))));
     } catch (Exception e) {
       errors.add("start: " + e.getMessage());
       System.out.println("  " + target.name() + " failed: " + e.getMessage());
@@ -144,7 +192,7 @@ public final class SideBySide {
     return run.put("loadAverageAfter", loadAverage());
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {

@@ -69,6 +69,11 @@ public final class SocketIoTarget extends Target {
     }
   }
 
+  @Override
+  public Target withProcesses(int processes) {
+    return new SocketIoTarget(peerDir, processes);
+  }
+
   /**
    * The same servers with {@code connectionStateRecovery} on {@code @socket.io/redis-streams-adapter}
    * (the plain Redis adapter cannot restore sessions): every broadcast to a room carries its stream

@@ -2,8 +2,6 @@ package chatcluster.bench.side;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,35 +53,11 @@ public final class StormScenario {
       return new JsonObject().put("scenario", "storm").put("skipped", base.name()
           + " has no recovery of missed messages");
     }
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create " + dir + ": " + e, e);
-    }
-    dir.toFile().setExecutable(true, false);
-    dir.toFile().setReadable(true, false);
-    Thread stopper = new Thread(t::stop);
-    Runtime.getRuntime().addShutdownHook(stopper);
-    try {
-      t.start(dir, null);
-      ServerProcess.sleep(1000);
-      return storm(t, prefix);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("start: " + e.getMessage(), e);
-    } finally {
-      t.stop();
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
-    }
+    return t.runStarted(dir, () -> storm(t, prefix));
   }
 
   private JsonObject storm(Target t, String prefix) {
-    String loadBefore = loadAverage();
+    String loadBefore = SideBySide.loadAverage();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < s.stormChannels; c++) {
       names.add(prefix + "-" + c);
@@ -267,7 +241,7 @@ public final class StormScenario {
         .put("p99DuringOverBefore", p99Before > 0 ? CpuSample.round((double) p99During / p99Before) : null)
         .put("cpuBeforeKill", cpu0.to(cpuKill, 0, "", gen.loops()))
         .put("cpuFromKill", cpuKilled.to(cpu1, 0, "", gen.loops()))
-        .put("loadAverageBefore", loadBefore).put("loadAverageAfter", loadAverage());
+        .put("loadAverageBefore", loadBefore).put("loadAverageAfter", SideBySide.loadAverage());
     System.out.printf("  %-11s storm    %d of %d clients back with exact recovery (not recovered %d), first %.0f /"
             + " p50 %.0f / p99 %.0f / last %.0f ms after the kill; lost %d, dup %d; survivors' p99 %.1f / %.1f / %.1f ms"
             + " before / during / after%n", t.name(), back.size(), victims.size(), notRecovered,
@@ -357,14 +331,6 @@ public final class StormScenario {
       }
       last = now;
       ServerProcess.sleep(500);
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 }

@@ -81,6 +81,39 @@ public final class Summary {
     throw new IllegalArgumentException("no step at " + rate);
   }
 
+  /** The nodes step with {@code count} processes of a run's scenarios. */
+  static JsonObject nodesAt(JsonObject scenarios, int count) {
+    return at(scenarios.getJsonArray("nodes"), "nodes", count);
+  }
+
+  /** The idle level with {@code connections} of a run's scenarios. */
+  static JsonObject idleAt(JsonObject scenarios, int connections) {
+    return at(scenarios.getJsonObject("idle").getJsonArray("curve"), "connections", connections);
+  }
+
+  private static JsonObject at(JsonArray steps, String key, int value) {
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject st = steps.getJsonObject(i);
+      if (st.getInteger(key) == value) {
+        return st;
+      }
+    }
+    throw new IllegalArgumentException("no step with " + key + " " + value);
+  }
+
+  /** The idle levels some run measured, ascending. */
+  List<Integer> idleLevels() {
+    return runs.stream().map(r -> r.getJsonObject("scenarios").getJsonObject("idle"))
+        .filter(i -> i != null && i.getJsonArray("curve") != null)
+        .flatMap(i -> i.getJsonArray("curve").stream().map(o -> ((JsonObject) o).getInteger("connections")))
+        .distinct().sorted().toList();
+  }
+
+  /** Whether some run of some target has {@code scenario}'s result. */
+  boolean has(String scenario) {
+    return runs.stream().anyMatch(r -> r.getJsonObject("scenarios").containsKey(scenario));
+  }
+
   public String markdown(Settings s, JsonObject machine) {
     StringBuilder md = new StringBuilder();
     md.append("# Side-by-side benchmark\n\n");
@@ -89,6 +122,61 @@ public final class Summary {
     md.append("CPU is user + system time of the target's processes over the measured window "
         + "(server plus its Redis; the split is in each run's JSON), divided by the deliveries in that window.\n\n");
 
+    if (has("fanout")) {
+      fanout(md, s);
+    }
+    for (String sc : List.of("channels", "xnode")) {
+      if (!has(sc)) {
+        continue;
+      }
+      md.append("## ").append(sc).append(sc.equals("channels")
+          ? ": " + s.channels + " channels × " + s.subscribersPerChannel + " subscribers, " + s.channelsRate
+              + " msg/s spread over them\n\n"
+          : ": publisher on one process, " + s.xnodeSubscribers + " subscribers on another, " + s.xnodeRate
+              + " msg/s\n\n");
+      header(md, "", "metric");
+      row(md, "", "CPU µs per delivery", t -> cell(values(t, x -> x.getJsonObject(sc)
+          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
+      row(md, "", "deliveries/s", t -> cell(values(t, x -> x.getJsonObject(sc).getValue("deliveredPerSecond")), 1,
+          "%,.0f"));
+      row(md, "", "latency p50 / p99 (ms)", t -> cell(values(t, x -> x.getJsonObject(sc)
+          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
+          x -> x.getJsonObject(sc).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f"));
+      row(md, "", "lost / duplicated (all runs)", t -> sum(values(t, x -> x.getJsonObject(sc).getValue("lost")))
+          + " / " + sum(values(t, x -> x.getJsonObject(sc).getValue("duplicated"))));
+      md.append('\n');
+    }
+
+    if (has("rooms")) {
+      rooms(md, s);
+    }
+    if (has("nodes")) {
+      nodes(md, s);
+    }
+    if (idleLevels().size() > 1) {
+      idleCurve(md);
+    }
+    if (has("idle") || has("connectWs")) {
+      idleAndConnect(md);
+    }
+    if (targets.stream().anyMatch(t -> !values(t, x -> x.getJsonObject("storm").getValue("clients")).isEmpty())) {
+      storm(md, s);
+    }
+    List<String> errors = new ArrayList<>();
+    for (JsonObject run : runs) {
+      for (Object e : run.getJsonArray("errors", new JsonArray())) {
+        errors.add(run.getString("target") + " run " + run.getInteger("repetition") + ": " + e);
+      }
+    }
+    if (!errors.isEmpty()) {
+      md.append("## Errors\n\n");
+      errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
+    }
+    return md.toString();
+  }
+
+  /** The fanout table: per rate, CPU per delivery, deliveries/s, latency, loss. */
+  private void fanout(StringBuilder md, Settings s) {
     md.append("## fanout: ").append(s.subscribers).append(" subscribers on one channel, one publisher\n\n");
     header(md, "rate (msg/s)", "metric");
     List<Object> rates = new ArrayList<>(s.rates);
@@ -112,26 +200,10 @@ public final class Summary {
           .getValue("generatorBottleneck"))));
     }
     md.append('\n');
+  }
 
-    for (String sc : List.of("channels", "xnode")) {
-      md.append("## ").append(sc).append(sc.equals("channels")
-          ? ": " + s.channels + " channels × " + s.subscribersPerChannel + " subscribers, " + s.channelsRate
-              + " msg/s spread over them\n\n"
-          : ": publisher on one process, " + s.xnodeSubscribers + " subscribers on another, " + s.xnodeRate
-              + " msg/s\n\n");
-      header(md, "", "metric");
-      row(md, "", "CPU µs per delivery", t -> cell(values(t, x -> x.getJsonObject(sc)
-          .getValue("cpuMicrosPerDelivery")), 1, "%.2f"));
-      row(md, "", "deliveries/s", t -> cell(values(t, x -> x.getJsonObject(sc).getValue("deliveredPerSecond")), 1,
-          "%,.0f"));
-      row(md, "", "latency p50 / p99 (ms)", t -> cell(values(t, x -> x.getJsonObject(sc)
-          .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
-          x -> x.getJsonObject(sc).getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f"));
-      row(md, "", "lost / duplicated (all runs)", t -> sum(values(t, x -> x.getJsonObject(sc).getValue("lost")))
-          + " / " + sum(values(t, x -> x.getJsonObject(sc).getValue("duplicated"))));
-      md.append('\n');
-    }
-
+  /** The idle and connect table. */
+  private void idleAndConnect(StringBuilder md) {
     md.append("## idle and connect\n\n");
     header(md, "", "metric");
     row(md, "", "idle connections", t -> cell(values(t, x -> x.getJsonObject("idle").getValue("connections")), 1,
@@ -150,20 +222,74 @@ public final class Summary {
           .getValue("cpuMicrosPerConnection")), 1, "%,.0f"));
     }
     md.append('\n');
-    if (targets.stream().anyMatch(t -> !values(t, x -> x.getJsonObject("storm").getValue("clients")).isEmpty())) {
-      storm(md, s);
+  }
+
+  /** The rooms table: CPU per message (server and Redis apart) and per delivery, latency, loss. */
+  private void rooms(StringBuilder md, Settings s) {
+    md.append("## rooms: ").append(s.roomsChannels).append(" channels × ").append(s.roomsPerChannel)
+        .append(" subscribers, ").append(s.roomsRate).append(" msg/s spread round-robin over them\n\n");
+    header(md, "", "metric");
+    Function<String, Function<JsonObject, Object>> r = k -> sc -> sc.getJsonObject("rooms").getValue(k);
+    Function<String, Function<JsonObject, Object>> cpu = k -> sc -> sc.getJsonObject("rooms").getJsonObject("cpu")
+        .getValue(k);
+    row(md, "", "channels run", t -> cell(values(t, r.apply("channels")), 1, "%,.0f"));
+    row(md, "", "published msg/s", t -> cell(values(t, r.apply("publishedPerSecond")), 1, "%,.0f"));
+    row(md, "", "CPU µs per message (server + Redis)", t -> cell(values(t, cpu.apply("totalMicrosPerMessage")), 1,
+        "%.1f"));
+    row(md, "", "server CPU µs per message", t -> cell(values(t, cpu.apply("serverMicrosPerMessage")), 1, "%.1f"));
+    row(md, "", "Redis CPU µs per message", t -> cell(values(t, cpu.apply("redisMicrosPerMessage")), 1, "%.1f"));
+    row(md, "", "server CPU µs per delivery to a subscriber", t -> cell(values(t,
+        cpu.apply("serverMicrosPerSubscriberDelivery")), 1, "%.1f"));
+    row(md, "", "latency p50 / p99 (ms)", t -> cell(values(t, sc -> sc.getJsonObject("rooms")
+        .getJsonObject("latencyMicros").getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t,
+        sc -> sc.getJsonObject("rooms").getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f"));
+    row(md, "", "lost / duplicated (all runs)", t -> sum(values(t, r.apply("lost"))) + " / "
+        + sum(values(t, r.apply("duplicated"))));
+    row(md, "", "server / Redis / other processes' cores", t -> cell(values(t, cpu.apply("serverCores")), 1, "%.2f")
+        + " / " + cell(values(t, cpu.apply("redisCores")), 1, "%.2f") + " / "
+        + cell(values(t, cpu.apply("otherProcessesCores")), 1, "%.2f"));
+    md.append('\n');
+  }
+
+  /** The nodes table: per count of processes, CPU per delivery split, GC, latency, loss. */
+  private void nodes(StringBuilder md, Settings s) {
+    md.append("## nodes: ").append(s.nodesSubscribers).append(" subscribers on one channel spread over N processes"
+        + " on one Redis, ").append(s.nodesRate).append(" msg/s\n\n");
+    header(md, "processes", "metric");
+    for (int n : s.nodeCounts) {
+      Function<String, Function<JsonObject, Object>> v = k -> sc -> nodesAt(sc, n).getValue(k);
+      Function<String, Function<JsonObject, Object>> cpu = k -> sc -> nodesAt(sc, n).getJsonObject("cpu").getValue(k);
+      String c = String.valueOf(n);
+      row(md, c, "CPU µs per delivery (processes + Redis)", t -> cell(values(t, v.apply("cpuMicrosPerDelivery")), 1,
+          "%.2f"));
+      row(md, c, "processes / Redis µs per delivery", t -> cell(values(t, cpu.apply("serverMicrosPerDelivery")), 1,
+          "%.2f") + " / " + cell(values(t, cpu.apply("redisMicrosPerDelivery")), 1, "%.2f"));
+      row(md, c, "latency p50 / p99 (ms)", t -> cell(values(t, sc -> nodesAt(sc, n).getJsonObject("latencyMicros")
+          .getValue("p50")), 1e-3, "%.1f") + " / " + cell(values(t, sc -> nodesAt(sc, n)
+          .getJsonObject("latencyMicros").getValue("p99")), 1e-3, "%.1f"));
+      row(md, c, "deliveries/s", t -> cell(values(t, v.apply("deliveredPerSecond")), 1, "%,.0f"));
+      row(md, c, "GC pause ms in the window", t -> cell(values(t, v.apply("gcPauseMillis")), 1, "%.0f"));
+      row(md, c, "lost / duplicated (all runs)", t -> sum(values(t, v.apply("lost"))) + " / "
+          + sum(values(t, v.apply("duplicated"))));
+      row(md, c, "other processes' cores", t -> cell(values(t, cpu.apply("otherProcessesCores")), 1, "%.2f"));
     }
-    List<String> errors = new ArrayList<>();
-    for (JsonObject run : runs) {
-      for (Object e : run.getJsonArray("errors", new JsonArray())) {
-        errors.add(run.getString("target") + " run " + run.getInteger("repetition") + ": " + e);
-      }
+    md.append('\n');
+  }
+
+  /** The idle curve table: memory per connection at each level. */
+  private void idleCurve(StringBuilder md) {
+    md.append("## idle curve: memory per idle connection at each count held\n\n");
+    header(md, "connections", "metric");
+    for (int n : idleLevels()) {
+      String c = String.format(Locale.ROOT, "%,d", n);
+      row(md, c, "RSS per connection (KB)", t -> cell(values(t, sc -> idleAt(sc, n).getValue("rssPerConnectionBytes")),
+          1 / 1024.0, "%.1f"));
+      row(md, c, "live heap per connection (KB)", t -> cell(values(t, sc -> idleAt(sc, n)
+          .getValue("liveHeapPerConnectionBytes")), 1 / 1024.0, "%.1f"));
+      row(md, c, "Redis RSS per connection (KB)", t -> cell(values(t, sc -> idleAt(sc, n)
+          .getValue("redisRssPerConnectionBytes")), 1 / 1024.0, "%.2f"));
     }
-    if (!errors.isEmpty()) {
-      md.append("## Errors\n\n");
-      errors.forEach(e -> md.append("- ").append(e.replace('\n', ' ')).append('\n'));
-    }
-    return md.toString();
+    md.append('\n');
   }
 
   /** The storm scenario's table: kill-to-back times, loss, the survivors' latency around the kill. */

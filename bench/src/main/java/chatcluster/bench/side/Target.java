@@ -45,6 +45,23 @@ public abstract class Target {
   }
 
   /**
+   * A new, not yet started target of this kind and configuration with {@code processes} entry points
+   * on one Redis, or null where the count is fixed (nginx's workers share one port; the bare relay is
+   * one process).
+   */
+  public Target withProcesses(int processes) {
+    return null;
+  }
+
+  /**
+   * Time the server processes spent in garbage-collection pauses since they started, in seconds, or
+   * -1 where the server reports none.
+   */
+  public double gcPauseSeconds() {
+    return -1;
+  }
+
+  /**
    * Connects {@code client} to entry point {@code process} and subscribes it to its channel, from its
    * last position when it has one; completes once the server answered the subscribe (then the client
    * hears of the answer, its messages and the connection's end), fails if it did not. Only on a
@@ -101,6 +118,35 @@ public abstract class Target {
     for (ServerProcess p : processes) {
       if (!p.isAlive() && !p.killed()) {
         throw new IllegalStateException(name() + ": " + p.name() + " died: " + p.tail());
+      }
+    }
+  }
+
+  /**
+   * Starts this target in {@code dir} (created, readable by nginx's unprivileged workers), gives it a
+   * second, runs {@code body} and stops the target whatever happens, also when the bench is
+   * interrupted meanwhile (a shutdown hook). For scenarios that start targets of their own.
+   */
+  public <T> T runStarted(Path dir, java.util.function.Supplier<T> body) {
+    Thread stopper = new Thread(this::stop);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      dir.toFile().setExecutable(true, false);
+      dir.toFile().setReadable(true, false);
+      Runtime.getRuntime().addShutdownHook(stopper);
+      start(dir, null);
+      ServerProcess.sleep(1000);
+      return body.get();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("start: " + e.getMessage(), e);
+    } finally {
+      stop();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
       }
     }
   }
