@@ -32,6 +32,10 @@ public final class Settings {
   public int eventLoops = 2;
   public int processes = 2;
   public String nodeHeap = "1g";
+  /** More JVM options for every ChatCluster node, space-separated (e.g. a flight recording); none by default. */
+  public String nodeJavaOpts = "";
+  /** The wss step's certificate key: rsa (RSA 2048, the default) or ecdsa (P-256). */
+  public String tlsKey = "rsa";
   public int generatorLoops = 2;
   /** storm (not in the default list: it starts the target anew with 3 processes and kills one). */
   public int stormClients = 1000;
@@ -89,6 +93,13 @@ public final class Settings {
         case "--xnode-rate" -> xnodeRate = Integer.parseInt(v);
         case "--event-loops" -> eventLoops = Integer.parseInt(v);
         case "--node-heap" -> nodeHeap = v;
+        case "--node-java-opts" -> nodeJavaOpts = v;
+        case "--tls-key" -> {
+          if (!v.equals("rsa") && !v.equals("ecdsa")) {
+            throw new IllegalArgumentException("--tls-key is rsa or ecdsa, not " + v);
+          }
+          tlsKey = v;
+        }
         case "--generator-loops" -> generatorLoops = Integer.parseInt(v);
         case "--storm-clients" -> stormClients = Integer.parseInt(v);
         case "--storm-channels" -> stormChannels = Integer.parseInt(v);
@@ -99,7 +110,7 @@ public final class Settings {
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
-            + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --generator-loops --out"
+            + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --node-java-opts --tls-key --generator-loops --out"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");
       }
