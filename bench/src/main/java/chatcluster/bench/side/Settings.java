@@ -23,6 +23,8 @@ public final class Settings {
   public int idleConnections = 20_000;
   public int connects = 2000;
   public int connectWindow = 32;
+  /** Unmeasured rounds of {@code connects} handshakes before the measured one (a JVM compiles meanwhile). */
+  public int connectWarmupRounds = 3;
   public int channels = 1000;
   public int subscribersPerChannel = 2;
   public int channelsRate = 500;
@@ -87,6 +89,7 @@ public final class Settings {
         case "--size" -> payloadSize = Integer.parseInt(v);
         case "--idle" -> idleConnections = Integer.parseInt(v);
         case "--connects" -> connects = Integer.parseInt(v);
+        case "--connect-warmup-rounds" -> connectWarmupRounds = Integer.parseInt(v);
         case "--channels" -> channels = Integer.parseInt(v);
         case "--channels-rate" -> channelsRate = Integer.parseInt(v);
         case "--xnode-subscribers" -> xnodeSubscribers = Integer.parseInt(v);
@@ -109,7 +112,7 @@ public final class Settings {
         case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
-            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --channels"
+            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --connect-warmup-rounds --channels"
             + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --node-java-opts --tls-key --generator-loops --out"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");

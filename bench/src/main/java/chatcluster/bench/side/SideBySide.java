@@ -66,7 +66,8 @@ public final class SideBySide {
     }
     machine.put("idleConnectionsRun", idle);
     System.out.println("machine: " + machine.getString("description"));
-    Target.Tls tls = s.scenarios.contains("connect") ? selfSignedCertificate(work, s.tlsKey) : null;
+    Target.Tls tls = s.scenarios.contains("connect") || s.scenarios.contains("connect-wss")
+        ? selfSignedCertificate(work, s.tlsKey) : null;
     List<JsonObject> runs = new ArrayList<>();
     try (Generator gen = new Generator(s.generatorLoops)) {
       for (int r = 0; r < s.runs; r++) {
@@ -108,7 +109,8 @@ public final class SideBySide {
       ConnectionScenarios conn = new ConnectionScenarios(target, gen, s, tag);
       FanoutScenarios fan = new FanoutScenarios(target, gen, s, tag);
       attempt(errors, "idle", s, () -> scenarios.put("idle", conn.idle(idle)));
-      attempt(errors, "connect", s, () -> scenarios.put("connectWs", conn.connect(false)));
+      attempt(errors, s.scenarios.contains("connect-ws") ? "connect-ws" : "connect", s,
+          () -> scenarios.put("connectWs", conn.connect(false)));
       boolean rates = s.scenarios.contains("fanout");
       boolean max = s.scenarios.contains("max");
       if (rates || max) {
@@ -129,7 +131,7 @@ public final class SideBySide {
         tlsDir.toFile().setReadable(true, false);
         target.start(tlsDir, tls);
         ServerProcess.sleep(1000);
-        attempt(errors, "connect", s, () -> scenarios.put("connectWss",
+        attempt(errors, s.scenarios.contains("connect-wss") ? "connect-wss" : "connect", s, () -> scenarios.put("connectWss",
             new ConnectionScenarios(target, gen, s, tag).connect(true)));
       } catch (Exception e) {
         errors.add("start with TLS: " + e.getMessage());
