@@ -68,8 +68,10 @@ public final class ConnectionScenarios {
    * (for nchan the upgrade is the subscription), at most {@code connectWindow} under way at once,
    * spread over the processes; over ws or, when the target was started with TLS, wss. Three rounds
    * ({@code --connect-warmup-rounds}) of as many handshakes (opened, then closed) first warm the
-   * server up, unmeasured: a JVM compiles its handshake path only after thousands of them, V8 and nginx need no such time, so a measurement of
-   * the first few hundred would compare a compiler's warm-up, not the steady cost. Reports
+   * server up, unmeasured: a JVM compiles its handshake path only after thousands of them, V8 and
+   * nginx need no such time, so a measurement of the first few hundred would compare a compiler's
+   * warm-up, not the steady cost (the JSON splits a JVM's CPU by thread: what its JIT compilers
+   * still took is there). Reports
    * handshakes per second and server CPU µs per connection over the opening; the connections are
    * closed afterwards (not measured).
    */
