@@ -90,6 +90,7 @@ public final class Settings {
         case "--idle" -> idleConnections = Integer.parseInt(v);
         case "--connects" -> connects = Integer.parseInt(v);
         case "--connect-warmup-rounds" -> connectWarmupRounds = Integer.parseInt(v);
+        case "--connect-window" -> connectWindow = Integer.parseInt(v);
         case "--channels" -> channels = Integer.parseInt(v);
         case "--channels-rate" -> channelsRate = Integer.parseInt(v);
         case "--xnode-subscribers" -> xnodeSubscribers = Integer.parseInt(v);
@@ -112,7 +113,7 @@ public final class Settings {
         case "--storm-warmup" -> stormWarmup = Integer.parseInt(v);
         case "--out", "--root" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
-            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --connect-warmup-rounds --channels"
+            + " --runs --warmup --seconds --subscribers --rates --window --size --idle --connects --connect-warmup-rounds --connect-window --channels"
             + " --channels-rate --xnode-subscribers --xnode-rate --event-loops --node-heap --node-java-opts --tls-key --generator-loops --out"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");
