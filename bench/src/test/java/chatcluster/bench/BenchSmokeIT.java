@@ -101,6 +101,10 @@ class BenchSmokeIT {
       JsonObject c = sc.getJsonObject(k);
       assertTrue(c.getDouble("handshakesPerSecond") > 0, k);
       assertTrue(c.getJsonObject("cpu").getLong("serverCpuMicros") > 0, k + " CPU sampled");
+      JsonObject byThread = c.getJsonObject("serverMicrosPerConnectionByThread");
+      for (String kind : List.of("eventLoops", "acceptor", "jit", "gc", "other")) {
+        assertTrue(byThread.containsKey(kind), k + ": the JVMs' CPU split by thread has " + kind);
+      }
     }
 
     String md = Files.readString(summary);

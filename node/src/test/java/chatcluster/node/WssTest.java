@@ -9,6 +9,7 @@ import chatcluster.node.testing.TestNode;
 import chatcluster.node.testing.TlsProbe;
 import chatcluster.node.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,5 +94,36 @@ class WssTest {
     try (TestNode node = tlsNode()) {
       assertThrows(AssertionError.class, () -> node.client().connect());
     }
+  }
+
+  /**
+   * A client that comes back with the session it had resumes it (an abbreviated handshake, no
+   * signature by the server): over TLS 1.3 with the session ticket Netty's BoringSSL engine issues,
+   * over TLS 1.2 from the server's session cache. The ticket comes with the server's first write, so
+   * each connection makes one HTTP request.
+   */
+  @Test
+  void aReturningClientResumesItsTlsSession() throws Exception {
+    try (TestNode node = tlsNode()) {
+      for (String version : new String[] {"-tls1_3", "-tls1_2"}) {
+        Path session = dir.resolve("session" + version + ".pem");
+        assertTrue(sClient(node.port(), version, "-sess_out", session).contains("New, TLSv1."), version);
+        assertTrue(Files.exists(session), version + ": the server gave the client a session to come back with");
+        String again = sClient(node.port(), version, "-sess_in", session);
+        assertTrue(again.contains("Reused, TLSv1."), version + ": resumed: " + again);
+      }
+    }
+  }
+
+  /** openssl s_client: one HTTP request, then the summary it prints (New or Reused, the protocol). */
+  private static String sClient(int port, String version, String sessionFlag, Path session) throws Exception {
+    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, version, sessionFlag,
+        session.toString()).redirectErrorStream(true).start();
+    p.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+    p.getOutputStream().flush();
+    Thread.sleep(1000); // the answer, and the ticket that comes with it
+    p.getOutputStream().close();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "openssl s_client ended");
+    return new String(p.getInputStream().readAllBytes());
   }
 }

@@ -45,6 +45,8 @@ public final class ChatClusterTarget extends Target {
   /** Channels declared persistent in a config file of the run (a prefix and the history kept), or null. */
   private String persistentPrefix;
   private int historySize;
+  /** JVM options given to every node before {@code -jar} ({@code --node-java-opts}). */
+  private List<String> javaOptions = List.of();
 
   public ChatClusterTarget(Path nodeJar, int nodes, int eventLoops, String heap, boolean tcpNoDelay) {
     this(nodeJar, nodes, eventLoops, heap, tcpNoDelay, false, 0);
@@ -105,7 +107,12 @@ public final class ChatClusterTarget extends Target {
       List<String> command = new ArrayList<>(
           // Nothing but the heap's size, as a user runs it: the node's main gives G1 the idle-memory
           // settings of docs/operations.md itself ("Memory").
-          List.of(javaBinary(), "-Xmx" + heap, "-jar", nodeJar.toAbsolutePath().toString()));
+          List.of(javaBinary(), "-Xmx" + heap));
+      for (String option : javaOptions) {
+        // %n: the node's number, so that each node writes files of its own (a flight recording).
+        command.add(option.replace("%n", String.valueOf(i)));
+      }
+      command.addAll(List.of("-jar", nodeJar.toAbsolutePath().toString()));
       if (persistentPrefix != null) {
         command.addAll(List.of("--config", channelsConfig(dir).toString()));
       }
@@ -117,6 +124,11 @@ public final class ChatClusterTarget extends Target {
       }
       ports.add(port);
     }
+  }
+
+  /** JVM options for every node, before {@code -jar}; {@code %n} in one is replaced by the node's number. */
+  public void javaOptions(List<String> options) {
+    this.javaOptions = List.copyOf(options);
   }
 
   /** The channel declarations of a recoverable target, as in docs/configuration.md ("Channels"). */
@@ -131,6 +143,7 @@ public final class ChatClusterTarget extends Target {
   public Target recoverable(int processes, String channelPrefix, int history) {
     ChatClusterTarget t = new ChatClusterTarget(nodeJar, processes, eventLoops, heap, tcpNoDelay);
     t.persistentPrefix = channelPrefix;
+    t.javaOptions = javaOptions;
     t.historySize = history;
     return t;
   }

@@ -84,10 +84,12 @@ public final class ConnectionScenarios {
   /**
    * connect: {@code connects} handshakes, each a WebSocket connect plus a subscribe acknowledged
    * (for nchan the upgrade is the subscription), at most {@code connectWindow} under way at once,
-   * spread over the processes; over ws or, when the target was started with TLS, wss. Three rounds of
-   * as many handshakes (opened, then closed) first warm the server up, unmeasured: a JVM compiles its
-   * handshake path only after thousands of them, V8 and nginx need no such time, so a measurement of
-   * the first few hundred would compare a compiler's warm-up, not the steady cost. Reports
+   * spread over the processes; over ws or, when the target was started with TLS, wss. Three rounds
+   * ({@code --connect-warmup-rounds}) of as many handshakes (opened, then closed) first warm the
+   * server up, unmeasured: a JVM compiles its handshake path only after thousands of them, V8 and
+   * nginx need no such time, so a measurement of the first few hundred would compare a compiler's
+   * warm-up, not the steady cost (the JSON splits a JVM's CPU by thread: what its JIT compilers
+   * still took is there). Reports
    * handshakes per second and server CPU µs per connection over the opening; the connections are
    * closed afterwards (not measured).
    */
@@ -95,7 +97,7 @@ public final class ConnectionScenarios {
     target.checkAlive();
     String channel = tag + (tls ? "-wss" : "-ws");
     Tally tally = new Tally();
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < s.connectWarmupRounds; round++) {
       List<Subscriber> warm = gen.openAll(s.connects, s.connectWindow, 300, i -> {
         Subscriber sub = new Subscriber(0, tally);
         return target.subscribe(gen, i % target.processCount(), channel + "-warm", sub).map(v -> sub);
@@ -103,12 +105,14 @@ public final class ConnectionScenarios {
       warm.forEach(Subscriber::close);
       ServerProcess.sleep(1500); // the closes are done before the next round, and before the measurement
     }
+    java.util.Map<String, Long> threads0 = threadCpu(target.serverPids());
     CpuSample cpu0 = CpuSample.take(target);
     List<Subscriber> subs = gen.openAll(s.connects, s.connectWindow, 300, i -> {
       Subscriber sub = new Subscriber(0, tally);
       return target.subscribe(gen, i % target.processCount(), channel, sub).map(v -> sub);
     });
     CpuSample cpu1 = CpuSample.take(target);
+    java.util.Map<String, Long> threads1 = threadCpu(target.serverPids());
     subs.forEach(Subscriber::close);
     ServerProcess.sleep(1500);
     double wall = cpu0.secondsTo(cpu1);
@@ -118,10 +122,32 @@ public final class ConnectionScenarios {
         .put("handshakesPerSecond", CpuSample.round(s.connects / wall)).put("cpu", cpu)
         .put("cpuMicrosPerConnection", cpu.getDouble("totalMicrosPerConnection"))
         .put("generatorBottleneck", cpu.getBoolean("generatorSaturated"));
-    System.out.printf("  %-11s connect  %s: %,.0f handshakes/s, %,.0f us server CPU per connection%s%n",
+    // Where a JVM's share went: its compiler threads (a JVM still compiling the handshake path), its
+    // collector, its event loops. Node.js and nginx have no such threads: everything is "other".
+    JsonObject byThread = new JsonObject();
+    StringBuilder split = new StringBuilder();
+    for (String kind : List.of("eventLoops", "acceptor", "jit", "gc", "other")) {
+      double perConnection = CpuSample.round((double) (threads1.getOrDefault(kind, 0L) - threads0.getOrDefault(kind, 0L))
+          / s.connects);
+      byThread.put(kind, perConnection);
+      if (perConnection != 0) {
+        split.append(split.length() == 0 ? " (" : ", ").append(kind).append(' ').append(Math.round(perConnection));
+      }
+    }
+    o.put("serverMicrosPerConnectionByThread", byThread);
+    System.out.printf("  %-11s connect  %s: %,.0f handshakes/s, %,.0f us server CPU per connection%s%s%n",
         target.name(), tls ? "wss" : "ws ", s.connects / wall, cpu.getDouble("serverMicrosPerConnection"),
+        split.length() == 0 ? "" : split + ")",
         o.getBoolean("generatorBottleneck") ? "  [generator was the bottleneck]" : "");
     return o;
+  }
+
+  private static java.util.Map<String, Long> threadCpu(List<Long> pids) {
+    java.util.Map<String, Long> byKind = new java.util.HashMap<>();
+    for (long pid : pids) {
+      ProcStats.addThreadCpuMicros(pid, byKind);
+    }
+    return byKind;
   }
 
   private static long rss(List<Long> pids) {

@@ -30,6 +30,46 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * utime + stime of a process's threads in microseconds, summed by kind of thread (its name,
+   * {@code /proc/PID/task/TID/comm}): {@code jit} (a JVM's C1 and C2 compiler threads), {@code gc}
+   * (G1's threads), {@code eventLoops} (Vert.x event loops), {@code acceptor}, {@code other}. Threads
+   * that ended are not counted; adds to {@code into}.
+   */
+  public static void addThreadCpuMicros(long pid, java.util.Map<String, Long> into) {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long micros = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+          into.merge(threadKind(comm), micros, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      // the process is gone
+    }
+  }
+
+  static String threadKind(String comm) {
+    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+      return "jit";
+    }
+    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+      return "gc";
+    }
+    if (comm.startsWith("vert.x-eventloo")) {
+      return "eventLoops";
+    }
+    if (comm.startsWith("vert.x-acceptor")) {
+      return "acceptor";
+    }
+    return "other";
+  }
+
   /** VmRSS of a process in bytes (0 when the process is gone). */
   public static long rssBytes(long pid) {
     try {

@@ -26,6 +26,8 @@ public final class Settings {
   public int idleSeconds = 15;
   public int connects = 2000;
   public int connectWindow = 32;
+  /** Unmeasured rounds of {@code connects} handshakes before the measured one (a JVM compiles meanwhile). */
+  public int connectWarmupRounds = 3;
   public int channels = 1000;
   public int subscribersPerChannel = 2;
   public int channelsRate = 500;
@@ -45,6 +47,10 @@ public final class Settings {
   public int eventLoops = 2;
   public int processes = 2;
   public String nodeHeap = "1g";
+  /** More JVM options for every ChatCluster node, space-separated (e.g. a flight recording); none by default. */
+  public String nodeJavaOpts = "";
+  /** The wss step's certificate key: rsa (RSA 2048, the default) or ecdsa (P-256). */
+  public String tlsKey = "rsa";
   public int generatorLoops = 2;
   /** storm (not in the default list: it starts the target anew with 3 processes and kills one). */
   public int stormClients = 1000;
@@ -100,6 +106,8 @@ public final class Settings {
         case "--idle" -> idleConnections = ints(v);
         case "--idle-seconds" -> idleSeconds = Integer.parseInt(v);
         case "--connects" -> connects = Integer.parseInt(v);
+        case "--connect-warmup-rounds" -> connectWarmupRounds = Integer.parseInt(v);
+        case "--connect-window" -> connectWindow = Integer.parseInt(v);
         case "--channels" -> channels = Integer.parseInt(v);
         case "--channels-rate" -> channelsRate = Integer.parseInt(v);
         case "--per-channel" -> subscribersPerChannel = Integer.parseInt(v);
@@ -115,6 +123,13 @@ public final class Settings {
         case "--xnode-rate" -> xnodeRate = Integer.parseInt(v);
         case "--event-loops" -> eventLoops = Integer.parseInt(v);
         case "--node-heap" -> nodeHeap = v;
+        case "--node-java-opts" -> nodeJavaOpts = v;
+        case "--tls-key" -> {
+          if (!v.equals("rsa") && !v.equals("ecdsa")) {
+            throw new IllegalArgumentException("--tls-key is rsa or ecdsa, not " + v);
+          }
+          tlsKey = v;
+        }
         case "--generator-loops" -> generatorLoops = Integer.parseInt(v);
         case "--storm-clients" -> stormClients = Integer.parseInt(v);
         case "--storm-channels" -> stormChannels = Integer.parseInt(v);
@@ -125,10 +140,11 @@ public final class Settings {
         case "--out", "--root", "--report" -> { } // read by SideBySide
         default -> throw new IllegalArgumentException("unknown option " + a + " (known: --quick --targets --scenarios"
             + " --runs --warmup --seconds --subscribers --rates --window --size --idle --idle-seconds --connects"
+            + " --connect-warmup-rounds --connect-window"
             + " --channels --channels-rate --per-channel --channels-publishers --rooms-channels --rooms-per-channel"
             + " --rooms-rate --rooms-publishers"
             + " --node-counts --nodes-subscribers --nodes-rate --xnode-subscribers --xnode-rate --event-loops"
-            + " --node-heap --generator-loops --out --report"
+            + " --node-heap --node-java-opts --tls-key --generator-loops --out --report"
             + " --root --storm-clients --storm-channels --storm-rate --storm-seconds --storm-deadline"
             + " --storm-warmup)");
       }

@@ -83,7 +83,8 @@ public final class SideBySide {
     }
     machine.put("idleConnectionsRun", new JsonArray(new ArrayList<>(idle)));
     System.out.println("machine: " + machine.getString("description"));
-    Target.Tls tls = s.scenarios.contains("connect") ? selfSignedCertificate(work) : null;
+    Target.Tls tls = s.scenarios.contains("connect") || s.scenarios.contains("connect-wss")
+        ? selfSignedCertificate(work, s.tlsKey) : null;
     List<JsonObject> runs = new ArrayList<>();
     try (Generator gen = new Generator(s.generatorLoops)) {
       for (int r = 0; r < s.runs; r++) {
@@ -152,7 +153,8 @@ public final class SideBySide {
       ConnectionScenarios conn = new ConnectionScenarios(target, gen, s, tag);
       FanoutScenarios fan = new FanoutScenarios(target, gen, s, tag);
       attempt(errors, "idle", s, () -> scenarios.put("idle", conn.idle(idle)));
-      attempt(errors, "connect", s, () -> scenarios.put("connectWs", conn.connect(false)));
+      attempt(errors, s.scenarios.contains("connect-ws") ? "connect-ws" : "connect", s,
+          () -> scenarios.put("connectWs", conn.connect(false)));
       boolean rates = s.scenarios.contains("fanout");
       boolean max = s.scenarios.contains("max");
       if (rates || max) {
@@ -177,7 +179,7 @@ public final class SideBySide {
         tlsDir.toFile().setReadable(true, false);
         target.start(tlsDir, tls);
         ServerProcess.sleep(1000);
-        attempt(errors, "connect", s, () -> scenarios.put("connectWss",
+        attempt(errors, s.scenarios.contains("connect-wss") ? "connect-wss" : "connect", s, () -> scenarios.put("connectWss",
             new ConnectionScenarios(target, gen, s, tag).connect(true)));
       } catch (Exception e) {
         errors.add("start with TLS: " + e.getMessage());
@@ -215,7 +217,7 @@ public final class SideBySide {
   static Target target(String name, Settings s, Path root) {
     Path nodeJar = Path.of(System.getProperty("chatcluster.nodeJar",
         root.resolve("node/target/chatcluster-node.jar").toString()));
-    return switch (name) {
+    Target t = switch (name) {
       case "chatcluster" -> new ChatClusterTarget(nodeJar, s.processes, s.eventLoops, s.nodeHeap, true);
       // The same nodes with tcpNoDelay off: small frames wait in the kernel while earlier ones are
       // unacknowledged (Nagle), as nchan's WebSocket connections do.
@@ -235,16 +237,26 @@ public final class SideBySide {
             + " (chatcluster, chatcluster-nagle, chatcluster-v2, chatcluster-v2-delay<ms>, socketio, nchan, ws)");
       }
     };
+    if (t instanceof ChatClusterTarget c && !s.nodeJavaOpts.isBlank()) {
+      c.javaOptions(List.of(s.nodeJavaOpts.trim().split("\\s+")));
+    }
+    return t;
   }
 
-  /** A certificate for 127.0.0.1 and its key, made with openssl in {@code dir}. */
+  /** A certificate for 127.0.0.1 and its RSA 2048 key, made with openssl in {@code dir}. */
   static Target.Tls selfSignedCertificate(Path dir) throws Exception {
+    return selfSignedCertificate(dir, "rsa");
+  }
+
+  /** A certificate for 127.0.0.1 and its key ({@code rsa}: RSA 2048; {@code ecdsa}: P-256), made with openssl in {@code dir}. */
+  static Target.Tls selfSignedCertificate(Path dir, String keyType) throws Exception {
     Path tlsDir = Files.createDirectories(dir.resolve("tls-cert"));
     tlsDir.toFile().setExecutable(true, false);
     Path cert = tlsDir.resolve("cert.pem");
     Path key = tlsDir.resolve("key.pem");
     Process p = new ProcessBuilder(ServerProcess.require("openssl", "apt-get install openssl"), "req", "-x509",
-        "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj",
+        "-newkey", keyType.equals("ecdsa") ? "ec" : "rsa:2048",
+        "-pkeyopt", keyType.equals("ecdsa") ? "ec_paramgen_curve:prime256v1" : "rsa_keygen_bits:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj",
         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -349,17 +349,50 @@ public final class RedisBroker implements Broker {
     return route(user, device, -1);
   }
 
+  /**
+   * Counts a connection's user and device routes up or down. Where the node's index lives beside the
+   * routes (independent servers: {@link RedisShards#indexFor}), index and counts go in one script, and
+   * both subjects in one when they share a server (always with one server): one round trip per connect
+   * instead of four commands. On a Redis Cluster the keys have slots of their own, so each is a
+   * command of its own to its master.
+   */
   private Future<Void> route(String user, String device, int delta) {
-    Future<Response> u = routeOne("u:" + user, keys.userRoute(user), delta);
-    Future<Response> d = routeOne("d:" + device, keys.deviceRoute(device), delta);
-    return Future.all(u, d).mapEmpty();
+    String u = "u:" + user;
+    String d = "d:" + device;
+    RedisLink userLink = shards.forRoute(u);
+    if (userLink.publishCommand(true) == Command.SPUBLISH) { // a Redis Cluster's master
+      return Future.all(routeOne(u, keys.userRoute(user), delta), routeOne(d, keys.deviceRoute(device), delta))
+          .mapEmpty();
+    }
+    RedisLink deviceLink = shards.forRoute(d);
+    if (userLink == deviceLink) {
+      return userLink.send(RedisScripts.call(RedisScripts.ROUTES).arg(3)
+          .arg(keys.userRoute(user)).arg(keys.deviceRoute(device)).arg(keys.nodeIndex(nodeId))
+          .arg(nodeId).arg(delta).arg(indexEntry(u)).arg(indexEntry(d))).mapEmpty();
+    }
+    return Future.all(routeIndexed(userLink, u, keys.userRoute(user), delta),
+        routeIndexed(deviceLink, d, keys.deviceRoute(device), delta)).mapEmpty();
   }
 
-  /** Indexes the route first (what a dead node leaves is found from its index), then counts it. */
+  /** One subject's route and its index entry, on the server that holds both. */
+  private Future<Response> routeIndexed(RedisLink link, String subject, String key, int delta) {
+    return link.send(RedisScripts.call(RedisScripts.ROUTE_INDEXED).arg(2).arg(key)
+        .arg(keys.nodeIndex(nodeId)).arg(nodeId).arg(delta).arg(indexEntry(subject)));
+  }
+
+  /** A route's entry in the node's index: {@code u|<user>} or {@code d|<device>}. */
+  private static String indexEntry(String subject) {
+    return subject.charAt(0) + "|" + subject.substring(2);
+  }
+
+  /**
+   * On a Redis Cluster: indexes the route first (what a dead node leaves is found from its index),
+   * then counts it, each key on its own master.
+   */
   private Future<Response> routeOne(String subject, String key, int delta) {
     RedisLink link = shards.forRoute(subject);
     if (delta > 0) {
-      shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(subject.charAt(0) + "|" + subject.substring(2)));
+      shards.indexFor(link, nodeId).send(Request.cmd(Command.SADD).arg(keys.nodeIndex(nodeId)).arg(indexEntry(subject)));
     }
     return link.send(RedisScripts.call(RedisScripts.ROUTE).arg(1).arg(key).arg(nodeId).arg(delta));
   }

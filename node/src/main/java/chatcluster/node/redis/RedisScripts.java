@@ -218,6 +218,37 @@ public final class RedisScripts {
       return v
       """;
 
+  /**
+   * {@link #ROUTE} with the node index's entry added first when the count goes up (what a dead node
+   * leaves is found from its index): one round trip for one subject. Only where the index lives beside
+   * the route (independent servers; never a Redis Cluster, where the two keys have different slots).
+   * KEYS: route hash, node index. ARGV: node, delta, index entry ({@code u|<user>} or {@code d|<device>}).
+   */
+  public static final String ROUTE_INDEXED = """
+      local d = tonumber(ARGV[2])
+      if d > 0 then redis.call('SADD', KEYS[2], ARGV[3]) end
+      local v = redis.call('HINCRBY', KEYS[1], ARGV[1], d)
+      if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+      return v
+      """;
+
+  /**
+   * A connection's two routes (its user's and its device's) in one round trip: the index entries
+   * first when the counts go up, then both counts, as {@link #ROUTE_INDEXED} does for one. Only where
+   * both routes and the node's index live on one server (never a Redis Cluster).
+   * KEYS: user route, device route, node index. ARGV: node, delta, user entry, device entry.
+   * Returns {user count, device count}.
+   */
+  public static final String ROUTES = """
+      local d = tonumber(ARGV[2])
+      if d > 0 then redis.call('SADD', KEYS[3], ARGV[3], ARGV[4]) end
+      local u = redis.call('HINCRBY', KEYS[1], ARGV[1], d)
+      if u <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+      local v = redis.call('HINCRBY', KEYS[2], ARGV[1], d)
+      if v <= 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
+      return {u, v}
+      """;
+
   /** Takes or renews a lease. KEYS: lease. ARGV: node id, ttl ms. Returns 1 when held by this node. */
   public static final String LEASE = """
       local holder = redis.call('GET', KEYS[1])

@@ -300,4 +300,100 @@ class RedisBrokerTest extends BrokerContract {
       side.close();
     }
   }
+
+  /**
+   * A connection's routes: counted per node for its user and its device (what sends to a user or a
+   * device on another node read), in the node's index for the cleanup after the node dies, gone with
+   * the last connection; and what the cleanup after a dead node removes. On one server the two
+   * routes and the index entries are one script; with two servers whose user and device routes live
+   * apart, one script on each.
+   */
+  @Test
+  void routesAreCountedIndexedAndRemovedOnOneServer() throws Exception {
+    checkRoutes(1);
+  }
+
+  @Test
+  void routesAreCountedIndexedAndRemovedOnTwoServers() throws Exception {
+    checkRoutes(2);
+  }
+
+  private void checkRoutes(int servers) throws Exception {
+    List<RedisEndpoint> endpoints = java.util.Collections.nCopies(servers, RedisEndpoint.server(redis.url()));
+    RedisKeys keys = new RedisKeys(prefix);
+    String user = "alice";
+    String device = "phone";
+    // With two servers: a device whose route lives on the other server than the user's (CRC32, as RedisShards places them).
+    for (int i = 0; servers > 1 && crc("d:" + device) % servers == crc("u:" + user) % servers; i++) {
+      device = "phone-" + i;
+    }
+    String dev = device;
+    java.util.function.Function<String, Broker> make = id -> new RedisBroker(vertx, endpoints, keys, id,
+        channel -> ChannelOptions.DEFAULTS, metrics);
+    Broker a = node.call(() -> {
+      Broker b = make.apply("node-a");
+      return b.start().map(v -> b);
+    });
+    Broker b = node.call(() -> {
+      Broker x = make.apply("node-b");
+      x.onDirect(d -> Future.succeededFuture(0));
+      return x.start().map(v -> x);
+    });
+    try {
+      on(() -> a.connectionOpened(user, dev));
+      on(() -> a.connectionOpened(user, dev));
+      on(() -> b.connectionOpened(user, "tablet"));
+      assertEquals(java.util.Map.of("node-a", "2", "node-b", "1"), hash(keys.userRoute(user)));
+      assertEquals(java.util.Map.of("node-a", "2"), hash(keys.deviceRoute(dev)));
+      assertEquals(java.util.Set.of("u|alice", "d|" + dev), members(keys.nodeIndex("node-a")));
+      Buffer frame = Buffer.buffer("{\"type\":\"direct\"}");
+      assertEquals(2, on(() -> b.sendDirect(new Direct(user, null, frame))), "node-a's two connections of alice");
+      assertEquals(2, on(() -> b.sendDirect(new Direct(null, dev, frame))));
+
+      on(() -> a.connectionClosed(user, dev));
+      assertEquals(java.util.Map.of("node-a", "1", "node-b", "1"), hash(keys.userRoute(user)));
+      on(() -> a.connectionClosed(user, dev));
+      assertEquals(java.util.Map.of("node-b", "1"), hash(keys.userRoute(user)), "no zero count is left behind");
+      assertEquals(java.util.Map.of(), hash(keys.deviceRoute(dev)));
+      assertEquals(0, on(() -> b.sendDirect(new Direct(null, dev, frame))));
+
+      // node-b dies with its connection open: the cleanup finds its routes through its index.
+      on(() -> a.connectionOpened(user, dev));
+      node.run(() -> ((RedisBroker) a).registry().cleanUpAfter("node-b"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (hash(keys.userRoute(user)).containsKey("node-b") || hash(keys.deviceRoute("tablet")).containsKey("node-b")) {
+        assertTrue(System.nanoTime() < deadline, "node-b's routes removed within 10 s");
+        Thread.sleep(20); // polling a bounded deadline
+      }
+      assertEquals(java.util.Map.of("node-a", "1"), hash(keys.userRoute(user)));
+      assertEquals(java.util.Set.of(), members(keys.nodeIndex("node-b")));
+    } finally {
+      node.call(a::close);
+      node.call(b::close);
+    }
+  }
+
+  private static long crc(String subject) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return crc.getValue();
+  }
+
+  private java.util.Map<String, String> hash(String key) throws Exception {
+    io.vertx.redis.client.Response r = on(() -> ((RedisBroker) broker).shards().all().get(0)
+        .send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGETALL).arg(key)));
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    for (String field : r.getKeys()) {
+      out.put(field, r.get(field).toString());
+    }
+    return out;
+  }
+
+  private java.util.Set<String> members(String key) throws Exception {
+    io.vertx.redis.client.Response r = on(() -> ((RedisBroker) broker).shards().all().get(0)
+        .send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SMEMBERS).arg(key)));
+    java.util.Set<String> out = new java.util.HashSet<>();
+    r.forEach(m -> out.add(m.toString()));
+    return out;
+  }
 }

@@ -58,4 +58,30 @@ class FrameCodecTest {
         () -> FrameCodec.decode("{\"type\":\"ping\",\"id\":true}"));
     assertNull(badId.id());
   }
+
+  /**
+   * The welcome is written without Jackson when its strings need no escaping: the same bytes as the
+   * object encoded by Jackson, for plain strings, nulls and the batch flag; strings that need escaping
+   * (quotes, backslashes, control and non-ASCII characters) still go through Jackson.
+   */
+  @Test
+  void theWelcomeIsTheSameBytesAsTheJsonObjectEncoded() {
+    String[] values = {"alice", "s-AbC_12-x", "user@example.com", "a/b", "with space", "", null, "quo\"te",
+        "back\\slash", "tab\t", "ünïcödé", "emoji \uD83D\uDE00", "\u0001ctl", "~!#$%&'()*+,-.:;<=>?[]^`{|}"};
+    for (String user : values) {
+      for (String device : new String[] {"phone", null, "d\"x", "ü"}) {
+        for (boolean batch : new boolean[] {false, true}) {
+          io.vertx.core.json.JsonObject expected = new io.vertx.core.json.JsonObject().put("type", "welcome")
+              .put("version", 1).put("session", "s-0123456789abcdef").put("node", "node-1").put("user", user)
+              .put("device", device).put("heartbeat", 25L);
+          if (batch) {
+            expected.put("batch", true);
+          }
+          assertEquals(expected.toBuffer().toString(),
+              FrameCodec.welcome("s-0123456789abcdef", "node-1", user, device, 25, batch).toString(),
+              user + " / " + device + " / " + batch);
+        }
+      }
+    }
+  }
 }
