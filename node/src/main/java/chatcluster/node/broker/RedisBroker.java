@@ -401,20 +401,39 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return shards.forChannel(channel).subscribe(keys.channel(channel), true).onSuccess(v -> rememberPosition(channel));
+    RedisLink link = shards.forChannel(channel);
+    List<Delivery> early = new ArrayList<>();
+    link.execute(() -> {
+      if (!last.containsKey(channel) && !filling.containsKey(channel)) {
+        filling.put(channel, early); // what arrives before the position is known waits for it
+      }
+    });
+    return link.subscribe(keys.channel(channel), true).onComplete(ar -> rememberPosition(link, channel, early));
   }
 
   /**
-   * So that a gap after a reconnect is noticed even on a channel that was silent until then. The
-   * broker's channel state is the link's: read and written on its context only.
+   * So that a gap is noticed even on a channel that was silent until then, and from the first live
+   * message on: the channel's position, read once Redis has the subscription, is where its stream
+   * stood. The messages that came meanwhile (published after the subscription, so the subscriber's)
+   * waited for it: they follow, a gap before the first of them filled from history. The read's answer
+   * and the messages come on different connections, so either may be handled first. The broker's
+   * channel state is the link's: read and written on its context only.
    */
-  private void rememberPosition(String channel) {
-    RedisLink link = shards.forChannel(channel);
+  private void rememberPosition(RedisLink link, String channel, List<Delivery> early) {
     link.execute(() -> {
-      if (!last.containsKey(channel)) {
-        // On the ordered connection: it answers before the messages of any publish sent after it.
-        history.position(channel).onSuccess(p -> link.execute(() -> last.putIfAbsent(channel, p)));
+      if (filling.get(channel) != early) {
+        return; // known already, or left meanwhile
       }
+      history.position(channel).onComplete(ar -> link.execute(() -> {
+        if (filling.get(channel) != early) {
+          return;
+        }
+        filling.remove(channel);
+        if (ar.succeeded()) {
+          last.putIfAbsent(channel, ar.result());
+        }
+        early.forEach(this::deliverChannel);
+      }));
     });
   }
 
