@@ -24,18 +24,25 @@ import org.junit.jupiter.api.Timeout;
 class BenchSmokeIT {
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
 
-  @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
-  void sideBySideOnChatClusterDeliversEveryMessageOnceInOrderAndWritesItsReport() throws Exception {
+  /** One run of {@code scenarios} on {@code target} with the smallest numbers that still measure. */
+  private static Settings tiny(String target, String... scenarios) {
     Settings s = Settings.quick();
-    s.targets = List.of("chatcluster");
-    s.scenarios = List.of("idle", "connect", "fanout", "max", "channels", "xnode", "rooms", "nodes");
+    s.targets = List.of(target);
+    s.scenarios = List.of(scenarios);
     s.runs = 1;
     s.warmupSeconds = 1;
     s.measureSeconds = 2;
     s.subscribers = 50;
-    s.rates = List.of(20);
     s.maxWindow = 16;
+    s.nodeHeap = "256m";
+    return s;
+  }
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void sideBySideOnChatClusterDeliversEveryMessageOnceInOrderAndWritesItsReport() throws Exception {
+    Settings s = tiny("chatcluster", "idle", "connect", "fanout", "max", "channels", "xnode", "rooms", "nodes");
+    s.rates = List.of(20);
     s.idleConnections = List.of(50, 100);
     s.idleSeconds = 2; // a few hundred connections leave nothing for a long idle spell to settle
     s.connects = 20;
@@ -50,7 +57,6 @@ class BenchSmokeIT {
     s.nodeCounts = List.of(1, 2);
     s.nodesSubscribers = 20;
     s.nodesRate = 20;
-    s.nodeHeap = "256m";
     Path out = Path.of("target/bench-smoke");
     Path summary = SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out);
 
@@ -126,17 +132,9 @@ class BenchSmokeIT {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void batchedTargetsDeliverEveryMessageOnceInOrder() throws Exception {
-    Settings s = Settings.quick();
     // One batched target: the node's own tests cover writeDelay 0 (BatchedFramesTest); the suite's time is short.
-    s.targets = List.of("chatcluster-v2-delay5");
-    s.scenarios = List.of("fanout", "max");
-    s.runs = 1;
-    s.warmupSeconds = 1;
-    s.measureSeconds = 2;
-    s.subscribers = 50;
+    Settings s = tiny("chatcluster-v2-delay5", "fanout", "max");
     s.rates = List.of(50);
-    s.maxWindow = 16;
-    s.nodeHeap = "256m";
     Path out = Path.of("target/bench-smoke-batched");
     SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out);
     for (String target : s.targets) {
@@ -155,16 +153,12 @@ class BenchSmokeIT {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void stormOnChatClusterBringsEveryClientOfTheKilledNodeBackWithExactRecovery() throws Exception {
-    Settings s = Settings.quick();
-    s.targets = List.of("chatcluster");
-    s.scenarios = List.of("storm");
-    s.runs = 1;
+    Settings s = tiny("chatcluster", "storm");
     s.stormWarmup = 1;
     s.stormClients = 30;
     s.stormChannels = 3;
     s.stormRate = 5;
     s.stormSeconds = 2;
-    s.nodeHeap = "256m";
     Path out = Path.of("target/bench-smoke-storm");
     String md = Files.readString(SideBySide.run(s, Path.of("..").toAbsolutePath().normalize(), out));
 

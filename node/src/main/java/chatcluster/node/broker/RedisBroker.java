@@ -360,7 +360,7 @@ public final class RedisBroker implements Broker {
     String u = "u:" + user;
     String d = "d:" + device;
     RedisLink userLink = shards.forRoute(u);
-    if (userLink.publishCommand(true) == Command.SPUBLISH) { // a Redis Cluster's master
+    if (shards.cluster()) {
       return Future.all(routeOne(u, keys.userRoute(user), delta), routeOne(d, keys.deviceRoute(device), delta))
           .mapEmpty();
     }
@@ -454,7 +454,7 @@ public final class RedisBroker implements Broker {
     Future<Void> all = Future.succeededFuture();
     for (RedisLink link : shards.all()) {
       // A master of a Redis Cluster lists its sharded channels apart from the classic ones.
-      boolean sharded = link.publishCommand(true) == Command.SPUBLISH;
+      boolean sharded = shards.cluster();
       all = all.compose(v -> link.send(Request.cmd(Command.PUBSUB).arg(sharded ? "SHARDCHANNELS" : "CHANNELS")
               .arg(keys.channelPattern()))
           .compose(names -> {

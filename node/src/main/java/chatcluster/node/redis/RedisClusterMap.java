@@ -344,6 +344,7 @@ public final class RedisClusterMap {
       }
       List<Future<Void>> all = new ArrayList<>();
       links.values().forEach(l -> all.add(l.close()));
+      all.add(unmapped.close()); // never started, but its client is made
       askers.values().forEach(a -> all.add(a.close()));
       links.clear();
       askers.clear();

@@ -41,6 +41,11 @@ public final class RedisShards {
     this.cluster = cluster;
   }
 
+  /** Whether this is a Redis Cluster (keys of different slots live on different masters). */
+  public boolean cluster() {
+    return cluster != null;
+  }
+
   /** Connects (the cluster's map first); completes after every link's first attempt. */
   public Future<Void> start() {
     if (cluster != null) {
